@@ -1,0 +1,60 @@
+import { formatErrorLine, isMailferryError } from './engine/errors.js';
+import { UsageError } from './cli/args.js';
+import { MIGRATE_USAGE, migrateCommand } from './cli/migrate-command.js';
+import { runSecretsCommand } from './cli/secrets-command.js';
+import { VERIFY_USAGE, verifyCommand } from './cli/verify-command.js';
+
+const USAGE = `Mailferry: move a Gmail mailbox into another IMAP host.
+
+  ${MIGRATE_USAGE}
+  ${VERIFY_USAGE}
+  mailferry secrets set|check|delete HOST USER
+`;
+
+/** The headless entry: a thin shell over the engine. Exit codes: 0 ok, 1 something failed, 2 usage/config. */
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const stop = new AbortController();
+  let interrupts = 0;
+  const onSignal = (name: string) => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write(`\n${name}: finishing the messages in flight and saving state (press again to quit at once)...\n`);
+    stop.abort(new Error(name));
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  try {
+    switch (command) {
+      case 'migrate':
+        return await migrateCommand(rest, stop.signal);
+      case 'verify':
+        return await verifyCommand(rest);
+      case 'secrets':
+        return await runSecretsCommand(rest, { input: process.stdin, output: process.stderr });
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`mailferry: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (isMailferryError(err)) {
+      process.stderr.write(`mailferry: ${formatErrorLine(err)}\n`);
+      return 2;
+    }
+    process.stderr.write(`mailferry: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { formatErrorLine, MailferryError } from '../engine/errors.js';
+import { loadJob } from '../engine/job.js';
+import { buildReport, type MigrationReport } from '../engine/report.js';
+import { runMigration } from '../engine/run-migration.js';
+import { onlyKnown, parseArgs, UsageError } from './args.js';
+import { ProgressPrinter } from './progress-printer.js';
+import { formatBytes, renderTable } from './table.js';
+
+export const MIGRATE_USAGE = 'mailferry migrate JOB.json [--state DIR] [--report FILE.json] [--dry-run]';
+
+/** `mailferry migrate`: runs the job, prints live progress, a per-folder table, writes the JSON report. */
+export async function migrateCommand(argv: string[], signal: AbortSignal): Promise<number> {
+  const args = parseArgs(argv, ['state', 'report']);
+  onlyKnown(args, ['state', 'report', 'dry-run']);
+  const jobFile = args.positionals[0];
+  if (!jobFile || args.positionals.length > 1) throw new UsageError(`usage: ${MIGRATE_USAGE}`);
+  const job = await loadJob(jobFile);
+  const stateDir = path.resolve(String(args.flags.get('state') ?? path.join(path.dirname(path.resolve(jobFile)), '.mailferry')));
+  const dryRun = args.flags.has('dry-run');
+  const printer = new ProgressPrinter();
+  const run = await runMigration(job, { stateDir, dryRun, signal, onProgress: printer.update });
+  printer.finish();
+  const report = buildReport(run);
+  const reportFile = args.flags.get('report');
+  if (typeof reportFile === 'string') writeReport(reportFile, report);
+  process.stdout.write(summary(report) + '\n');
+  return report.ok ? 0 : 1;
+}
+
+function writeReport(file: string, report: MigrationReport): void {
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+  } catch (err) {
+    throw new MailferryError({
+      code: 'STATE_DIR_UNWRITABLE',
+      message: `Could not write the report to ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`,
+      hint: 'Choose another --report path; the migration itself is recorded in the state folder.',
+      retryable: false,
+    });
+  }
+}
+
+export function summary(report: MigrationReport): string {
+  const out: string[] = [];
+  for (const m of report.mailboxes) {
+    out.push('', `Mailbox ${m.id}: ${m.state}${report.dryRun ? ' (dry run: nothing was written)' : ''}`);
+    const rows = m.folders
+      .filter((f) => f.target !== null)
+      .map((f) => [f.source, f.target ?? '', f.sourceCount, report.dryRun ? f.sourceCount - f.alreadyThere - f.skipped : f.copied, f.alreadyThere, f.failed]);
+    out.push(renderTable(['folder', 'destination', 'source', report.dryRun ? 'to copy' : 'copied', 'already there', 'failed'], rows));
+    const views = m.folders.filter((f) => f.target === null).map((f) => `${f.source} (${f.role})`);
+    if (views.length) out.push(`Not copied as folders: ${views.join(', ')}`);
+    out.push(`Copied ${m.totals.copied} messages (${formatBytes(m.totals.bytesCopied)}), ${m.totals.alreadyThere} already there, ${m.totals.failed} failed.`);
+    for (const n of m.notes) out.push(`Note: ${n}`);
+    for (const f of m.failures.slice(0, 20)) {
+      out.push(`Failed: ${f.folder}${f.uid ? ` UID ${f.uid}` : ''}${f.size ? ` (${formatBytes(f.size)}, ${f.date}, "${f.subject}")` : ''}: ${f.reason}`);
+    }
+    if (m.failures.length > 20) out.push(`... and ${m.failures.length - 20} more failures (see the report).`);
+    if (m.error) out.push(`Error: ${formatErrorLine(m.error)}`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,58 @@
+import type { ImapFlow } from 'imapflow';
+import { KEY_HEADERS, messageIdOf, messageKey } from './message-key.js';
+import { toUidSet } from './uid-set.js';
+
+/** What the engine knows about a message without downloading its body. */
+export interface MessageMeta {
+  uid: number;
+  size: number;
+  internalDate: Date;
+  flags: string[];
+  key: string;
+  messageId: string | null;
+}
+
+export interface FolderStatus {
+  uidValidity: number;
+  uidNext: number;
+  messages: number;
+}
+
+/** STATUS without selecting: cheap enough to call for every folder on every run. */
+export async function folderStatus(client: ImapFlow, path: string): Promise<FolderStatus> {
+  const s = await client.status(path, { messages: true, uidNext: true, uidValidity: true });
+  if (!s) throw new Error(`STATUS ${path} returned nothing`);
+  return { uidValidity: Number(s.uidValidity ?? 0), uidNext: s.uidNext ?? 0, messages: s.messages ?? 0 };
+}
+
+/** All UIDs of the selected folder (one UID SEARCH, no bodies). */
+export async function allUids(client: ImapFlow): Promise<number[]> {
+  const r = await client.search({ all: true }, { uid: true });
+  return Array.isArray(r) ? r : [];
+}
+
+/**
+ * Size, date, flags and a header-based key for the given UIDs of the selected folder ('all' for every
+ * message). Only a few header fields cross the wire, never bodies.
+ */
+export async function fetchMeta(client: ImapFlow, uids: number[] | 'all'): Promise<MessageMeta[]> {
+  if (uids !== 'all' && uids.length === 0) return [];
+  const range = uids === 'all' ? '1:*' : toUidSet(uids);
+  const out: MessageMeta[] = [];
+  for await (const m of client.fetch(
+    range,
+    { uid: true, size: true, internalDate: true, flags: true, headers: KEY_HEADERS },
+    { uid: true },
+  )) {
+    const internalDate = m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? 0);
+    out.push({
+      uid: m.uid,
+      size: m.size ?? 0,
+      internalDate,
+      flags: [...(m.flags ?? [])],
+      key: messageKey(m.headers, m.size ?? 0, internalDate),
+      messageId: messageIdOf(m.headers),
+    });
+  }
+  return out.sort((a, b) => a.uid - b.uid);
+}

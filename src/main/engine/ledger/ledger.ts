@@ -1,0 +1,293 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { MailferryError } from '../errors.js';
+import { LATEST_VERSION, migrate } from './migrations.js';
+
+export type MessageState = 'pending' | 'done' | 'present' | 'skipped' | 'failed';
+
+export interface FolderCheckpoint {
+  mailbox: string;
+  sourcePath: string;
+  uidValidity: number;
+  uidNext: number;
+  messages: number;
+  targetPath: string | null;
+}
+
+/** Identity of one source message copy. */
+export interface SourceRef {
+  mailbox: string;
+  sourcePath: string;
+  uidValidity: number;
+  uid: number;
+}
+
+export interface MessageFacts {
+  targetPath: string | null;
+  key: string;
+  size: number;
+  internalDate: number;
+}
+
+export interface LedgerRow extends SourceRef, MessageFacts {
+  state: MessageState;
+  sha256: string | null;
+  destUidValidity: number | null;
+  destUid: number | null;
+  reason: string | null;
+}
+
+const FINISHED: MessageState[] = ['done', 'present', 'skipped'];
+
+/**
+ * The SQLite ledger: the one module that owns the state database. WAL mode, small transactions, never a
+ * transaction held across network I/O. synchronous=NORMAL is enough: a lost last commit after power loss
+ * leaves an APPEND unrecorded, and the destination index finds that message on the next run.
+ */
+export class Ledger {
+  readonly file: string;
+  readonly #db: Database.Database;
+  readonly #stmt: ReturnType<typeof prepare>;
+
+  private constructor(file: string, db: Database.Database) {
+    this.file = file;
+    this.#db = db;
+    this.#stmt = prepare(db);
+  }
+
+  /** Opens (creating or migrating) the ledger in stateDir. Errors are MailferryErrors a user can act on. */
+  static open(stateDir: string): Ledger {
+    const file = path.join(stateDir, 'mailferry.sqlite');
+    try {
+      fs.mkdirSync(stateDir, { recursive: true });
+      fs.accessSync(stateDir, fs.constants.W_OK);
+    } catch (err) {
+      throw new MailferryError(
+        {
+          code: 'STATE_DIR_UNWRITABLE',
+          message: `The state folder ${stateDir} cannot be written (${(err as NodeJS.ErrnoException).code ?? 'error'}).`,
+          hint: 'Choose a writable folder with --state, or fix its permissions and free disk space.',
+          retryable: false,
+          details: { stateDir },
+        },
+        { cause: err },
+      );
+    }
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(file);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 5000');
+      const quick = db.pragma('quick_check', { simple: true });
+      if (quick !== 'ok') throw new Error(`quick_check: ${String(quick)}`);
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version > LATEST_VERSION) {
+        db.close();
+        throw new MailferryError({
+          code: 'LEDGER_TOO_NEW',
+          message: `The state file ${file} was written by a newer Mailferry (schema ${version}, this one knows ${LATEST_VERSION}).`,
+          hint: 'Update Mailferry, or point --state at another folder (that would start a new ledger; the destination check still prevents duplicates).',
+          retryable: false,
+        });
+      }
+      migrate(db);
+      return new Ledger(file, db);
+    } catch (err) {
+      db?.open && db.close();
+      if (err instanceof MailferryError) throw err;
+      const code = (err as { code?: string }).code ?? '';
+      if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_FULL' || code === 'SQLITE_IOERR') {
+        throw new MailferryError(
+          {
+            code: 'STATE_DIR_UNWRITABLE',
+            message: `The state file ${file} cannot be written (${code}).`,
+            hint: 'Free disk space or fix the folder permissions, then run again; nothing was lost.',
+            retryable: false,
+          },
+          { cause: err },
+        );
+      }
+      throw new MailferryError(
+        {
+          code: 'LEDGER_DAMAGED',
+          message: `The state file ${file} is damaged (${(err as Error).message}).`,
+          hint: 'Restore it from a backup, or move it aside and run again: the destination is checked message by message, so nothing is copied twice.',
+          retryable: false,
+        },
+        { cause: err },
+      );
+    }
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  getFolder(mailbox: string, sourcePath: string): FolderCheckpoint | undefined {
+    const r = this.#stmt.getFolder.get(mailbox, sourcePath) as Record<string, unknown> | undefined;
+    if (!r) return undefined;
+    return {
+      mailbox,
+      sourcePath,
+      uidValidity: r.uidvalidity as number,
+      uidNext: r.uidnext as number,
+      messages: r.messages as number,
+      targetPath: (r.target_path as string | null) ?? null,
+    };
+  }
+
+  putFolder(cp: FolderCheckpoint): void {
+    this.#stmt.putFolder.run(cp.mailbox, cp.sourcePath, cp.uidValidity, cp.uidNext, cp.messages, cp.targetPath, Date.now());
+  }
+
+  /** UIDs that need nothing more (copied, found present, or deliberately skipped). */
+  finishedUids(mailbox: string, sourcePath: string, uidValidity: number): Set<number> {
+    const rows = this.#stmt.finishedUids.all(mailbox, sourcePath, uidValidity) as { uid: number }[];
+    return new Set(rows.map((r) => r.uid));
+  }
+
+  /** UIDs whose APPEND was started but not confirmed: in doubt until reconciled. */
+  pendingUids(mailbox: string, sourcePath: string, uidValidity: number): Set<number> {
+    const rows = this.#stmt.pendingUids.all(mailbox, sourcePath, uidValidity) as { uid: number }[];
+    return new Set(rows.map((r) => r.uid));
+  }
+
+  /** Drops in-doubt rows that reconciliation showed are not on the destination: they are plain to-do again. */
+  forgetPending(mailbox: string, sourcePath: string, uidValidity: number, uids: number[]): void {
+    this.#db.transaction(() => {
+      for (const uid of uids) this.#stmt.forgetPending.run(mailbox, sourcePath, uidValidity, uid);
+    })();
+  }
+
+  /** Counts of rows by state for one folder, for the report. */
+  folderCounts(mailbox: string, sourcePath: string, uidValidity: number): Record<MessageState, number> {
+    const out: Record<MessageState, number> = { pending: 0, done: 0, present: 0, skipped: 0, failed: 0 };
+    for (const r of this.#stmt.folderCounts.all(mailbox, sourcePath, uidValidity) as { state: MessageState; n: number }[]) {
+      out[r.state] = r.n;
+    }
+    return out;
+  }
+
+  /** Destination UIDs already claimed by some ledger row, so reconciliation never matches them twice. */
+  claimedDestUids(mailbox: string, targetPath: string, destUidValidity: number): Set<number> {
+    const rows = this.#stmt.claimed.all(mailbox, targetPath, destUidValidity) as { dest_uid: number }[];
+    return new Set(rows.map((r) => r.dest_uid));
+  }
+
+  /** Per message key, how many source copies in this folder are finished as copied or present. */
+  finishedKeyCounts(mailbox: string, sourcePath: string, uidValidity: number): Map<string, number> {
+    const rows = this.#stmt.keyCounts.all(mailbox, sourcePath, uidValidity) as { msg_key: string; n: number }[];
+    return new Map(rows.map((r) => [r.msg_key, r.n]));
+  }
+
+  failedRows(mailbox: string): LedgerRow[] {
+    return (this.#stmt.failed.all(mailbox) as Record<string, unknown>[]).map(toRow);
+  }
+
+  /** Records the intent to append, just before the APPEND is sent. */
+  recordIntent(ref: SourceRef, facts: MessageFacts, sha256: string): void {
+    this.#stmt.upsert.run(
+      ref.mailbox, ref.sourcePath, ref.uidValidity, ref.uid, 'pending', facts.targetPath, facts.key, facts.size,
+      facts.internalDate, sha256, null, null, null, Date.now(),
+    );
+  }
+
+  markDone(ref: SourceRef, destUidValidity: number | null, destUid: number | null): void {
+    this.#stmt.setDest.run('done', destUidValidity, destUid, null, Date.now(), ref.mailbox, ref.sourcePath, ref.uidValidity, ref.uid);
+  }
+
+  /** Many rows at once (found on the destination, or skipped); one transaction. */
+  recordFinished(
+    rows: Array<{ ref: SourceRef; facts: MessageFacts; state: 'present' | 'skipped'; destUidValidity?: number; destUid?: number; reason?: string }>,
+  ): void {
+    const now = Date.now();
+    this.#db.transaction(() => {
+      for (const r of rows) {
+        this.#stmt.upsert.run(
+          r.ref.mailbox, r.ref.sourcePath, r.ref.uidValidity, r.ref.uid, r.state, r.facts.targetPath, r.facts.key,
+          r.facts.size, r.facts.internalDate, null, r.destUidValidity ?? null, r.destUid ?? null, r.reason ?? null, now,
+        );
+      }
+    })();
+  }
+
+  markFailed(ref: SourceRef, facts: MessageFacts, reason: string): void {
+    this.#stmt.upsert.run(
+      ref.mailbox, ref.sourcePath, ref.uidValidity, ref.uid, 'failed', facts.targetPath, facts.key, facts.size,
+      facts.internalDate, null, null, null, reason, Date.now(),
+    );
+  }
+
+  /**
+   * Forgets rows of a folder under any other UIDVALIDITY: those UIDs mean nothing any more. Their destination
+   * claims are released too, so the destination index re-matches those messages as "already there".
+   */
+  dropOtherUidValidities(mailbox: string, sourcePath: string, keep: number): number {
+    return this.#stmt.dropOther.run(mailbox, sourcePath, keep).changes;
+  }
+}
+
+function prepare(db: Database.Database) {
+  return {
+    getFolder: db.prepare('SELECT * FROM folders WHERE mailbox = ? AND source_path = ?'),
+    putFolder: db.prepare(
+      `INSERT INTO folders (mailbox, source_path, uidvalidity, uidnext, messages, target_path, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (mailbox, source_path) DO UPDATE SET uidvalidity = excluded.uidvalidity,
+         uidnext = excluded.uidnext, messages = excluded.messages, target_path = excluded.target_path,
+         updated_at = excluded.updated_at`,
+    ),
+    finishedUids: db.prepare(
+      `SELECT uid FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity = ?
+       AND state IN (${FINISHED.map((s) => `'${s}'`).join(',')})`,
+    ),
+    pendingUids: db.prepare(`SELECT uid FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity = ? AND state = 'pending'`),
+    forgetPending: db.prepare(`DELETE FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity = ? AND uid = ? AND state = 'pending'`),
+    folderCounts: db.prepare(
+      'SELECT state, COUNT(*) AS n FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity = ? GROUP BY state',
+    ),
+    claimed: db.prepare(
+      'SELECT dest_uid FROM messages WHERE mailbox = ? AND target_path = ? AND dest_uidvalidity = ? AND dest_uid IS NOT NULL',
+    ),
+    keyCounts: db.prepare(
+      `SELECT msg_key, COUNT(*) AS n FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity = ?
+       AND state IN ('done','present') GROUP BY msg_key`,
+    ),
+    failed: db.prepare(`SELECT * FROM messages WHERE mailbox = ? AND state = 'failed' ORDER BY source_path, uid`),
+    upsert: db.prepare(
+      `INSERT INTO messages (mailbox, source_path, uidvalidity, uid, state, target_path, msg_key, size, internal_date,
+         sha256, dest_uidvalidity, dest_uid, reason, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (mailbox, source_path, uidvalidity, uid) DO UPDATE SET state = excluded.state,
+         target_path = excluded.target_path, msg_key = excluded.msg_key, size = excluded.size,
+         internal_date = excluded.internal_date, sha256 = COALESCE(excluded.sha256, messages.sha256),
+         dest_uidvalidity = excluded.dest_uidvalidity, dest_uid = excluded.dest_uid, reason = excluded.reason,
+         updated_at = excluded.updated_at`,
+    ),
+    setDest: db.prepare(
+      `UPDATE messages SET state = ?, dest_uidvalidity = ?, dest_uid = ?, reason = ?, updated_at = ?
+       WHERE mailbox = ? AND source_path = ? AND uidvalidity = ? AND uid = ?`,
+    ),
+    dropOther: db.prepare('DELETE FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity != ?'),
+  };
+}
+
+function toRow(r: Record<string, unknown>): LedgerRow {
+  return {
+    mailbox: r.mailbox as string,
+    sourcePath: r.source_path as string,
+    uidValidity: r.uidvalidity as number,
+    uid: r.uid as number,
+    state: r.state as MessageState,
+    targetPath: (r.target_path as string | null) ?? null,
+    key: (r.msg_key as string | null) ?? '',
+    size: (r.size as number | null) ?? 0,
+    internalDate: (r.internal_date as number | null) ?? 0,
+    sha256: (r.sha256 as string | null) ?? null,
+    destUidValidity: (r.dest_uidvalidity as number | null) ?? null,
+    destUid: (r.dest_uid as number | null) ?? null,
+    reason: (r.reason as string | null) ?? null,
+  };
+}

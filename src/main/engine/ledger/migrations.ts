@@ -1,0 +1,64 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Numbered schema migrations. Each runs once, in order, inside a transaction; PRAGMA user_version holds
+ * the number of the last one applied. Never edit a released migration: add a new one.
+ */
+export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE folders (
+        mailbox      TEXT NOT NULL,
+        source_path  TEXT NOT NULL,
+        uidvalidity  INTEGER NOT NULL,
+        uidnext      INTEGER NOT NULL,
+        messages     INTEGER NOT NULL,
+        target_path  TEXT,
+        updated_at   INTEGER NOT NULL,
+        PRIMARY KEY (mailbox, source_path)
+      );
+      -- One row per source message copy (a message in three labels is three rows).
+      -- state: pending = intent recorded before APPEND (in doubt until reconciled),
+      --        done = appended (dest_uid from APPENDUID), present = found already on the destination,
+      --        skipped = deliberately not copied (e.g. an All Mail copy of a labelled message),
+      --        failed = refused for this message; retried on the next run.
+      CREATE TABLE messages (
+        mailbox          TEXT NOT NULL,
+        source_path      TEXT NOT NULL,
+        uidvalidity      INTEGER NOT NULL,
+        uid              INTEGER NOT NULL,
+        state            TEXT NOT NULL CHECK (state IN ('pending','done','present','skipped','failed')),
+        target_path      TEXT,
+        msg_key          TEXT,
+        size             INTEGER,
+        internal_date    INTEGER,
+        sha256           TEXT,
+        dest_uidvalidity INTEGER,
+        dest_uid         INTEGER,
+        reason           TEXT,
+        updated_at       INTEGER NOT NULL,
+        PRIMARY KEY (mailbox, source_path, uidvalidity, uid)
+      );
+      -- A destination message is claimed by at most one source row.
+      CREATE UNIQUE INDEX messages_dest_claim ON messages (mailbox, target_path, dest_uidvalidity, dest_uid)
+        WHERE dest_uid IS NOT NULL;
+      CREATE INDEX messages_by_key ON messages (mailbox, source_path, msg_key);
+    `,
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Applies pending migrations; returns the version before migrating. */
+export function migrate(db: Database.Database): number {
+  const from = db.pragma('user_version', { simple: true }) as number;
+  for (const m of MIGRATIONS) {
+    if (m.version <= from) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+  return from;
+}

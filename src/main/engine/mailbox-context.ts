@@ -1,0 +1,33 @@
+import type { ByteBudget } from './byte-budget.js';
+import type { ConnectionPool } from './connection-pool.js';
+import type { JobOptions, MailboxJob } from './job.js';
+import type { Ledger } from './ledger/ledger.js';
+import type { ProgressTracker } from './progress-tracker.js';
+
+/** A message the run could not copy, as listed in the report. */
+export interface FailureRecord {
+  folder: string;
+  target: string | null;
+  uid: number;
+  size: number;
+  date: string;
+  subject: string;
+  code: string;
+  reason: string;
+}
+
+/** Everything one mailbox's planning and copying needs; built by the run, shared by its units. */
+export interface MailboxContext {
+  job: MailboxJob;
+  options: JobOptions;
+  ledger: Ledger;
+  tracker: ProgressTracker;
+  source: ConnectionPool;
+  destination: ConnectionPool;
+  budget: ByteBudget;
+  dryRun: boolean;
+  signal: AbortSignal;
+  failures: FailureRecord[];
+  /** Things the user should know that are not failures (renamed folders, UIDVALIDITY changes). */
+  notes: string[];
+}

@@ -1,0 +1,215 @@
+import type { ImapFlow } from 'imapflow';
+import { countKeys, matchByKey, selectArchived } from './archive-selection.js';
+import { classifyError } from './classify-error.js';
+import { MailferryError } from './errors.js';
+import { mapFolders, type FolderInfo, type FolderMapping } from './folder-mapping.js';
+import { listFolders, personalNamespace } from './folder-list.js';
+import { allUids, fetchMeta, folderStatus, type FolderStatus, type MessageMeta } from './folder-scan.js';
+import type { SourceRef } from './ledger/ledger.js';
+import type { MailboxContext } from './mailbox-context.js';
+
+/** One source folder's share of the run: what to copy into which destination folder. */
+export interface FolderWork {
+  mapping: FolderMapping & { target: string };
+  status: FolderStatus;
+  /** Messages to copy, lowest UID first. */
+  todo: MessageMeta[];
+}
+
+export interface MailboxPlan {
+  mappings: FolderMapping[];
+  work: FolderWork[];
+}
+
+const COPIED_ROLES = new Set(['inbox', 'special', 'label', 'archive']);
+
+/**
+ * Lists both sides, maps folders, creates what is missing, and works out per folder what is left to copy:
+ * the ledger first (fast path), then the destination's own contents (so an in-doubt APPEND or a lost ledger
+ * never leads to a duplicate). Reads no message bodies.
+ */
+export async function planMailbox(ctx: MailboxContext): Promise<MailboxPlan> {
+  return ctx.source.use((src) => ctx.destination.use((dst) => planWith(ctx, src, dst), ctx.signal), ctx.signal);
+}
+
+async function planWith(ctx: MailboxContext, src: ImapFlow, dst: ImapFlow): Promise<MailboxPlan> {
+  const [srcFolders, dstFolders] = [await listFolders(src), await listFolders(dst)];
+  const ns = personalNamespace(dst, dstFolders);
+  const mappings = mapFolders({
+    source: srcFolders,
+    destination: dstFolders,
+    destDelimiter: ns.delimiter,
+    destPrefix: ns.prefix,
+    ...(ctx.job.folders ? { filter: ctx.job.folders } : {}),
+  });
+  for (const m of mappings) if (m.renamed) ctx.notes.push(`Folder "${m.source}" is called "${m.target}" on the destination: ${m.renamed.reason}.`);
+
+  const copied = mappings.filter((m): m is FolderMapping & { target: string } => COPIED_ROLES.has(m.role) && m.target !== null);
+  // All Mail last: whether its messages are archived depends on every other folder.
+  copied.sort((a, b) => Number(a.role === 'archive') - Number(b.role === 'archive'));
+
+  const work: FolderWork[] = [];
+  for (const m of copied) {
+    ctx.signal.throwIfAborted();
+    const status = await folderStatus(src, m.source);
+    ctx.tracker.addFolder({ source: m.source, target: m.target, role: m.role, sourceCount: status.messages });
+    if (!ctx.dryRun && !m.targetExists) {
+      const created = await createFolder(ctx, dst, m);
+      if (!created) continue;
+    }
+    const todo = await folderTodo(ctx, src, dst, m, status, srcFolders, mappings);
+    ctx.tracker.plan(m.source, todo.length, todo.reduce((s, t) => s + t.size, 0));
+    if (todo.length === 0) ctx.tracker.folderDone(m.source);
+    work.push({ mapping: m, status, todo });
+  }
+  for (const m of mappings) {
+    if (!COPIED_ROLES.has(m.role)) {
+      ctx.tracker.addFolder({ source: m.source, target: null, role: m.role, sourceCount: 0 });
+      ctx.tracker.folderDone(m.source);
+    }
+  }
+  return { mappings, work };
+}
+
+async function createFolder(ctx: MailboxContext, dst: ImapFlow, m: FolderMapping & { target: string }): Promise<boolean> {
+  try {
+    await dst.mailboxCreate(m.target);
+    return true;
+  } catch (err) {
+    const info = classifyError(err, { side: 'destination', host: ctx.job.destination.host, port: ctx.job.destination.port, folder: m.target, phase: 'create' });
+    if (info.code !== 'FOLDER_REFUSED') throw new MailferryError(info, { cause: err });
+    ctx.failures.push({ folder: m.source, target: m.target, uid: 0, size: 0, date: '', subject: '', code: info.code, reason: info.message });
+    ctx.notes.push(`Could not create "${m.target}" for "${m.source}": ${info.message}`);
+    return false;
+  }
+}
+
+/** The messages of one folder still to copy; records the ones found on the destination as present. */
+async function folderTodo(
+  ctx: MailboxContext,
+  src: ImapFlow,
+  dst: ImapFlow,
+  m: FolderMapping & { target: string },
+  status: FolderStatus,
+  srcFolders: FolderInfo[],
+  mappings: FolderMapping[],
+): Promise<MessageMeta[]> {
+  const { ledger } = ctx;
+  const mailbox = ctx.job.id;
+  const cp = ledger.getFolder(mailbox, m.source);
+  if (cp && cp.uidValidity !== status.uidValidity) {
+    const dropped = ctx.dryRun ? 0 : ledger.dropOtherUidValidities(mailbox, m.source, status.uidValidity);
+    ctx.notes.push(
+      `"${m.source}" was renumbered on the source (UIDVALIDITY ${cp.uidValidity} -> ${status.uidValidity}); ` +
+        `${dropped} earlier records were re-checked against the destination by content.`,
+    );
+  }
+  const finished = ledger.finishedUids(mailbox, m.source, status.uidValidity);
+  // Fast path for a re-run: nothing arrived and everything is accounted for.
+  if (cp && cp.uidValidity === status.uidValidity && cp.uidNext === status.uidNext && finished.size === status.messages) return [];
+  if (status.messages === 0) return saveCheckpoint(ctx, m, status, []);
+
+  const lock = await src.getMailboxLock(m.source, { readOnly: true });
+  let candidates: MessageMeta[];
+  let allMailMetas: MessageMeta[] | undefined;
+  try {
+    const uids = (await allUids(src)).filter((u) => !finished.has(u));
+    if (uids.length === 0) return saveCheckpoint(ctx, m, status, []);
+    if (m.role === 'archive') {
+      allMailMetas = await fetchMeta(src, 'all');
+      const want = new Set(uids);
+      candidates = allMailMetas.filter((x) => want.has(x.uid));
+    } else candidates = await fetchMeta(src, uids);
+  } finally {
+    lock.release();
+  }
+
+  if (m.role === 'archive') {
+    const elsewhere = await coveredKeyCounts(src, srcFolders, mappings, m.source);
+    const { archived, notArchived } = selectArchived(allMailMetas!, elsewhere, ledger.finishedKeyCounts(mailbox, m.source, status.uidValidity), candidates);
+    ctx.tracker.count(m.source, 'skipped', notArchived.length);
+    if (!ctx.dryRun) {
+      ledger.recordFinished(
+        notArchived.map((x) => ({ ref: ref(ctx, m.source, status, x.uid), facts: facts(m.target, x), state: 'skipped' as const, reason: 'also in a labelled folder' })),
+      );
+    }
+    candidates = archived;
+  }
+
+  const todo = await notOnDestination(ctx, dst, m, status, candidates);
+  return saveCheckpoint(ctx, m, status, todo);
+}
+
+/** Removes (and records as present) the candidates the destination folder already holds. */
+async function notOnDestination(
+  ctx: MailboxContext,
+  dst: ImapFlow,
+  m: FolderMapping & { target: string },
+  status: FolderStatus,
+  candidates: MessageMeta[],
+): Promise<MessageMeta[]> {
+  if (candidates.length === 0 || (ctx.dryRun && !m.targetExists)) return candidates;
+  const lock = await dst.getMailboxLock(m.target, { readOnly: true });
+  let destMetas: MessageMeta[];
+  let destUidValidity: number;
+  try {
+    const box = dst.mailbox;
+    destUidValidity = box ? Number(box.uidValidity) : 0;
+    destMetas = box && box.exists > 0 ? await fetchMeta(dst, 'all') : [];
+  } finally {
+    lock.release();
+  }
+  const claimed = ctx.ledger.claimedDestUids(ctx.job.id, m.target, destUidValidity);
+  const { found, missing } = matchByKey(candidates, destMetas.filter((d) => !claimed.has(d.uid)));
+  ctx.tracker.count(m.source, 'present', found.length);
+  if (!ctx.dryRun) {
+    ctx.ledger.recordFinished(
+      found.map((f) => ({
+        ref: ref(ctx, m.source, status, f.meta.uid),
+        facts: facts(m.target, f.meta),
+        state: 'present' as const,
+        destUidValidity,
+        destUid: f.destUid,
+      })),
+    );
+  }
+  if (!ctx.dryRun) {
+    const pending = ctx.ledger.pendingUids(ctx.job.id, m.source, status.uidValidity);
+    const notLanded = missing.filter((x) => pending.has(x.uid)).map((x) => x.uid);
+    if (notLanded.length > 0) ctx.ledger.forgetPending(ctx.job.id, m.source, status.uidValidity, notLanded);
+  }
+  return missing;
+}
+
+/** Keys of every message in the folders All Mail covers (everything but Trash, Spam, views and itself). */
+async function coveredKeyCounts(src: ImapFlow, srcFolders: FolderInfo[], mappings: FolderMapping[], allMail: string): Promise<Map<string, number>> {
+  const byPath = new Map(mappings.map((m) => [m.source, m]));
+  const counts = new Map<string, number>();
+  for (const f of srcFolders) {
+    const m = byPath.get(f.path);
+    if (f.path === allMail || f.flags.some((x) => /^\\Noselect$|^\\NonExistent$/i.test(x))) continue;
+    if (f.specialUse === '\\Trash' || f.specialUse === '\\Junk' || m?.role === 'view' || m?.role === 'noselect') continue;
+    const lock = await src.getMailboxLock(f.path, { readOnly: true });
+    try {
+      if ((src.mailbox && src.mailbox.exists) || 0) countKeys(await fetchMeta(src, 'all'), counts);
+    } finally {
+      lock.release();
+    }
+  }
+  return counts;
+}
+
+function saveCheckpoint(ctx: MailboxContext, m: FolderMapping & { target: string }, status: FolderStatus, todo: MessageMeta[]): MessageMeta[] {
+  if (!ctx.dryRun) {
+    ctx.ledger.putFolder({ mailbox: ctx.job.id, sourcePath: m.source, uidValidity: status.uidValidity, uidNext: status.uidNext, messages: status.messages, targetPath: m.target });
+  }
+  return todo;
+}
+
+export function ref(ctx: MailboxContext, sourcePath: string, status: FolderStatus, uid: number): SourceRef {
+  return { mailbox: ctx.job.id, sourcePath, uidValidity: status.uidValidity, uid };
+}
+
+export function facts(targetPath: string, m: MessageMeta) {
+  return { targetPath, key: m.key, size: m.size, internalDate: m.internalDate.getTime() };
+}

@@ -1,0 +1,105 @@
+import { countKeys, selectArchived } from './archive-selection.js';
+import { connectImap, disconnect, type Side } from './imap-connect.js';
+import type { Endpoint, MailboxJob } from './job.js';
+import { mapFolders, type FolderMapping } from './folder-mapping.js';
+import { listFolders, personalNamespace } from './folder-list.js';
+import { fetchMeta, type MessageMeta } from './folder-scan.js';
+import type { ImapFlow } from 'imapflow';
+import type { FolderInfo } from './folder-mapping.js';
+
+export interface VerifyMessage {
+  uid: number;
+  size: number;
+  date: string;
+  messageId: string | null;
+}
+
+export interface VerifyFolder {
+  source: string;
+  target: string;
+  role: FolderMapping['role'];
+  sourceCount: number;
+  /** Messages that should be on the destination (All Mail: only the archived ones). */
+  expected: number;
+  destinationCount: number;
+  /** Expected on the destination but not found there (source UIDs). */
+  missing: VerifyMessage[];
+  /** On the destination with no source counterpart (destination UIDs): earlier mail, or duplicates. */
+  extra: VerifyMessage[];
+}
+
+export interface VerifyResult {
+  id: string;
+  folders: VerifyFolder[];
+  ok: boolean;
+}
+
+/**
+ * Compares both sides folder by folder, message by message (by body-free key: header fields, size and
+ * internal date), without writing anything.
+ */
+export async function verifyMailbox(mb: MailboxJob, password: (side: Side, e: Endpoint) => string): Promise<VerifyResult> {
+  const src = await connectImap({ side: 'source', endpoint: mb.source, password: password('source', mb.source) });
+  let dst: ImapFlow | undefined;
+  try {
+    dst = await connectImap({ side: 'destination', endpoint: mb.destination, password: password('destination', mb.destination) });
+    const srcFolders = await listFolders(src);
+    const dstFolders = await listFolders(dst);
+    const ns = personalNamespace(dst, dstFolders);
+    const mappings = mapFolders({ source: srcFolders, destination: dstFolders, destDelimiter: ns.delimiter, destPrefix: ns.prefix, ...(mb.folders ? { filter: mb.folders } : {}) });
+    const sourceMetas = new Map<string, MessageMeta[]>();
+    for (const f of srcFolders) {
+      if (f.flags.some((x) => /^\\Noselect$/i.test(x))) continue;
+      sourceMetas.set(f.path, await metasOf(src, f.path));
+    }
+    const folders: VerifyFolder[] = [];
+    for (const m of mappings) {
+      if (!m.target || !['inbox', 'special', 'label', 'archive'].includes(m.role)) continue;
+      const all = sourceMetas.get(m.source) ?? [];
+      const expected = m.role === 'archive' ? archivedOf(all, srcFolders, mappings, sourceMetas, m.source) : all;
+      const onDest = m.targetExists || dstFolders.some((d) => d.path === m.target) ? await metasOf(dst, m.target) : [];
+      folders.push(compare(m, all.length, expected, onDest));
+    }
+    return { id: mb.id, folders, ok: folders.every((f) => f.missing.length === 0 && f.extra.length === 0) };
+  } finally {
+    await disconnect(dst);
+    await disconnect(src);
+  }
+}
+
+async function metasOf(client: ImapFlow, path: string): Promise<MessageMeta[]> {
+  const lock = await client.getMailboxLock(path, { readOnly: true });
+  try {
+    return client.mailbox && client.mailbox.exists > 0 ? await fetchMeta(client, 'all') : [];
+  } finally {
+    lock.release();
+  }
+}
+
+function archivedOf(all: MessageMeta[], srcFolders: FolderInfo[], mappings: FolderMapping[], metas: Map<string, MessageMeta[]>, allMail: string): MessageMeta[] {
+  const role = new Map(mappings.map((m) => [m.source, m.role]));
+  const counts = new Map<string, number>();
+  for (const f of srcFolders) {
+    if (f.path === allMail || f.specialUse === '\\Trash' || f.specialUse === '\\Junk') continue;
+    if (role.get(f.path) === 'view' || role.get(f.path) === 'noselect') continue;
+    countKeys(metas.get(f.path) ?? [], counts);
+  }
+  return selectArchived(all, counts, new Map(), all).archived;
+}
+
+function compare(m: FolderMapping, sourceCount: number, expected: MessageMeta[], onDest: MessageMeta[]): VerifyFolder {
+  const pool = new Map<string, MessageMeta[]>();
+  for (const d of onDest) pool.set(d.key, [...(pool.get(d.key) ?? []), d]);
+  const missing: VerifyMessage[] = [];
+  for (const e of expected) {
+    const hit = pool.get(e.key);
+    if (hit && hit.length > 0) hit.shift();
+    else missing.push(brief(e));
+  }
+  const extra = [...pool.values()].flat().map(brief);
+  return { source: m.source, target: m.target!, role: m.role, sourceCount, expected: expected.length, destinationCount: onDest.length, missing, extra };
+}
+
+function brief(m: MessageMeta): VerifyMessage {
+  return { uid: m.uid, size: m.size, date: m.internalDate.toISOString(), messageId: m.messageId };
+}
