@@ -1,0 +1,107 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Ledger } from '../../src/main/engine/ledger/ledger.js';
+import { LATEST_VERSION, MIGRATIONS } from '../../src/main/engine/ledger/migrations.js';
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'mf-ledger-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) {
+    fs.chmodSync(d, 0o700);
+    fs.rmSync(d, { recursive: true, force: true });
+  }
+});
+
+const ref = (uid: number, uidValidity = 7) => ({ mailbox: 'm', sourcePath: 'INBOX', uidValidity, uid });
+const facts = (key = 'k') => ({ targetPath: 'INBOX', key, size: 10, internalDate: 1 });
+
+describe('Ledger', () => {
+  it('applies every migration in order on a new file (WAL mode)', () => {
+    const dir = tmp();
+    Ledger.open(dir).close();
+    const db = new Database(path.join(dir, 'mailferry.sqlite'));
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+    db.close();
+  });
+
+  it('tracks intent, done, present, skipped and failed rows', () => {
+    const l = Ledger.open(tmp());
+    l.recordIntent(ref(1), facts(), 'sha');
+    expect([...l.pendingUids('m', 'INBOX', 7)]).toEqual([1]);
+    expect(l.finishedUids('m', 'INBOX', 7).size).toBe(0);
+    l.markDone(ref(1), 100, 5);
+    l.recordFinished([{ ref: ref(2), facts: facts(), state: 'present', destUidValidity: 100, destUid: 6 }]);
+    l.recordFinished([{ ref: ref(3), facts: facts('z'), state: 'skipped', reason: 'x' }]);
+    l.markFailed(ref(4), facts(), 'too big');
+    expect([...l.finishedUids('m', 'INBOX', 7)].sort()).toEqual([1, 2, 3]);
+    expect([...l.claimedDestUids('m', 'INBOX', 100)].sort()).toEqual([5, 6]);
+    expect(l.finishedKeyCounts('m', 'INBOX', 7).get('k')).toBe(2);
+    expect(l.folderCounts('m', 'INBOX', 7)).toEqual({ pending: 0, done: 1, present: 1, skipped: 1, failed: 1 });
+    expect(l.failedRows('m').map((r) => [r.uid, r.reason])).toEqual([[4, 'too big']]);
+    l.close();
+  });
+
+  it('never lets two rows claim the same destination message', () => {
+    const l = Ledger.open(tmp());
+    l.markDone(ref(1), 1, 1);
+    l.recordIntent(ref(1), facts(), 's');
+    l.markDone(ref(1), 100, 5);
+    l.recordIntent(ref(2), facts(), 's');
+    expect(() => l.markDone(ref(2), 100, 5)).toThrow(/UNIQUE/);
+    l.close();
+  });
+
+  it('forgets rows of an old UIDVALIDITY and releases their claims', () => {
+    const l = Ledger.open(tmp());
+    l.recordIntent(ref(1, 7), facts(), 's');
+    l.markDone(ref(1, 7), 100, 5);
+    expect(l.dropOtherUidValidities('m', 'INBOX', 8)).toBe(1);
+    expect(l.claimedDestUids('m', 'INBOX', 100).size).toBe(0);
+    l.close();
+  });
+
+  it('keeps folder checkpoints', () => {
+    const l = Ledger.open(tmp());
+    l.putFolder({ mailbox: 'm', sourcePath: 'INBOX', uidValidity: 7, uidNext: 10, messages: 9, targetPath: 'INBOX' });
+    l.putFolder({ mailbox: 'm', sourcePath: 'INBOX', uidValidity: 7, uidNext: 11, messages: 10, targetPath: 'INBOX' });
+    expect(l.getFolder('m', 'INBOX')).toMatchObject({ uidNext: 11, messages: 10 });
+    expect(l.getFolder('m', 'Other')).toBeUndefined();
+    l.close();
+  });
+
+  it('refuses a ledger from a newer version with a clear error', () => {
+    const dir = tmp();
+    const db = new Database(path.join(dir, 'mailferry.sqlite'));
+    db.pragma(`user_version = ${LATEST_VERSION + 5}`);
+    db.close();
+    expect(() => Ledger.open(dir)).toThrow(expect.objectContaining({ code: 'LEDGER_TOO_NEW' }));
+  });
+
+  it('reports a damaged file instead of starting over', () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'mailferry.sqlite'), Buffer.alloc(8192, 0x41));
+    expect(() => Ledger.open(dir)).toThrow(expect.objectContaining({ code: 'LEDGER_DAMAGED', hint: expect.stringContaining('nothing is copied twice') }));
+  });
+
+  it('reports a read-only state folder', () => {
+    if (process.getuid?.() === 0) {
+      // root ignores permission bits; a path under a regular file can never be created.
+      const dir = tmp();
+      fs.writeFileSync(path.join(dir, 'file'), '');
+      expect(() => Ledger.open(path.join(dir, 'file', 'state'))).toThrow(expect.objectContaining({ code: 'STATE_DIR_UNWRITABLE' }));
+      return;
+    }
+    const dir = tmp();
+    fs.chmodSync(dir, 0o500);
+    expect(() => Ledger.open(path.join(dir, 'state'))).toThrow(expect.objectContaining({ code: 'STATE_DIR_UNWRITABLE' }));
+  });
+});
