@@ -1,0 +1,171 @@
+/**
+ * Passwords live in the OS keychain (or, for headless runs, a named environment variable), never in job
+ * files, the ledger or logs. Nothing here logs, and no error message ever contains a secret.
+ *
+ * Keychain naming: service "mailferry", account `${user}@${host}` with the host lower-cased (DNS names
+ * are case-insensitive) and the user exactly as in the job file (some IMAP servers treat user names
+ * case-sensitively). The port is not part of the name: one account on one host has one password.
+ * The user may itself contain "@" (alice@gmail.com@imap.gmail.com); the host never does, so the last
+ * "@" splits them. On Linux this is a Secret Service item with attributes service=mailferry,
+ * username=<account> (`secret-tool search --all service mailferry` lists them).
+ */
+import { Entry, type EntryOptions } from '@napi-rs/keyring';
+import { MailferryError } from './errors.js';
+import type { Endpoint } from './job.js';
+
+export const KEYCHAIN_SERVICE = 'mailferry';
+
+/**
+ * Pinned to the Secret Service on Linux: without the pin the library silently falls back to the kernel
+ * keyring, which forgets everything at logout. Ignored on macOS and Windows.
+ */
+const ENTRY_OPTIONS: EntryOptions = { linux: { store: 'secret-service' } };
+
+export function keychainAccount(host: string, user: string): string {
+  return `${user}@${host.trim().toLowerCase()}`;
+}
+
+/** The exact command a user runs to store a password for this server and user. */
+export function secretsSetCommand(host: string, user: string): string {
+  return `npx mailferry secrets set ${shellWord(host)} ${shellWord(user)}`;
+}
+
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9@%+=:,./_-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function unavailableHint(): string {
+  switch (process.platform) {
+    case 'linux':
+      return (
+        'Mailferry keeps passwords in the Secret Service (GNOME Keyring or KWallet). Install one and unlock it ' +
+        '(log in to a desktop session, or run gnome-keyring-daemon --unlock), or, for a headless run, set ' +
+        '"passwordEnv" in the job file and pass the password in that environment variable.'
+      );
+    case 'darwin':
+      return 'Unlock your login keychain (Keychain Access) and allow Mailferry to use it, or set "passwordEnv" in the job file.';
+    case 'win32':
+      return 'Check that Windows Credential Manager is available for your user, or set "passwordEnv" in the job file.';
+    default:
+      return 'No supported OS keychain was found; set "passwordEnv" in the job file and pass the password in that environment variable.';
+  }
+}
+
+/** Runs one keychain call; any failure of the store becomes KEYCHAIN_UNAVAILABLE (never with the secret). */
+function withKeychain<T>(action: string, host: string, user: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    // The library's messages describe the platform failure ("DBus error: ...", "no result found"); they
+    // never contain the password, so they are kept as a detail for the report.
+    const reason = err instanceof Error ? err.message : String(err);
+    const ambiguous = /ambiguous/i.test(reason);
+    throw new MailferryError(
+      {
+        code: 'KEYCHAIN_UNAVAILABLE',
+        message: ambiguous
+          ? `The OS keychain holds several passwords for ${user} on ${host}, so Mailferry cannot tell which to ${action}.`
+          : `Could not ${action} the password for ${user} on ${host}: the OS keychain is not available or is locked.`,
+        hint: ambiguous
+          ? `Remove them (on Linux: secret-tool clear service ${KEYCHAIN_SERVICE} username ${shellWord(keychainAccount(host, user))}) and store it again with ${secretsSetCommand(host, user)}.`
+          : unavailableHint(),
+        retryable: false,
+        details: { host, user, store: process.platform === 'linux' ? 'secret-service' : process.platform, reason },
+      },
+      { cause: err },
+    );
+  }
+}
+
+function entry(host: string, user: string): Entry {
+  return new Entry(KEYCHAIN_SERVICE, keychainAccount(host, user), ENTRY_OPTIONS);
+}
+
+/** Stores (or replaces) the password for user on host. Throws KEYCHAIN_UNAVAILABLE, or SECRET_MISSING when empty. */
+export function setPassword(host: string, user: string, secret: string): void {
+  if (secret === '') {
+    throw new MailferryError({
+      code: 'SECRET_MISSING',
+      message: `An empty password cannot be stored for ${user} on ${host}.`,
+      retryable: false,
+      details: { host, user },
+    });
+  }
+  withKeychain('store', host, user, () => entry(host, user).setPassword(secret));
+}
+
+/** The stored password, or null when none is stored. Throws KEYCHAIN_UNAVAILABLE. */
+export function getPassword(host: string, user: string): string | null {
+  return withKeychain('read', host, user, () => entry(host, user).getPassword());
+}
+
+/** Removes the stored password; returns false when there was none. Throws KEYCHAIN_UNAVAILABLE. */
+export function deletePassword(host: string, user: string): boolean {
+  return withKeychain('delete', host, user, () => entry(host, user).deletePassword());
+}
+
+/**
+ * Removes all whitespace. Google shows app passwords as four groups of four letters ("abcd efgh ijkl mnop")
+ * and people paste them with the spaces (or a stray newline); Google's IMAP wants the 16 letters.
+ * Safe ONLY for Google app passwords: a destination server's ordinary password may contain spaces.
+ */
+export function normalizeAppPassword(s: string): string {
+  return s.replace(/\s+/g, '');
+}
+
+/**
+ * Google's IMAP endpoint. It accepts only app passwords (or OAuth) since ordinary-password IMAP sign-in
+ * was switched off, and app passwords never contain spaces, so stripping them there is safe.
+ */
+export function isGoogleImapHost(host: string): boolean {
+  return /^imap\.(gmail|googlemail)\.com\.?$/i.test(host.trim());
+}
+
+export interface ResolvePasswordOptions {
+  /**
+   * Strip whitespace with normalizeAppPassword. Default: true for Google's IMAP host (imap.gmail.com),
+   * false elsewhere; pass false for a destination whose passwords may legitimately contain spaces.
+   */
+  stripWhitespace?: boolean;
+}
+
+/**
+ * The password for an endpoint: from the environment variable named by `passwordEnv` when set, else from
+ * the OS keychain. Throws SECRET_MISSING (saying exactly what to do) or KEYCHAIN_UNAVAILABLE.
+ */
+export function resolvePassword(
+  endpoint: Endpoint,
+  env: NodeJS.ProcessEnv = process.env,
+  options: ResolvePasswordOptions = {},
+): string {
+  const { host, user } = endpoint;
+  const strip = options.stripWhitespace ?? isGoogleImapHost(host);
+  const finish = (s: string) => (strip ? normalizeAppPassword(s) : s);
+
+  if (endpoint.passwordEnv !== undefined) {
+    const name = endpoint.passwordEnv;
+    const value = env[name];
+    if (value === undefined || finish(value) === '') {
+      throw new MailferryError({
+        code: 'SECRET_MISSING',
+        message: `The environment variable ${name} (passwordEnv for ${user} on ${host}) is ${value === undefined ? 'not set' : 'empty'}.`,
+        hint: `Set ${name} to the password before running, or remove "passwordEnv" from the job file to use the OS keychain (${secretsSetCommand(host, user)}).`,
+        retryable: false,
+        details: { host, user, passwordEnv: name },
+      });
+    }
+    return finish(value);
+  }
+
+  const stored = getPassword(host, user);
+  if (stored === null || finish(stored) === '') {
+    throw new MailferryError({
+      code: 'SECRET_MISSING',
+      message: `No password is stored for ${user} on ${host}.`,
+      hint: `Run: ${secretsSetCommand(host, user)}${isGoogleImapHost(host) ? ' (with a Google app password)' : ''}, or set "passwordEnv" in the job file for a headless run.`,
+      retryable: false,
+      details: { host, user },
+    });
+  }
+  return finish(stored);
+}
