@@ -253,9 +253,9 @@ function randomPlacement(rng: Prng): { placement: CorpusMessage['placement']; fl
 function randomSize(rng: Prng, profile: CorpusProfile): number {
   if (profile === 'small') return rng.logUniform(1024, 30 * 1024);
   const r = rng.float();
-  if (r < 0.65) return rng.logUniform(1024, 25 * 1024);
-  if (r < 0.93) return rng.logUniform(20 * 1024, 250 * 1024);
-  return rng.logUniform(250 * 1024, 1536 * 1024);
+  if (r < 0.67) return rng.logUniform(1024, 25 * 1024);
+  if (r < 0.94) return rng.logUniform(20 * 1024, 250 * 1024);
+  return rng.logUniform(250 * 1024, 1024 * 1024);
 }
 
 const MB = 1024 * 1024;
@@ -274,7 +274,7 @@ function applySpecials(rng: Prng, drafts: Draft[], profile: CorpusProfile, seedT
   const largeCount = profile === 'small' ? (n >= 20 ? 2 : 0) : n >= 20 ? Math.max(1, Math.round(n / 300)) : 0;
   for (let i = 0; i < largeCount; i++) {
     set(take(), 'large', (d) => {
-      d.size = profile === 'small' ? rng.int(1 * MB, 3 * MB) : i === 0 ? rng.int(20 * MB, 25 * MB) : rng.int(10 * MB, 25 * MB);
+      d.size = profile === 'small' ? rng.int(1 * MB, 3 * MB) : i === 0 ? rng.int(20 * MB, 24 * MB) : rng.int(10 * MB, 20 * MB);
     });
   }
   set(take(), 'empty-body', (d) => { d.emptyBody = true; });

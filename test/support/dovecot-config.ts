@@ -193,6 +193,7 @@ protocols = imap
 listen = 127.0.0.1
 default_internal_user = ${owner.name}
 default_login_user = ${owner.name}
+default_internal_group = ${owner.group}
 first_valid_uid = ${owner.uid}
 last_valid_uid = ${owner.uid}
 first_valid_gid = ${owner.gid}

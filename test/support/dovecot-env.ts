@@ -14,6 +14,8 @@ const execFileAsync = promisify(execFile);
 /** The account that Dovecot's unprivileged processes run as and that owns every maildir file. */
 export interface MailOwner {
   name: string;
+  /** Name of the owner's primary group (default_internal_group: Dovecot's sockets are chowned to it). */
+  group: string;
   uid: number;
   gid: number;
 }
@@ -31,17 +33,22 @@ export function dovecotBinary(): string {
   return 'dovecot';
 }
 
-function lookupUser(name: string): MailOwner | undefined {
+function getent(db: 'passwd' | 'group', key: string): string[] | undefined {
   try {
-    const line = execFileSync('getent', ['passwd', name], { encoding: 'utf8' }).trim();
-    const fields = line.split(':');
-    const uid = Number(fields[2]);
-    const gid = Number(fields[3]);
-    if (!Number.isInteger(uid) || !Number.isInteger(gid)) return undefined;
-    return { name, uid, gid };
+    return execFileSync('getent', [db, key], { encoding: 'utf8' }).trim().split(':');
   } catch {
-    return undefined; // getent exits 2 when the user does not exist
+    return undefined; // getent exits 2 when the key does not exist
   }
+}
+
+function lookupUser(name: string): MailOwner | undefined {
+  const fields = getent('passwd', name);
+  const uid = Number(fields?.[2]);
+  const gid = Number(fields?.[3]);
+  if (!fields || !Number.isInteger(uid) || !Number.isInteger(gid)) return undefined;
+  const group = getent('group', String(gid))?.[0];
+  if (!group) return undefined;
+  return { name, group, uid, gid };
 }
 
 let cachedOwner: MailOwner | undefined;
@@ -56,7 +63,9 @@ export function mailOwner(): MailOwner {
   if (cachedOwner) return cachedOwner;
   if (process.getuid?.() !== 0) {
     const me = userInfo();
-    cachedOwner = { name: me.username, uid: me.uid, gid: me.gid };
+    const group = getent('group', String(me.gid))?.[0];
+    if (!group) throw new Error(`cannot find the name of group ${me.gid}`);
+    cachedOwner = { name: me.username, group, uid: me.uid, gid: me.gid };
     return cachedOwner;
   }
   const name = process.env['MAILFERRY_DOVECOT_USER'] ?? DEFAULT_MAIL_USER;

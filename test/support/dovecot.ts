@@ -179,7 +179,8 @@ function validateUsers(users: readonly DovecotUser[]): void {
 
 /** A watchdog that kills the process group and removes the temp dir once our end of its stdin closes. */
 function startWatchdog(pgid: number, root: string, keep: boolean): ChildProcess {
-  const script = 'read _ignored; kill -KILL -- "-$0" 2>/dev/null; [ -n "$1" ] && rm -rf -- "$1"; exit 0';
+  // POSIX form: dash (Debian's sh) rejects `kill -KILL -- -PGID`.
+  const script = 'read _ignored; kill -s KILL -- "-$0" 2>/dev/null; [ -n "$1" ] && rm -rf -- "$1"; exit 0';
   const child = spawn('/bin/sh', ['-c', script, String(pgid), keep ? '' : root], {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],
