@@ -93,7 +93,7 @@ function netRule(s: Signals, ctx: Ctx): ErrorInfo | undefined {
     return say('STARTTLS_UNAVAILABLE', `${say.Label} does not offer STARTTLS, so the connection would not be encrypted.`, 'Use port 993 with "security": "tls" if the server offers it; plain text is only allowed to this computer.', false);
   }
   if (DNS.has(code)) {
-    return say('HOST_NOT_FOUND', `The ${ctx.side} host name "${ctx.host}" could not be found.`, code === 'EAI_AGAIN' ? 'The name server did not answer: check the internet connection; Mailferry retries.' : `Check the spelling of the ${ctx.side} "host" in the job (for Gmail: imap.gmail.com) and the internet connection.`, code === 'EAI_AGAIN');
+    return say('HOST_NOT_FOUND', `The ${ctx.side} server ${ctx.host}:${ctx.port} could not be found: the name "${ctx.host}" does not resolve.`, code === 'EAI_AGAIN' ? 'The name server did not answer: check the internet connection; Mailferry retries.' : `Check the spelling of the ${ctx.side} "host" in the job (for Gmail: imap.gmail.com) and the internet connection.`, code === 'EAI_AGAIN');
   }
   if (code === 'ECONNREFUSED') {
     return say('CONNECTION_REFUSED', `${say.Label} refused the connection: nothing listens on port ${ctx.port}.`, `Check the ${ctx.side} "port" in the job (IMAP uses 993 with TLS, 143 with STARTTLS) and that the server is running.`, false);
@@ -158,7 +158,7 @@ function connectionRule(s: Signals, ctx: Ctx): ErrorInfo | undefined {
     return say('CONNECTION_LOST', `${say.Label} ${what}.`, hint, true);
   }
   if (/No password configured|Please configure the login/i.test(s.message)) {
-    return say('SECRET_MISSING', `No password is available for ${ctx.user ?? 'this account'} on ${say.label}.`, 'Store it with `npx mailferry secrets set HOST USER`, or name an environment variable in "passwordEnv".', false);
+    return say('SECRET_MISSING', `No password is available for ${ctx.user ?? 'this account'} on ${say.label}.`, `Store it with \`${secretsSet(ctx)}\`, or name an environment variable in "passwordEnv".`, false);
   }
   if (/Login is disabled/i.test(s.message)) {
     return say('PLAINTEXT_REFUSED', `${say.Label} refuses to sign in over an unencrypted connection.`, 'Use "security": "tls" (port 993) or "starttls" (port 143).', false);
@@ -180,6 +180,12 @@ function fallback(s: Signals, ctx: Ctx): ErrorInfo {
   return say('INTERNAL', `Unexpected failure on ${say.label}${ctx.folder ? ` in "${ctx.folder}"` : ''}${reply}.`, undefined, false);
 }
 
+/** The command that stores a password (as secrets.ts prints it; not imported, to keep this module free of the keychain). */
+function secretsSet(ctx: Ctx): string {
+  const word = (w: string) => (/^[A-Za-z0-9@%+=:,./_-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+  return `npx mailferry secrets set ${word(ctx.host)} ${word(ctx.user ?? 'USER')}`;
+}
+
 const GOOGLE_HOST = /(^|\.)(gmail|googlemail|google)\.com\.?$/i;
 
 /** Builds ErrorInfo with the side's wording ("Gmail (imap.gmail.com:993)" or "the destination server host:port"). */
@@ -196,8 +202,8 @@ export function sayFor(ctx: Ctx, s: Signals): Say {
   say.Label = label[0]!.toUpperCase() + label.slice(1);
   say.authHint = gmail
     ? 'Use an app password (not the Google account password), with no spaces, and the full email address as the username. ' +
-      'If the account has no "App passwords" page (myaccount.google.com/apppasswords), 2-Step Verification is off or the administrator blocks app passwords.'
-    : `Check the ${ctx.side} username (often the full email address) and password; store a new one with \`npx mailferry secrets set HOST USER\`.`;
+      `If the account has no "App passwords" page (myaccount.google.com/apppasswords), 2-Step Verification is off or the administrator blocks app passwords. Store the new one with \`${secretsSet(ctx)}\`.`
+    : `Check the ${ctx.side} username (often the full email address) and password; store a new one with \`${secretsSet(ctx)}\`.`;
   return say;
 }
 
@@ -250,12 +256,13 @@ function textRule(s: Signals, ctx: Ctx): ErrorInfo | undefined {
   }
   if (/application-specific password required/i.test(t)) {
     return say('APP_PASSWORD_REQUIRED', `${say.Label} requires an app password for ${user}: 2-Step Verification is on, so the Google account password does not work for IMAP.`,
-      'Create an app password at https://myaccount.google.com/apppasswords and store it for this account (the 16 letters, without spaces).', false);
+      `Create an app password at https://myaccount.google.com/apppasswords and store it (the 16 letters, without spaces) with \`${secretsSet(ctx)}\`.`, false);
   }
   if (rc === 'WEBALERT' || /log ?in via your web browser|web login required/i.test(t)) {
     const url = /\[WEBALERT\s+(\S+?)\]/i.exec(s.line ?? '')?.[1] ?? 'https://mail.google.com';
+    const help = /https:\/\/[^\s)]+/.exec(t)?.[0];
     return say('WEB_LOGIN_REQUIRED', `${say.Label} wants ${user} to sign in once in a web browser before it allows IMAP.`,
-      `Sign in with this account at ${url}, complete any check Google asks for, then run the job again.`, false);
+      `Sign in with this account at ${url}, complete any check Google asks for, then run the job again.${help ? ` Google's help: ${help}` : ''}`, false);
   }
   if (/not enabled for IMAP use/i.test(t)) {
     return say('IMAP_DISABLED_ACCOUNT', `${say.Label} says IMAP is turned off for ${user}.`, 'In Gmail: Settings > See all settings > Forwarding and POP/IMAP > Enable IMAP, save, then run the job again.', false);
