@@ -175,6 +175,18 @@ describe('test harness: Dovecot pair with a seeded Gmail-like source', () => {
     }
   });
 
+  it('saves APPENDs to [Gmail]/Sent Mail and All Mail into the backing store, without APPENDUID', async () => {
+    const client = await connect(source.imapOptions('carol@example.com'));
+    const sent = await client.append('[Gmail]/Sent Mail', corpus[0]!.raw, ['\\Seen'], corpus[0]!.internalDate);
+    expect(sent && sent.uid).toBeUndefined();
+    await client.append('[Gmail]/All Mail', corpus[1]!.raw);
+    expect(await messageCount(client, '[Gmail]/Sent Mail')).toBe(1);
+    expect(await messageCount(client, '[Gmail]/All Mail')).toBe(2);
+    expect(await messageCount(client, 'INBOX')).toBe(0);
+    const refused = await client.append('[Gmail]/Starred', corpus[2]!.raw).then(() => undefined, (e: { serverResponseCode?: string }) => e);
+    expect(refused?.serverResponseCode).toBe('CANNOT');
+  });
+
   it('serves implicit TLS and STARTTLS with the CA file, and refuses an unknown CA', async () => {
     const tls = await connect(source.imapOptions(ALICE, 'tls'));
     expect(tls.secureConnection).toBe(true);
@@ -202,6 +214,21 @@ describe('test harness: Dovecot pair with a seeded Gmail-like source', () => {
     await client.mailboxCreate('Projets été.2024');
     const appended = await client.append('Projets été.2024', corpus[1]!.raw, ['\\Seen'], corpus[1]!.internalDate);
     expect(appended && appended.uid).toBe(1);
+  });
+
+  it('destination with namespace prefix "INBOX." (Courier style)', async () => {
+    const courier = await startDestination({ prefix: 'INBOX.', users: [{ user: 'erin@example.net', password: 'p w"d\\x' }] });
+    try {
+      await seedFolder(courier, 'erin@example.net', 'INBOX.Archive', corpus.slice(0, 2));
+      const client = await connect(courier.imapOptions('erin@example.net'));
+      const list = await client.list();
+      expect(byPath(list, 'INBOX.Sent Items').specialUse).toBe('\\Sent');
+      expect(byPath(list, 'INBOX.Archive').specialUse).toBe('\\Archive');
+      expect(await messageCount(client, 'INBOX.Archive')).toBe(2);
+      await client.logout();
+    } finally {
+      await courier.stop();
+    }
   });
 
   it('destination with a tiny quota answers NO [OVERQUOTA]; appendLimit gives APPENDLIMIT and NO [LIMIT]', async () => {

@@ -52,11 +52,12 @@ export type BackingFolder = (typeof BACKING_FOLDERS)[number];
 const ALL_MAIL_SOURCES = ['*', 'backing/Sent', 'backing/Drafts', 'backing/Archive'];
 
 /**
- * The "[Gmail]/" virtual mailboxes. A leading "!" marks the mailbox that APPEND saves into; "*" does
- * not match the hidden namespace, hence the explicit backing/ lines.
+ * The "[Gmail]/" virtual mailboxes. A leading "!" marks the mailbox that APPEND saves into (the others
+ * answer `NO [CANNOT]`); "*" does not match the hidden namespace, hence the explicit backing/ lines.
+ * APPEND to All Mail saves into backing/Archive, as Gmail files an appended message as archived.
  */
 export const GMAIL_VIRTUAL_MAILBOXES: ReadonlyArray<{ name: string; specialUse: string; sources: string[]; search: string }> = [
-  { name: 'All Mail', specialUse: '\\All', sources: ALL_MAIL_SOURCES, search: 'all' },
+  { name: 'All Mail', specialUse: '\\All', sources: ['*', 'backing/Sent', 'backing/Drafts', '!backing/Archive'], search: 'all' },
   { name: 'Sent Mail', specialUse: '\\Sent', sources: ['!backing/Sent'], search: 'all' },
   { name: 'Drafts', specialUse: '\\Drafts', sources: ['!backing/Drafts'], search: 'all' },
   { name: 'Trash', specialUse: '\\Trash', sources: ['!backing/Trash'], search: 'all' },
@@ -232,8 +233,12 @@ service imap-login {
     ssl = yes
   }
 }
+# No auth penalty (anvil would delay every failed LOGIN from 127.0.0.1 by up to 15 s).
 service anvil {
   chroot =
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
 }
 service pop3-login {
   chroot =

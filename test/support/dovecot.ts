@@ -5,9 +5,8 @@
  * Each instance is `dovecot -c ROOT/dovecot.conf -F`, a child of the test process, in its own process
  * group so stop() can kill the master and every child at once. Unprivileged processes (login, auth,
  * imap) run as the mail owner from dovecot-env.ts ("mailferry-dovecot", created on demand, when root).
- * No dovecot survives the test run: stop() kills it, a process 'exit' hook kills whatever a test forgot,
- * and a tiny detached watchdog (`sh`, reading a pipe from us) kills the group when this process dies
- * without running exit hooks (SIGKILL, crash). Set MAILFERRY_KEEP_DOVECOT=1 to keep temp dirs.
+ * No dovecot survives the test run (see dovecot-process.ts: stop(), an exit hook, and a watchdog for
+ * SIGKILLed test processes). Set MAILFERRY_KEEP_DOVECOT=1 to keep the temp dirs for inspection.
  *
  * Ports: `port` is plaintext with STARTTLS offered (LOGIN allowed without TLS); `tlsPort` is implicit
  * TLS. The certificate is for 127.0.0.1 and localhost, signed by a throw-away CA (`caFile`).
@@ -20,7 +19,8 @@
  *   "backing/"  hidden (not listed) maildir: Sent, Drafts, Trash, Spam, Archive. A label cannot be
  *               called "backing".
  *   "[Gmail]/"  virtual plugin, listed under a \Noselect "[Gmail]" parent like Gmail:
- *                 All Mail  \All       = INBOX + every label + backing/Sent, Drafts, Archive (not Trash, Spam)
+ *                 All Mail  \All       = INBOX + every label + backing/Sent, Drafts, Archive (not Trash,
+ *                                        Spam); APPEND saves into backing/Archive (archived, as on Gmail)
  *                 Sent Mail \Sent      = backing/Sent (APPEND saves there: "!backing/Sent")
  *                 Drafts    \Drafts    = backing/Drafts      Trash \Trash = backing/Trash
  *                 Spam      \Junk      = backing/Spam
@@ -32,7 +32,7 @@
  * Limits of the model: a message with three labels is three physical copies (one per label folder), so
  * All Mail shows it three times, each copy with its own flags; real Gmail shows it once, with one
  * X-GM-MSGID. There is no X-GM-EXT-1 at all (that is the scripted fake server's job). Virtual
- * mailboxes return no APPENDUID.
+ * mailboxes return no APPENDUID; Starred and Important refuse APPEND (`NO [CANNOT]`).
  *
  * ## The destination (startDestination)
  * Maildir++ (separator "."), namespace prefix "" by default (the common case; pass prefix "INBOX." for a
@@ -43,8 +43,9 @@
  * `NO [LIMIT] Mail size is larger than the maximum size allowed by server configuration` and
  * `APPENDLIMIT=<n>` is advertised (via imap_capability; Dovecot 2.3 has no native APPENDLIMIT).
  * Both kinds: UIDPLUS, MULTIAPPEND, LITERAL+, CONDSTORE, QRESYNC, SPECIAL-USE, COMPRESS=DEFLATE.
+ * Auth: passwd-file, PLAIN/LOGIN. The anvil auth penalty is off, but Dovecot still answers a wrong
+ * password after about 0.5 s (its floor, even with auth_failure_delay = 0).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +59,7 @@ import {
   type QuotaLimits,
   type ServerKind,
 } from './dovecot-config.js';
+import { launchDovecot, type DovecotProcess } from './dovecot-process.js';
 import { waitForLogin } from './dovecot-probe.js';
 import { freePorts } from './ports.js';
 
@@ -130,44 +132,13 @@ export const DEFAULT_USERS: readonly DovecotUser[] = [
 const START_TIMEOUT_MS = 20_000;
 const PORT_ATTEMPTS = 5;
 
-interface Running {
-  pgid: number;
-  root: string;
-  watchdog: ChildProcess;
-  keep: boolean;
-}
-const running = new Set<Running>();
-let exitHookInstalled = false;
+const liveServers = new Set<DovecotServer>();
 let instanceCounter = 0;
-
-function killNow(r: Running): void {
-  try {
-    r.watchdog.kill('SIGKILL');
-  } catch {
-    /* already gone */
-  }
-  try {
-    process.kill(-r.pgid, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
-  if (!r.keep) rmSync(r.root, { recursive: true, force: true });
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const r of running) killNow(r);
-    running.clear();
-  });
-}
 
 /** Stops every server this process started (for an afterAll that wants to be sure). */
 export async function stopAll(): Promise<void> {
   await Promise.all([...liveServers].map((s) => s.stop()));
 }
-const liveServers = new Set<DovecotServer>();
 
 function validateUsers(users: readonly DovecotUser[]): void {
   if (users.length === 0) throw new Error('at least one user is needed');
@@ -175,53 +146,6 @@ function validateUsers(users: readonly DovecotUser[]): void {
     if (!/^[A-Za-z0-9._+@-]+$/.test(user)) throw new Error(`unsupported test user name ${JSON.stringify(user)}`);
     if (/[:\r\n\0]/.test(password) || password === '') throw new Error(`unsupported password for ${user}`);
   }
-}
-
-/** A watchdog that kills the process group and removes the temp dir once our end of its stdin closes. */
-function startWatchdog(pgid: number, root: string, keep: boolean): ChildProcess {
-  // POSIX form: dash (Debian's sh) rejects `kill -KILL -- -PGID`.
-  const script = 'read _ignored; kill -s KILL -- "-$0" 2>/dev/null; [ -n "$1" ] && rm -rf -- "$1"; exit 0';
-  const child = spawn('/bin/sh', ['-c', script, String(pgid), keep ? '' : root], {
-    detached: true,
-    stdio: ['pipe', 'ignore', 'ignore'],
-  });
-  child.unref();
-  (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-  return child;
-}
-
-interface Spawned {
-  child: ChildProcess;
-  exited: Promise<void>;
-  hasExited: () => boolean;
-  stderr: () => string;
-}
-
-function spawnDovecot(configFile: string): Spawned {
-  const child = spawn(dovecotBinary(), ['-c', configFile, '-F'], {
-    detached: true, // own process group: stop() kills the master and all its children together
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  let done = false;
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => {
-    err += chunk;
-  });
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      done = true;
-      resolve();
-    });
-    child.once('error', (e) => {
-      err += String(e);
-      done = true;
-      resolve();
-    });
-  });
-  child.unref();
-  (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
-  return { child, exited, hasExited: () => done, stderr: () => err };
 }
 
 async function start(kind: ServerKind, opts: DestinationOptions): Promise<DovecotServer> {
@@ -270,28 +194,23 @@ async function start(kind: ServerKind, opts: DestinationOptions): Promise<Doveco
           maxConnectionsPerUser: opts.maxConnectionsPerUser ?? 100,
         }),
       );
-      const proc = spawnDovecot(configFile);
-      const pgid = proc.child.pid;
-      if (pgid === undefined) {
+      const proc = launchDovecot(configFile, root, keep);
+      if (proc.pid < 0) {
         await proc.exited;
         throw new Error(`could not run ${dovecotBinary()}: ${proc.stderr()}`);
       }
-      installExitHook();
-      const entry: Running = { pgid, root, keep, watchdog: startWatchdog(pgid, root, keep) };
-      running.add(entry);
       const first = users[0]!;
       const ready = await waitForLogin({
         port, user: first.user, password: first.password,
         deadline: startedAt + START_TIMEOUT_MS * attempt, hasExited: proc.hasExited,
       });
       if (ready === 'ok') {
-        const server = makeServer({ kind, root, port, tlsPort, certs, users, prefix, owner, logFile, readLog, proc, entry, keep });
+        const server = makeServer({ kind, root, port, tlsPort, certs, users, prefix, owner, logFile, readLog, proc, keep });
         liveServers.add(server);
         return server;
       }
       const diagnostics = `${proc.stderr()}\n${readLog()}`;
-      running.delete(entry);
-      killNow({ ...entry, keep: true });
+      proc.kill();
       await proc.exited;
       if (/Address already in use/i.test(diagnostics) && attempt < PORT_ATTEMPTS) continue;
       throw new Error(`dovecot (${kind}) did not accept a LOGIN within ${START_TIMEOUT_MS} ms (${ready}):\n${diagnostics.trim().slice(-4000)}`);
@@ -305,7 +224,7 @@ async function start(kind: ServerKind, opts: DestinationOptions): Promise<Doveco
 function makeServer(p: {
   kind: ServerKind; root: string; port: number; tlsPort: number; users: DovecotUser[]; prefix: string;
   certs: { caFile: string; fingerprint256: string }; owner: MailOwner; logFile: string; readLog: () => string;
-  proc: Spawned; entry: Running; keep: boolean;
+  proc: DovecotProcess; keep: boolean;
 }): DovecotServer {
   let stopping: Promise<void> | undefined;
   const server: DovecotServer = {
@@ -336,8 +255,7 @@ function makeServer(p: {
     stop() {
       stopping ??= (async () => {
         liveServers.delete(server);
-        running.delete(p.entry);
-        killNow({ ...p.entry, keep: true });
+        p.proc.kill();
         await Promise.race([p.proc.exited, new Promise((r) => setTimeout(r, 5000))]);
         if (!p.keep) rmSync(p.root, { recursive: true, force: true });
       })();
