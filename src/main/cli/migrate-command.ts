@@ -49,9 +49,9 @@ export function summary(report: MigrationReport): string {
     out.push('', `Mailbox ${m.id}: ${m.state}${report.dryRun ? ' (dry run: nothing was written)' : ''}`);
     const rows = m.folders
       .filter((f) => f.target !== null)
-      .map((f) => [f.source, f.target ?? '', f.sourceCount, report.dryRun ? f.sourceCount - f.alreadyThere - f.skipped : f.copied, f.alreadyThere, f.failed]);
-    out.push(renderTable(['folder', 'destination', 'source', report.dryRun ? 'to copy' : 'copied', 'already there', 'failed'], rows));
-    const views = m.folders.filter((f) => f.target === null).map((f) => `${f.source} (${f.role})`);
+      .map((f) => [f.source, f.target ?? '', f.sourceCount, report.dryRun ? f.sourceCount - f.alreadyThere - f.skipped : f.copied, f.alreadyThere, f.skipped, f.failed]);
+    out.push(renderTable(['folder', 'destination', 'source', report.dryRun ? 'to copy' : 'copied', 'already there', 'in a label', 'failed'], rows));
+    const views = m.folders.filter((f) => f.role === 'view' || f.role === 'excluded').map((f) => `${f.source} (${f.role === 'view' ? 'a Gmail view; its flag is kept' : 'excluded'})`);
     if (views.length) out.push(`Not copied as folders: ${views.join(', ')}`);
     out.push(`Copied ${m.totals.copied} messages (${formatBytes(m.totals.bytesCopied)}), ${m.totals.alreadyThere} already there, ${m.totals.failed} failed.`);
     for (const n of m.notes) out.push(`Note: ${n}`);
