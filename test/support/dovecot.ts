@@ -256,7 +256,7 @@ function makeServer(p: {
       stopping ??= (async () => {
         liveServers.delete(server);
         p.proc.kill();
-        await Promise.race([p.proc.exited, new Promise((r) => setTimeout(r, 5000))]);
+        await Promise.race([p.proc.exited, new Promise((r) => setTimeout(r, 5000).unref())]);
         if (!p.keep) rmSync(p.root, { recursive: true, force: true });
       })();
       return stopping;
