@@ -1,0 +1,128 @@
+/**
+ * Opens an AppendConnection: TCP or implicit TLS, greeting, STARTTLS when the endpoint says 'starttls'
+ * (required: no silent fallback to plain text), CAPABILITY, sign-in, and the capabilities that hold after
+ * it (Dovecot announces MULTIAPPEND only once signed in).
+ *
+ * TLS follows imap-connect.ts: certificates verified, an endpoint's `ca` file is the trust anchor, TLS 1.2+,
+ * SNI for host names. The password goes into exactly one command and never into an error or a log line.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Endpoint } from '../job.js';
+import { coded, fail, failureInfo, replyInfo, type ErrorContext } from './append-errors.js';
+import { AppendConnection, type ConnectionHooks } from './append-connection.js';
+import { WAIT_CONTINUATION, astring, parseRespText, type LiteralMode } from './wire.js';
+import { isMailferryError, type ErrorInfo } from '../errors.js';
+
+export interface SessionOptions extends ConnectionHooks {
+  /** Time to connect, set up TLS and get the greeting, ms. Default 30 s. */
+  connectTimeout?: number;
+  /** Sign-in: AUTHENTICATE PLAIN when offered (default), or always LOGIN. */
+  auth?: 'auto' | 'login';
+}
+
+export function tlsOptions(endpoint: Endpoint): tls.ConnectionOptions {
+  const o: tls.ConnectionOptions = { host: endpoint.host, rejectUnauthorized: true, minVersion: 'TLSv1.2' };
+  if (endpoint.ca) o.ca = fs.readFileSync(endpoint.ca);
+  if (net.isIP(endpoint.host) === 0) o.servername = endpoint.host;
+  return o;
+}
+
+/** Literal mode the capabilities allow. */
+export function literalModeOf(caps: ReadonlySet<string>): LiteralMode {
+  return caps.has('LITERAL+') ? 'plus' : caps.has('LITERAL-') ? 'minus' : 'sync';
+}
+
+export async function openSession(endpoint: Endpoint, password: string, opts: SessionOptions = {}): Promise<AppendConnection> {
+  const ctx: ErrorContext = { side: 'destination', host: endpoint.host, port: endpoint.port, user: endpoint.user, phase: 'connect' };
+  const conn = new AppendConnection(ctx, opts);
+  const timer = setTimeout(() => conn.destroy(coded('GREETING_TIMEOUT', 'no greeting in time')), opts.connectTimeout ?? 30_000);
+  try {
+    // Attached at once: a refused connection or a bad certificate closes it with a classified error.
+    const socket =
+      endpoint.security === 'tls'
+        ? tls.connect({ ...tlsOptions(endpoint), port: endpoint.port })
+        : net.connect({ host: endpoint.host, port: endpoint.port });
+    conn.attach(socket);
+    const greeting = await conn.nextUntagged();
+    const g = /^\* (OK|PREAUTH|BYE)\b ?(.*)$/is.exec(greeting.text);
+    if (!g || g[1]!.toUpperCase() === 'BYE') {
+      throw fail(replyInfo({ tag: '*', status: 'NO', text: greeting.text, line: greeting.text }, ctx));
+    }
+    const preauth = g[1]!.toUpperCase() === 'PREAUTH';
+    if (parseRespText(g[2]!).code !== 'CAPABILITY') await capability(conn);
+
+    if (endpoint.security === 'starttls' && !preauth) {
+      if (!conn.capabilities.has('STARTTLS')) throw fail(startTlsMissing(ctx));
+      const r = await conn.command(['STARTTLS']);
+      if (r.status !== 'OK') throw fail(startTlsMissing(ctx));
+      const secure = tls.connect({ ...tlsOptions(endpoint), socket: conn.detach() as net.Socket });
+      conn.attach(secure);
+      await Promise.race([new Promise((r) => secure.once('secureConnect', r)), conn.whenClosed()]);
+      if (conn.closed) throw conn.closeError;
+      await capability(conn); // never trust what was said in plain text
+    }
+    if (!preauth) {
+      ctx.phase = 'login';
+      const r = await signIn(conn, endpoint.user, password, opts.auth === 'login');
+      if (r.status !== 'OK') throw fail(replyInfo(r, ctx));
+      if (r.code !== 'CAPABILITY') await capability(conn);
+    }
+    ctx.phase = 'append';
+    return conn;
+  } catch (err) {
+    if (isMailferryError(err)) {
+      conn.destroy();
+      throw err;
+    }
+    conn.destroy(err);
+    await conn.whenClosed();
+    throw conn.closeError ?? fail(failureInfo(err, ctx), err);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function capability(conn: AppendConnection): Promise<void> {
+  const r = await conn.command(['CAPABILITY']);
+  if (r.status !== 'OK') throw fail(replyInfo(r, conn.ctx));
+}
+
+/** AUTHENTICATE PLAIN (with SASL-IR when offered: one round trip), else LOGIN with properly quoted strings. */
+function signIn(conn: AppendConnection, user: string, password: string, forceLogin: boolean) {
+  const caps = conn.capabilities;
+  if (caps.has('LOGINDISABLED') && (forceLogin || !caps.has('AUTH=PLAIN'))) throw fail(plaintextRefused(conn.ctx));
+  if (caps.has('AUTH=PLAIN') && !forceLogin) {
+    const ir = Buffer.from(`\0${user}\0${password}`, 'utf8').toString('base64');
+    return caps.has('SASL-IR')
+      ? conn.command([`AUTHENTICATE PLAIN ${ir}`])
+      : conn.command(['AUTHENTICATE PLAIN\r\n', WAIT_CONTINUATION, ir]);
+  }
+  const mode = literalModeOf(caps);
+  return conn.command(['LOGIN ', ...astring(user, mode), ' ', ...astring(password, mode)]);
+}
+
+function base(ctx: ErrorContext): ErrorInfo['details'] {
+  return { side: ctx.side, host: ctx.host, port: ctx.port, ...(ctx.user ? { user: ctx.user } : {}) };
+}
+
+function startTlsMissing(ctx: ErrorContext): ErrorInfo {
+  return {
+    code: 'STARTTLS_UNAVAILABLE',
+    message: `The destination server ${ctx.host}:${ctx.port} does not offer STARTTLS, so the connection would not be encrypted.`,
+    hint: 'Use port 993 with "security": "tls" if the server offers it; plain text is only allowed to this computer.',
+    retryable: false,
+    details: base(ctx),
+  };
+}
+
+function plaintextRefused(ctx: ErrorContext): ErrorInfo {
+  return {
+    code: 'PLAINTEXT_REFUSED',
+    message: `The destination server ${ctx.host}:${ctx.port} refuses to sign in over an unencrypted connection.`,
+    hint: 'Use "security": "tls" (port 993) or "starttls" (port 143).',
+    retryable: false,
+    details: base(ctx),
+  };
+}
