@@ -76,17 +76,21 @@ export interface CliRun {
 }
 
 /** Runs the real command line (bin/mailferry) and collects its output. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, opts: { killAfterMs?: number; killWhen?: (stderr: string) => boolean } = {}): Promise<CliRun> {
+export function runCli(args: string[], env: NodeJS.ProcessEnv, opts: { killAfterMs?: number; killWhen?: (stderr: string) => boolean; killDelayMs?: number } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(path.join(ROOT, 'bin/mailferry'), args, { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let killing = false;
     const kill = () => child.kill('SIGKILL');
     const timer = opts.killAfterMs !== undefined ? setTimeout(kill, opts.killAfterMs) : undefined;
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => {
       stderr += d;
-      if (opts.killWhen?.(stderr)) kill();
+      if (!killing && opts.killWhen?.(stderr)) {
+        killing = true;
+        setTimeout(kill, opts.killDelayMs ?? 0);
+      }
     });
     child.on('error', reject);
     child.on('close', (code, signal) => {
