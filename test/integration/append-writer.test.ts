@@ -124,8 +124,9 @@ describe('append writer: each strategy stores messages exactly', () => {
       items[2]!.raw = message(2, 400_000);
       items[3]!.raw = Buffer.from('From: a@example.com\r\nSubject: headers only, empty body\r\n\r\n');
       items[4]!.raw = Buffer.from('From: a@example.com\nSubject: bare LF\n\nline one\nline two\n');
-      items[5]!.raw = Buffer.from('From: "Zoë Ünïcode" <z@example.com>\r\nSubject: 8-bit héader ✓\r\n\r\nBody with NUL \0 and 8-bit: é\r\n');
-      items[6]!.internalDate = new Date('1999-12-31T23:59:59+05:30');
+      items[5]!.raw = Buffer.from('From: "Zoë Ünïcode" <z@example.com>\r\nSubject: 8-bit héader ✓\r\n\r\n8-bit body: é\r\n');
+      items[6]!.raw = Buffer.from('From: a@example.com\r\nSubject: NUL\r\n\r\nNUL here: \0.\r\n');
+      items[7]!.internalDate = new Date('1999-12-31T23:59:59+05:30');
 
       const outcomes = await withWriter(dst, v.opts, async (w) => {
         expect(w.strategy).toBe(v.strategy);
@@ -143,8 +144,11 @@ describe('append writer: each strategy stores messages exactly', () => {
       items.forEach((item, i) => {
         const s = byUid.get(uids[i]!)!;
         expect(s, `message ${i}`).toBeDefined();
-        // Dovecot serves bare LF as CRLF (IMAP mandates CRLF); everything else must be byte-exact.
-        const expected = i === 4 ? Buffer.from(item.raw.toString('latin1').replace(/\n/g, '\r\n'), 'latin1') : item.raw;
+        // Dovecot serves bare LF as CRLF (IMAP mandates CRLF) and a NUL as 0x80 (BODY[] may hold no NUL);
+        // everything else must be byte-exact.
+        const latin1 = item.raw.toString('latin1');
+        const expected =
+          i === 4 ? Buffer.from(latin1.replace(/\n/g, '\r\n'), 'latin1') : i === 6 ? Buffer.from(latin1.replace(/\0/g, '\x80'), 'latin1') : item.raw;
         expect(s.sha, `message ${i} bytes`).toBe(sha(expected));
         expect(s.internalDate.getTime(), `message ${i} date`).toBe(item.internalDate.getTime());
         const want = item.flags.filter((f) => f !== '\\Recent').sort();
@@ -156,6 +160,30 @@ describe('append writer: each strategy stores messages exactly', () => {
       }
     });
   }
+});
+
+describe('append writer: round trips through a 25 ms (each way) delay', () => {
+  it('MULTIAPPEND and LITERAL+ pay a few round trips per call; serial pays two per message', async () => {
+    const proxy = await startTcpProxy({ targetPort: dst.port, delayMs: 25 });
+    try {
+      const items = Array.from({ length: 20 }, (_, i) => ({ raw: message(i, 8000), flags: [], internalDate: when(i) }));
+      const took: Record<string, number> = {};
+      for (const strategy of ['multiappend', 'literal-plus', 'serial'] as const) {
+        await withWriter(dst, { forceStrategy: strategy }, async (w) => {
+          const t0 = performance.now();
+          const outcomes = await w.append('INBOX', items);
+          took[strategy] = performance.now() - t0;
+          expect(outcomes.every((o) => o.ok)).toBe(true);
+        }, { port: proxy.port });
+      }
+      // One RTT is 50 ms: 20 synchronising literals need at least 40 RTTs' worth of waiting (2 s).
+      expect(took['serial']).toBeGreaterThan(1900);
+      expect(took['multiappend']).toBeLessThan(600);
+      expect(took['literal-plus']).toBeLessThan(600);
+    } finally {
+      await proxy.close();
+    }
+  });
 });
 
 describe('append writer: refusals', () => {
@@ -246,16 +274,22 @@ describe('append writer: signing in and TLS', () => {
     expect(JSON.stringify((err as MailferryError).toInfo())).not.toContain('not-the-password');
   });
 
-  it('signs in with AUTHENTICATE PLAIN and with LOGIN (quoted string, 8-bit literal) for an awkward password', async () => {
-    const odd = await startDestination({ users: [{ user: 'erin@example.com', password: 'p"a\\ss wörd' }] });
+  it('signs in with AUTHENTICATE PLAIN and with LOGIN (quoted string, 8-bit literal) for awkward passwords', async () => {
+    const users = [
+      { user: 'erin@example.com', password: 'q"u\\o te' },
+      { user: 'frank@example.com', password: 'p"a\\ss wörd' },
+    ];
+    const odd = await startDestination({ users });
     try {
-      for (const auth of ['auto', 'login'] as const) {
-        const w = await openAppendConnection(endpoint(odd), 'p"a\\ss wörd', { auth });
-        const [o] = await w.append('INBOX', [{ raw: message(1, 500), flags: [], internalDate: when(1) }]);
-        expect(o!.ok).toBe(true);
-        await w.logout();
+      for (const { user, password: pass } of users) {
+        for (const auth of ['auto', 'login'] as const) {
+          const w = await openAppendConnection(endpoint(odd, { user }), pass, { auth });
+          const [o] = await w.append('INBOX', [{ raw: message(1, 500), flags: [], internalDate: when(1) }]);
+          expect(o!.ok).toBe(true);
+          await w.logout();
+        }
       }
-      const bad = await openAppendConnection(endpoint(odd), 'p"a\\ss', { auth: 'login' }).catch((e: unknown) => e);
+      const bad = await openAppendConnection(endpoint(odd), 'q"u\\o', { auth: 'login' }).catch((e: unknown) => e);
       expect((bad as MailferryError).code).toBe('AUTH_FAILED');
     } finally {
       await odd.stop();
