@@ -67,10 +67,13 @@ export async function connectImap(opts: ConnectOptions): Promise<ImapFlow> {
 export async function disconnect(client: ImapFlow | undefined): Promise<void> {
   if (!client) return;
   if (client.usable) {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([client.logout(), new Promise((r) => setTimeout(r, 2000))]);
+      await Promise.race([client.logout(), new Promise((r) => (timer = setTimeout(r, 2000)))]);
     } catch {
       /* already gone */
+    } finally {
+      clearTimeout(timer);
     }
   }
   client.close();
