@@ -76,9 +76,10 @@ export interface CliRun {
 }
 
 /** Runs the real command line (bin/mailferry) and collects its output. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, opts: { killAfterMs?: number; killWhen?: (stderr: string) => boolean; killDelayMs?: number } = {}): Promise<CliRun> {
+export function runCli(args: string[], env: NodeJS.ProcessEnv, opts: { killAfterMs?: number; killWhen?: (stderr: string) => boolean; killDelayMs?: number; input?: string } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join(ROOT, 'bin/mailferry'), args, { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(path.join(ROOT, 'bin/mailferry'), args, { env, cwd: ROOT, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
     let stdout = '';
     let stderr = '';
     let killing = false;

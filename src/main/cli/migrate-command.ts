@@ -46,6 +46,11 @@ function writeReport(file: string, report: MigrationReport): void {
 export function summary(report: MigrationReport): string {
   const out: string[] = [];
   for (const m of report.mailboxes) {
+    if (m.error && m.folders.length === 0) {
+      // Failed before planning (cannot connect or sign in): nothing was written; one line says what to fix.
+      out.push(`Mailbox ${m.id}: ${m.state}: ${formatErrorLine(m.error)}`);
+      continue;
+    }
     out.push('', `Mailbox ${m.id}: ${m.state}${report.dryRun ? ' (dry run: nothing was written)' : ''}`);
     const rows = m.folders
       .filter((f) => f.target !== null)

@@ -58,7 +58,7 @@ export async function runMigration(job: Job, opts: RunOptions): Promise<RunResul
   const budget = new ByteBudget(job.options.memoryBudgetMB * 1024 * 1024);
   const global = new PQueue({ concurrency: Math.max(1, Math.floor(job.options.globalConnections / 2)) });
   let ledger: Ledger | undefined;
-  const openLedger = () => (ledger ??= Ledger.open(opts.stateDir));
+  const openLedger = () => (ledger ??= opts.dryRun ? Ledger.openForDryRun(opts.stateDir) : Ledger.open(opts.stateDir));
   try {
     const mailboxes = await Promise.all(
       job.mailboxes.map((m, i) => runMailbox(job, m, secrets[i]!, { ...opts, signal }, openLedger, budget, global)),

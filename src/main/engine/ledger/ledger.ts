@@ -56,6 +56,18 @@ export class Ledger {
     this.#stmt = prepare(db);
   }
 
+  /**
+   * A ledger for a dry run: the real one when it exists (a dry run never writes to it), else an empty
+   * in-memory one, so a dry run leaves no state folder behind.
+   */
+  static openForDryRun(stateDir: string): Ledger {
+    const file = path.join(stateDir, 'mailferry.sqlite');
+    if (fs.existsSync(file)) return Ledger.open(stateDir);
+    const db = new Database(':memory:');
+    migrate(db);
+    return new Ledger(':memory:', db);
+  }
+
   /** Opens (creating or migrating) the ledger in stateDir. Errors are MailferryErrors a user can act on. */
   static open(stateDir: string): Ledger {
     const file = path.join(stateDir, 'mailferry.sqlite');
