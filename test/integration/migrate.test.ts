@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCorpus, type CorpusMessage } from '../support/corpus.js';
 import { startDestination, startGmailSource, type DovecotServer } from '../support/dovecot.js';
@@ -78,5 +79,32 @@ describe('migrate a Gmail-shaped mailbox into Dovecot', () => {
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain('complete');
     expect(run.stdout).toMatch(/INBOX\s+INBOX/);
+  });
+
+  it('keeps the hierarchy under a destination namespace prefix ("INBOX." as on Courier/cPanel servers)', async () => {
+    const prefixed = await startDestination({ prefix: 'INBOX.' });
+    try {
+      const job = writeJob(source, prefixed, USER);
+      const run = await runCli(['migrate', job.jobFile, '--state', job.stateDir], job.env);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      const expected = expectedDestination(corpus, 'INBOX.');
+      const actual = await snapshot(prefixed.imapOptions(USER, 'plain'));
+      for (const [folder, msgs] of expected) expect(actual.get(folder), `folder ${folder}`).toEqual(msgs);
+      for (const [folder, msgs] of actual) if (!expected.has(folder)) expect(msgs, `unexpected messages in ${folder}`).toEqual([]);
+
+      // verify notices a message gone from the destination, and names it.
+      const client = new ImapFlow({ ...prefixed.imapOptions(USER, 'plain') });
+      await client.connect();
+      const lock = await client.getMailboxLock('INBOX.Receipts');
+      await client.messageDelete('1');
+      lock.release();
+      await client.logout();
+      const check = await runCli(['verify', job.jobFile], job.env);
+      expect(check.code).toBe(1);
+      expect(check.stdout).toContain('DIFFERENCES FOUND');
+      expect(check.stdout.match(/^missing in INBOX\.Receipts: source UID \d+ in Receipts/gm)).toHaveLength(1);
+    } finally {
+      await prefixed.stop();
+    }
   });
 });

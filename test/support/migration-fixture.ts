@@ -18,15 +18,15 @@ const SYSTEM_TARGET: Record<string, string> = {
 };
 
 /** A Gmail label path as the destination names it: "/" becomes ".", a "." inside a label becomes "_". */
-export function destinationLabel(label: string): string {
-  return label === 'INBOX' ? 'INBOX' : label.split('/').map((s) => s.replaceAll('.', '_')).join('.');
+export function destinationLabel(label: string, prefix = ''): string {
+  return label === 'INBOX' ? 'INBOX' : prefix + label.split('/').map((s) => s.replaceAll('.', '_')).join('.');
 }
 
 /**
  * The destination the default policy must produce, computed from the corpus alone (not from the engine):
  * one copy per label folder, system folders by special use, archived mail in Archive.
  */
-export function expectedDestination(corpus: readonly CorpusMessage[]): Map<string, MessageFingerprint[]> {
+export function expectedDestination(corpus: readonly CorpusMessage[], prefix = ''): Map<string, MessageFingerprint[]> {
   const out = new Map<string, MessageFingerprint[]>();
   const add = (folder: string, m: CorpusMessage) => {
     const list = out.get(folder) ?? [];
@@ -34,8 +34,8 @@ export function expectedDestination(corpus: readonly CorpusMessage[]): Map<strin
     out.set(folder, list);
   };
   for (const m of corpus) {
-    for (const label of m.placement.labels) add(destinationLabel(label), m);
-    if (m.placement.system) add(SYSTEM_TARGET[m.placement.system]!, m);
+    for (const label of m.placement.labels) add(destinationLabel(label, prefix), m);
+    if (m.placement.system) add(prefix + SYSTEM_TARGET[m.placement.system]!, m);
   }
   for (const [k, v] of out) out.set(k, sortFingerprints(v));
   return out;
