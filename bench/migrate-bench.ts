@@ -4,11 +4,13 @@
  * Prints wall time, messages/s, MB/s and the CLI's peak RSS for each run. Figures, not a test.
  *   npm run bench                     (BENCH_COUNT=2000 npm run bench for a quicker look)
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { generateCorpus } from '../test/support/corpus.js';
-import { startDestination, startGmailSource } from '../test/support/dovecot.js';
+import { startDestination, startGmailSource, type DovecotServer } from '../test/support/dovecot.js';
+import { snapshot } from '../test/support/mailbox-snapshot.js';
 import { seedGmailSource } from '../test/support/maildir-seed.js';
 import { writeJob } from '../test/support/migration-fixture.js';
 
@@ -56,6 +58,36 @@ function line(label: string, m: Measured): string {
   ].join(' | ');
 }
 
+/**
+ * The same copy by mbsync (isync), an IMAP-to-IMAP peer, into a fresh destination: every folder except the
+ * Gmail views, internal dates kept. It has no label handling, so All Mail is skipped, not filtered.
+ */
+async function mbsyncPeer(source: DovecotServer, user: string): Promise<void> {
+  if (spawnSync('which', ['mbsync']).status !== 0) return void console.log('mbsync: not installed (apt-get install isync), skipped');
+  const dest = await startDestination();
+  try {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mf-mbsync-'));
+    const pass = source.users.find((u) => u.user === user)!.password;
+    const account = (name: string, port: number) =>
+      `IMAPAccount ${name}\nHost 127.0.0.1\nPort ${port}\nUser ${user}\nPass ${pass}\nSSLType None\nAuthMechs LOGIN\nPipelineDepth 50\n\nIMAPStore ${name}\nAccount ${name}\n\n`;
+    const config = account('src', source.port) + account('dst', dest.port) +
+      `Channel all\nFar :src:\nNear :dst:\nPatterns * !"[Gmail]/All Mail" !"[Gmail]/Starred" !"[Gmail]/Important" !backing*\nCreate Near\nSync Pull\nCopyArrivalDate yes\nSyncState ${dir}/\n`;
+    fs.writeFileSync(path.join(dir, 'mbsyncrc'), config, { mode: 0o600 });
+    const started = performance.now();
+    const r = spawnSync('/usr/bin/time', ['-f', 'MAXRSS_KB %M', 'mbsync', '-c', path.join(dir, 'mbsyncrc'), '-a', '-q'], { encoding: 'utf8' });
+    const s = (performance.now() - started) / 1000;
+    const counts = await snapshot(dest.imapOptions(user, 'plain'));
+    const msgs = [...counts.values()].reduce((n, l) => n + l.length, 0);
+    const rss = /MAXRSS_KB (\d+)/.exec(r.stderr ?? '');
+    console.log(`mbsync (peer)    | wall ${s.toFixed(2)} s | copied ${msgs} msgs | ${(msgs / s).toFixed(0)} msgs/s | peak RSS ${rss ? (Number(rss[1]) / 1024).toFixed(0) : '?'} MB | exit ${r.status}`);
+    const complaint = (r.stderr ?? '').split('\n').find((l) => /error|cannot|refus/i.test(l));
+    if (r.status !== 0 && complaint) console.log(`  mbsync said: ${complaint.trim()}`);
+    fs.rmSync(dir, { recursive: true, force: true });
+  } finally {
+    await dest.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const [source, destination] = await Promise.all([startGmailSource(), startDestination()]);
   try {
@@ -75,6 +107,7 @@ async function main(): Promise<void> {
     fs.rmSync(job.stateDir, { recursive: true, force: true });
     const noLedger = await runTimed(['migrate', job.jobFile, '--state', job.stateDir], job.env, reportFile);
     console.log(line('without ledger', noLedger));
+    if (process.env.BENCH_MBSYNC !== '0') await mbsyncPeer(source, user);
   } finally {
     await Promise.all([source.stop(), destination.stop()]);
   }
