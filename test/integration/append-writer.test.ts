@@ -209,14 +209,14 @@ describe('append writer: refusals', () => {
     }
   });
 
-  for (const strategy of ['multiappend', 'literal-plus', 'serial'] as const) {
-    it(`${strategy}: a message Dovecot refuses (0 bytes) fails alone; the others are stored exactly once`, async () => {
-      const folder = `Refuse-${strategy}`;
+  for (const [strategy, literals] of [['multiappend', 'plus'], ['multiappend', 'sync'], ['literal-plus', 'plus'], ['serial', 'sync']] as const) {
+    it(`${strategy} (${literals} literals): a message Dovecot refuses (0 bytes) fails alone; the others are stored exactly once`, async () => {
+      const folder = `Refuse-${strategy}-${literals}`;
       await createFolder(dst, folder);
       const items: AppendItem[] = Array.from({ length: 20 }, (_, i) => ({ raw: message(i, 1500 + i * 100), flags: ['\\Seen'], internalDate: when(i) }));
       items[7]!.raw = Buffer.alloc(0);
       items[13]!.raw = Buffer.alloc(0);
-      const outcomes = await withWriter(dst, { forceStrategy: strategy, batchLimit: 20 }, (w) => w.append(folder, items));
+      const outcomes = await withWriter(dst, { forceStrategy: strategy, literals, batchLimit: 20 }, (w) => w.append(folder, items));
       expect(outcomes.map((o, i) => (o.ok ? i : -1)).filter((i) => i < 0).length).toBe(2);
       for (const i of [7, 13]) {
         const o = outcomes[i]!;

@@ -109,7 +109,7 @@ export class AppendConnection {
   command(parts: CommandPart[]): Promise<TaggedResponse> {
     return new Promise((resolve, reject) => {
       if (this.#closed) return reject(this.#closeError);
-      if (parts.some((p) => typeof p === 'string' && /^LOGOUT/i.test(p))) this.#logoutSent = true;
+      if (typeof parts[0] === 'string' && /^LOGOUT\b/i.test(parts[0])) this.#logoutSent = true;
       this.#queue.push({ tag: `M${++this.#tagNo}`, parts, answered: false, resolve, reject });
       void this.#pump();
     });
@@ -259,7 +259,7 @@ export class AppendConnection {
     const pending = [...this.#inFlight.values(), ...this.#queue];
     this.#inFlight.clear();
     this.#queue = [];
-    // A LOGOUT answered by BYE and a close is not a failure for the LOGOUT itself.
+    // Everything unanswered fails alike (logout() ignores the failure of its own LOGOUT).
     for (const p of pending) p.reject(this.#closeError);
     for (const w of this.#closedWaiters.splice(0)) w();
   };
