@@ -11,7 +11,7 @@
 import { ImapFlow } from 'imapflow';
 import { SerialWriter, type AppendItem, type DestinationWriter } from '../src/main/engine/destination-writer.js';
 import { connectImap, disconnect } from '../src/main/engine/imap-connect.js';
-import { openAppendConnection, type AppendStrategy, type FastWriter } from '../src/main/engine/imap-append/index.js';
+import { openAppendConnection, type AppendStrategy, type FastWriter } from '../src/main/engine/imap-append/multi-writer.js';
 import type { Endpoint } from '../src/main/engine/job.js';
 import { startDestination } from '../test/support/dovecot.js';
 import { startTcpProxy } from '../test/support/tcp-proxy.js';

@@ -7,10 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImapFlow } from 'imapflow';
 import type { AppendItem, AppendOutcome } from '../../src/main/engine/destination-writer.js';
 import { MailferryError } from '../../src/main/engine/errors.js';
-import { openAppendConnection, type FastWriter, type FastWriterOptions } from '../../src/main/engine/imap-append/index.js';
+import { openAppendConnection, type FastWriter, type FastWriterOptions } from '../../src/main/engine/imap-append/multi-writer.js';
 import type { Endpoint } from '../../src/main/engine/job.js';
 import { startDestination, type DovecotServer } from '../support/dovecot.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
+import { ResponseReader } from '../../src/main/engine/imap-append/response-reader.js';
+import { encodeMailboxName, expandUidSet, formatFlags, formatInternalDate } from '../../src/main/engine/imap-append/wire.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
@@ -314,6 +316,77 @@ describe('append writer: signing in and TLS', () => {
       const err = await openAppendConnection(endpoint(dst, ep), password(dst)).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(MailferryError);
       expect((err as MailferryError).code).toBe('TLS_CERTIFICATE');
+    }
+  });
+});
+
+describe('append writer: a hostile or broken network (fault-injecting proxy)', () => {
+  it('STARTTLS stripped from the capabilities fails with STARTTLS_UNAVAILABLE instead of going on in plain text', async () => {
+    const proxy = await startTcpProxy({
+      targetPort: dst.port,
+      transform: (dir, chunk) => (dir === 'toClient' ? Buffer.from(chunk.toString('latin1').replace(/ STARTTLS/g, ''), 'latin1') : chunk),
+    });
+    try {
+      const err = await openAppendConnection(endpoint(dst, { port: proxy.port, security: 'starttls', ca: dst.caFile }), password(dst)).catch((e: unknown) => e);
+      expect((err as MailferryError).code).toBe('STARTTLS_UNAVAILABLE');
+      expect(proxy.stats.bytesToServer).toBeLessThan(200); // no LOGIN went out
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a server that stops answering mid-APPEND gives TIMEOUT after socketTimeout', async () => {
+    let stall = false;
+    const proxy = await startTcpProxy({ targetPort: dst.port, transform: (dir, chunk) => (stall && dir === 'toClient' ? Buffer.alloc(0) : chunk) });
+    try {
+      const w = await openAppendConnection(endpoint(dst, { port: proxy.port }), password(dst), { socketTimeout: 300 });
+      stall = true;
+      const t0 = Date.now();
+      const err = await w.append('INBOX', [{ raw: message(1, 500), flags: [], internalDate: when(1) }]).catch((e: unknown) => e);
+      expect((err as MailferryError).code).toBe('TIMEOUT');
+      expect(Date.now() - t0).toBeLessThan(3000);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a reply for a command never sent drops the connection as CONNECTION_LOST', async () => {
+    const proxy = await startTcpProxy({ targetPort: dst.port });
+    try {
+      const w = await openAppendConnection(endpoint(dst, { port: proxy.port }), password(dst));
+      for (const c of proxy.connections) c.inject('toClient', 'X99 OK [APPENDUID 1 1] forged\r\n');
+      const err = await w.append('INBOX', [{ raw: message(1, 500), flags: [], internalDate: when(1) }]).catch((e: unknown) => e);
+      expect((err as MailferryError).code).toBe('CONNECTION_LOST');
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe('wire format', () => {
+  it('INTERNALDATE is RFC 3501 date-time in UTC; unrepresentable dates are left out', () => {
+    expect(formatInternalDate(new Date('2024-03-05T09:07:03+02:00'))).toBe('"05-Mar-2024 07:07:03 +0000"');
+    expect(formatInternalDate(new Date('x'))).toBe('');
+  });
+  it('flags: system flags and atom keywords kept, \\Recent and non-atoms dropped', () => {
+    expect(formatFlags(['\\seen', '$Label1', '\\Recent', 'has space', '\\Custom', '$Label1'])).toEqual({
+      text: '(\\Seen $Label1)',
+      dropped: ['has space', '\\Custom'],
+    });
+    expect(formatFlags([]).text).toBe('');
+  });
+  it('mailbox names in modified UTF-7, uid-sets expanded in order', () => {
+    expect(encodeMailboxName('Reçus & Envoyés/日本')).toBe('Re&AOc-us &- Envoy&AOk-s/&ZeVnLA-');
+    expect(expandUidSet('7:9,12,3')).toEqual([7, 8, 9, 12, 3]);
+    expect(expandUidSet('1:x')).toBeUndefined();
+  });
+  it('the response reader keeps literals whole, split anywhere', () => {
+    const wire = Buffer.from('* STATUS {7}\r\nA\r\n]B\r\n (APPENDLIMIT 10)\r\nM1 OK [APPENDUID 5 1:2] done\r\n');
+    for (let cut = 1; cut < wire.length; cut++) {
+      const r = new ResponseReader();
+      const got = [...r.push(wire.subarray(0, cut)), ...r.push(wire.subarray(cut))];
+      expect(got.map((g) => g.text)).toEqual(['* STATUS {7} (APPENDLIMIT 10)', 'M1 OK [APPENDUID 5 1:2] done']);
+      expect(got[0]!.literals[0]!.toString()).toBe('A\r\n]B\r\n');
     }
   });
 });

@@ -32,7 +32,7 @@ export function coded(code: string, message: string): Error & { code: string } {
 export function appendLimitInfo(size: number, limit: number, ctx: ErrorContext): ErrorInfo {
   const err = Object.assign(new Error(`Message content too big for APPENDLIMIT=${limit}`), { serverResponseCode: 'APPENDLIMIT' });
   const info = classifyError(err, ctx);
-  const details = { ...info.details, size, appendLimit: limit };
+  const details = { limit, ...info.details, size };
   if (info.code === 'MESSAGE_TOO_BIG') return { ...info, details };
   return {
     code: 'MESSAGE_TOO_BIG',
