@@ -5,6 +5,7 @@ import { generateCorpus, type CorpusMessage } from '../support/corpus.js';
 import { startDestination, startGmailSource, type DovecotServer } from '../support/dovecot.js';
 import { seedFolder, seedGmailSource } from '../support/maildir-seed.js';
 import { snapshot } from '../support/mailbox-snapshot.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 import { expectedDestination, runCli, writeJob } from '../support/migration-fixture.js';
 
 const USER = 'bob@example.com';
@@ -36,7 +37,9 @@ function report(file: string) {
 
 describe('interrupted and resumed', () => {
   it('SIGKILL at several points during copying, then a final run: identical, no duplicate, no loss', async () => {
-    const job = writeJob(source, destination, USER);
+    // A few ms of latency each way (as on a real network) so the kills land while messages are in flight.
+    const proxies = await Promise.all([startTcpProxy({ targetPort: source.port, delayMs: 3 }), startTcpProxy({ targetPort: destination.port, delayMs: 3 })]);
+    const job = writeJob(source, destination, USER, {}, { source: proxies[0].port, destination: proxies[1].port });
     const reportFile = path.join(job.dir, 'report.json');
     const kills = [0, 150, 400, 700, 1100];
     let killed = 0;
@@ -54,6 +57,7 @@ describe('interrupted and resumed', () => {
     const again = await runCli(['migrate', job.jobFile, '--state', job.stateDir, '--report', reportFile], job.env);
     expect(again.code).toBe(0);
     expect(report(reportFile).totals.copied).toBe(0);
+    await Promise.all(proxies.map((p) => p.close()));
   });
 
   it('a new message is copied by the next run (delta), and only it', async () => {

@@ -49,7 +49,14 @@ export interface JobFixture {
 }
 
 /** Writes a job file for one mailbox between two harness servers (plain loopback, passwords from env). */
-export function writeJob(source: DovecotServer, destination: DovecotServer, user = source.users[0]!.user, extra: Record<string, unknown> = {}): JobFixture {
+export function writeJob(
+  source: DovecotServer,
+  destination: DovecotServer,
+  user = source.users[0]!.user,
+  extra: Record<string, unknown> = {},
+  /** Ports to use instead of the servers' own, e.g. a delay or fault proxy in front of them. */
+  ports: { source?: number; destination?: number } = {},
+): JobFixture {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mf-job-'));
   const srcUser = source.users.find((u) => u.user === user)!;
   const dstUser = destination.users.find((u) => u.user === user)!;
@@ -57,8 +64,8 @@ export function writeJob(source: DovecotServer, destination: DovecotServer, user
     mailboxes: [
       {
         id: user,
-        source: { host: '127.0.0.1', port: source.port, security: 'none', user, passwordEnv: 'MF_TEST_SRC_PASS' },
-        destination: { host: '127.0.0.1', port: destination.port, security: 'none', user, passwordEnv: 'MF_TEST_DST_PASS' },
+        source: { host: '127.0.0.1', port: ports.source ?? source.port, security: 'none', user, passwordEnv: 'MF_TEST_SRC_PASS' },
+        destination: { host: '127.0.0.1', port: ports.destination ?? destination.port, security: 'none', user, passwordEnv: 'MF_TEST_DST_PASS' },
         ...extra,
       },
     ],
@@ -85,8 +92,8 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, opts: { killAfter
     let killing = false;
     const kill = () => child.kill('SIGKILL');
     const timer = opts.killAfterMs !== undefined ? setTimeout(kill, opts.killAfterMs) : undefined;
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => {
       stderr += d;
       if (!killing && opts.killWhen?.(stderr)) {
         killing = true;

@@ -1,15 +1,21 @@
 import type { ImapFlow } from 'imapflow';
 import { disconnect } from './imap-connect.js';
 
+/** What the pool needs of a connection: whether it can still be used, and how to end it politely. */
+export interface Poolable {
+  readonly usable: boolean;
+}
+
 /**
  * Keeps up to `max` logged-in connections to one account and lends them out. A connection that saw an
  * error is dropped, never lent again (imapflow connections cannot be revived). Waiters are served in order.
  */
-export class ConnectionPool {
-  readonly #open: () => Promise<ImapFlow>;
+export class ConnectionPool<T extends Poolable = ImapFlow> {
+  readonly #open: () => Promise<T>;
+  readonly #end: (c: T) => Promise<void>;
   #max: number;
-  #idle: ImapFlow[] = [];
-  #busy = new Set<ImapFlow>();
+  #idle: T[] = [];
+  #busy = new Set<T>();
   #opening = 0;
   #waiters: Array<() => void> = [];
   #closed = false;
@@ -17,10 +23,12 @@ export class ConnectionPool {
   /**
    * @param open creates and logs in a new connection (throws a classified error on failure)
    * @param max most connections open at once for this account
+   * @param end closes a connection politely and never throws; default: imapflow's LOGOUT then close
    */
-  constructor(open: () => Promise<ImapFlow>, max: number) {
+  constructor(open: () => Promise<T>, max: number, end?: (c: T) => Promise<void>) {
     this.#open = open;
     this.#max = Math.max(1, max);
+    this.#end = end ?? ((c) => disconnect(c as unknown as ImapFlow));
   }
 
   get max(): number {
@@ -33,7 +41,7 @@ export class ConnectionPool {
     this.#wake();
   }
 
-  async acquire(signal?: AbortSignal): Promise<ImapFlow> {
+  async acquire(signal?: AbortSignal): Promise<T> {
     for (;;) {
       signal?.throwIfAborted();
       if (this.#closed) throw new Error('connection pool closed');
@@ -43,7 +51,7 @@ export class ConnectionPool {
           this.#busy.add(idle);
           return idle;
         }
-        idle.close();
+        void this.#end(idle);
         continue;
       }
       if (this.#busy.size + this.#opening < this.#max) {
@@ -61,18 +69,18 @@ export class ConnectionPool {
   }
 
   /** Returns a connection; `healthy: false` closes it instead of keeping it. */
-  release(client: ImapFlow, healthy = true): void {
+  release(client: T, healthy = true): void {
     this.#busy.delete(client);
     if (healthy && client.usable && !this.#closed && this.#busy.size + this.#idle.length < this.#max) {
       this.#idle.push(client);
     } else {
-      void disconnect(client);
+      void this.#end(client);
     }
     this.#wake();
   }
 
   /** Borrow a connection for the duration of fn; an exception marks it unhealthy. */
-  async use<T>(fn: (client: ImapFlow) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async use<R>(fn: (client: T) => Promise<R>, signal?: AbortSignal): Promise<R> {
     const c = await this.acquire(signal);
     let healthy = false;
     try {
@@ -90,7 +98,7 @@ export class ConnectionPool {
     this.#idle = [];
     this.#busy.clear();
     this.#wake();
-    await Promise.all(all.map((c) => disconnect(c)));
+    await Promise.all(all.map((c) => this.#end(c)));
   }
 
   #wake(): void {

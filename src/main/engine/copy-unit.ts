@@ -3,7 +3,7 @@ import { matchByKey } from './archive-selection.js';
 import { backoffDelay, sleep } from './backoff.js';
 import { classifyError } from './classify-error.js';
 import { MailferryError, type ErrorInfo } from './errors.js';
-import { SerialWriter, type AppendItem, type DestinationWriter } from './destination-writer.js';
+import type { AppendItem, DestinationWriter } from './destination-writer.js';
 import { fetchMeta, type MessageMeta } from './folder-scan.js';
 import { facts, ref, type FolderWork } from './mailbox-plan.js';
 import type { MailboxContext } from './mailbox-context.js';
@@ -13,7 +13,7 @@ import { toUidSet } from './uid-set.js';
 /** How many times a unit reconnects after a retryable failure before giving up on it for this run. */
 const MAX_ATTEMPTS = 6;
 /** Messages appended per writer call (the batch is also bounded by the byte budget). */
-const BATCH_MESSAGES = 16;
+const BATCH_MESSAGES = 32;
 const BATCH_BYTES = 8 * 1024 * 1024;
 
 /**
@@ -26,10 +26,7 @@ export async function copyUnit(ctx: MailboxContext, work: FolderWork, metas: Mes
   for (let attempt = 1; ; attempt++) {
     ctx.signal.throwIfAborted();
     try {
-      await ctx.source.use(
-        (src) => ctx.destination.use((dst) => copyAttempt(ctx, work, remaining, src, dst), ctx.signal),
-        ctx.signal,
-      );
+      await ctx.source.use((src) => ctx.writers.use((writer) => copyAttempt(ctx, work, remaining, src, writer), ctx.signal), ctx.signal);
       return;
     } catch (err) {
       if (ctx.signal.aborted) throw err;
@@ -45,12 +42,11 @@ export async function copyUnit(ctx: MailboxContext, work: FolderWork, metas: Mes
   }
 }
 
-async function copyAttempt(ctx: MailboxContext, work: FolderWork, metas: MessageMeta[], src: ImapFlow, dst: ImapFlow): Promise<void> {
+async function copyAttempt(ctx: MailboxContext, work: FolderWork, metas: MessageMeta[], src: ImapFlow, writer: DestinationWriter): Promise<void> {
   const { source } = work.mapping;
-  const left = await onDestination(ctx, () => reconcileInDoubt(ctx, work, metas, dst));
+  const left = await onDestination(ctx, () => reconcileInDoubt(ctx, work, metas));
   if (left.length === 0) return;
   const byUid = new Map(left.map((m) => [m.uid, m]));
-  const writer: DestinationWriter = new SerialWriter(dst, { host: ctx.job.destination.host, port: ctx.job.destination.port });
   const lock = await src.getMailboxLock(source, { readOnly: true });
   try {
     if (Number(src.mailbox && src.mailbox.uidValidity) !== work.status.uidValidity) {
@@ -58,17 +54,17 @@ async function copyAttempt(ctx: MailboxContext, work: FolderWork, metas: Message
     }
     let batch: Array<{ meta: MessageMeta; item: AppendItem }> = [];
     let batchBytes = 0;
+    // One batch is appended while the next is fetched: the source stream and the destination overlap.
+    let inFlight: Promise<void> | undefined;
     const flush = async () => {
+      await inFlight;
       if (batch.length === 0) return;
       const b = batch;
-      batch = [];
       const bytes = batchBytes;
+      batch = [];
       batchBytes = 0;
-      try {
-        await appendBatch(ctx, work, writer, b);
-      } finally {
-        ctx.budget.release(bytes);
-      }
+      inFlight = appendBatch(ctx, work, writer, b).finally(() => ctx.budget.release(bytes));
+      inFlight.catch(() => {}); // observed by the next flush; never an unhandled rejection meanwhile
     };
     for await (const msg of src.fetch(toUidSet(byUid.keys()), { uid: true, source: true }, { uid: true })) {
       const meta = byUid.get(msg.uid);
@@ -80,6 +76,7 @@ async function copyAttempt(ctx: MailboxContext, work: FolderWork, metas: Message
       if (batch.length >= BATCH_MESSAGES || batchBytes >= BATCH_BYTES) await flush();
     }
     await flush();
+    await inFlight;
   } finally {
     lock.release();
   }
@@ -87,9 +84,7 @@ async function copyAttempt(ctx: MailboxContext, work: FolderWork, metas: Message
 
 async function appendBatch(ctx: MailboxContext, work: FolderWork, writer: DestinationWriter, batch: Array<{ meta: MessageMeta; item: AppendItem }>): Promise<void> {
   const { source, target } = work.mapping;
-  for (const { meta, item } of batch) {
-    ctx.ledger.recordIntent(ref(ctx, source, work.status, meta.uid), facts(target, meta), sha256Hex(item.raw));
-  }
+  ctx.ledger.recordIntents(batch.map(({ meta, item }) => ({ ref: ref(ctx, source, work.status, meta.uid), facts: facts(target, meta), sha256: sha256Hex(item.raw) })));
   const outcomes = await writer.append(target, batch.map((b) => b.item));
   outcomes.forEach((o, i) => {
     const { meta, item } = batch[i]!;
@@ -112,20 +107,20 @@ async function appendBatch(ctx: MailboxContext, work: FolderWork, writer: Destin
  * Messages whose APPEND may have happened (intent recorded, no confirmation) are looked for among the
  * destination messages no ledger row claims; found ones are recorded, the rest are copied again.
  */
-async function reconcileInDoubt(ctx: MailboxContext, work: FolderWork, metas: MessageMeta[], dst: ImapFlow): Promise<MessageMeta[]> {
+async function reconcileInDoubt(ctx: MailboxContext, work: FolderWork, metas: MessageMeta[]): Promise<MessageMeta[]> {
   const { source, target } = work.mapping;
   const pending = ctx.ledger.pendingUids(ctx.job.id, source, work.status.uidValidity);
   const inDoubt = metas.filter((m) => pending.has(m.uid));
   if (inDoubt.length === 0) return metas;
-  const lock = await dst.getMailboxLock(target, { readOnly: true });
-  let destMetas: MessageMeta[];
-  let uidValidity: number;
-  try {
-    uidValidity = Number(dst.mailbox && dst.mailbox.uidValidity);
-    destMetas = dst.mailbox && dst.mailbox.exists > 0 ? await fetchMeta(dst, 'all') : [];
-  } finally {
-    lock.release();
-  }
+  const { destMetas, uidValidity } = await ctx.destination.use(async (dst) => {
+    const lock = await dst.getMailboxLock(target, { readOnly: true });
+    try {
+      const box = dst.mailbox;
+      return { uidValidity: Number(box && box.uidValidity), destMetas: box && box.exists > 0 ? await fetchMeta(dst, 'all') : [] };
+    } finally {
+      lock.release();
+    }
+  }, ctx.signal);
   const claimed = ctx.ledger.claimedDestUids(ctx.job.id, target, uidValidity);
   const { found } = matchByKey(inDoubt, destMetas.filter((d) => !claimed.has(d.uid)));
   for (const f of found) {

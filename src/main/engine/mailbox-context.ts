@@ -1,5 +1,6 @@
 import type { ByteBudget } from './byte-budget.js';
 import type { ConnectionPool } from './connection-pool.js';
+import type { FastWriter } from './imap-append/multi-writer.js';
 import type { JobOptions, MailboxJob } from './job.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { ProgressTracker } from './progress-tracker.js';
@@ -23,7 +24,10 @@ export interface MailboxContext {
   ledger: Ledger;
   tracker: ProgressTracker;
   source: ConnectionPool;
+  /** imapflow connections to the destination: listing, creating folders, reconciling. */
   destination: ConnectionPool;
+  /** Raw APPEND connections to the destination (MULTIAPPEND / pipelined LITERAL+ where offered). */
+  writers: ConnectionPool<FastWriter>;
   budget: ByteBudget;
   dryRun: boolean;
   signal: AbortSignal;

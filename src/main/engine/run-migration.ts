@@ -3,6 +3,7 @@ import { ByteBudget } from './byte-budget.js';
 import { ConnectionPool } from './connection-pool.js';
 import { copyUnit } from './copy-unit.js';
 import { MailferryError, type ErrorInfo } from './errors.js';
+import { openAppendConnection } from './imap-append/multi-writer.js';
 import { connectImap, type Side } from './imap-connect.js';
 import type { Endpoint, Job, MailboxJob } from './job.js';
 import { Ledger } from './ledger/ledger.js';
@@ -85,7 +86,9 @@ async function runMailbox(
   const pool = (side: Side, endpoint: Endpoint, pass: string) =>
     new ConnectionPool(() => connectImap({ side, endpoint, password: pass }), cap);
   const source = pool('source', mb.source, secret.source);
-  const destination = pool('destination', mb.destination, secret.destination);
+  // imapflow on the destination only lists, creates and reconciles; the copying goes through the writers.
+  const destination = new ConnectionPool(() => connectImap({ side: 'destination', endpoint: mb.destination, password: secret.destination }), 2);
+  const writers = new ConnectionPool(() => openAppendConnection(mb.destination, secret.destination), cap, (w) => w.logout());
   const failures: FailureRecord[] = [];
   const notes: string[] = [];
   let error: ErrorInfo | undefined;
@@ -95,7 +98,7 @@ async function runMailbox(
     await source.use(async () => {}, signal);
     await destination.use(async () => {}, signal);
     const ctx: MailboxContext = {
-      job: mb, options: job.options, ledger: openLedger(), tracker, source, destination, budget,
+      job: mb, options: job.options, ledger: openLedger(), tracker, source, destination, writers, budget,
       dryRun: !!opts.dryRun, signal, failures, notes,
     };
     tracker.setState('planning');
@@ -107,7 +110,7 @@ async function runMailbox(
   } catch (err) {
     error = err instanceof MailferryError ? err.toInfo() : { code: 'INTERNAL', message: `Unexpected error: ${(err as Error)?.message ?? String(err)}`, retryable: false };
   } finally {
-    await Promise.all([source.close(), destination.close()]);
+    await Promise.all([source.close(), destination.close(), writers.close()]);
   }
   if (opts.signal.aborted) tracker.setState('cancelled', { code: 'CANCELLED', message: 'Stopped on request; run again to resume.', retryable: true });
   else if (error) tracker.setState('failed', error);

@@ -200,10 +200,20 @@ export class Ledger {
 
   /** Records the intent to append, just before the APPEND is sent. */
   recordIntent(ref: SourceRef, facts: MessageFacts, sha256: string): void {
-    this.#stmt.upsert.run(
-      ref.mailbox, ref.sourcePath, ref.uidValidity, ref.uid, 'pending', facts.targetPath, facts.key, facts.size,
-      facts.internalDate, sha256, null, null, null, Date.now(),
-    );
+    this.recordIntents([{ ref, facts, sha256 }]);
+  }
+
+  /** Intents for a whole batch, in one transaction. */
+  recordIntents(rows: Array<{ ref: SourceRef; facts: MessageFacts; sha256: string }>): void {
+    const now = Date.now();
+    this.#db.transaction(() => {
+      for (const { ref, facts, sha256 } of rows) {
+        this.#stmt.upsert.run(
+          ref.mailbox, ref.sourcePath, ref.uidValidity, ref.uid, 'pending', facts.targetPath, facts.key, facts.size,
+          facts.internalDate, sha256, null, null, null, now,
+        );
+      }
+    })();
   }
 
   markDone(ref: SourceRef, destUidValidity: number | null, destUid: number | null): void {
