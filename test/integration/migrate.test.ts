@@ -107,4 +107,22 @@ describe('migrate a Gmail-shaped mailbox into Dovecot', () => {
       await prefixed.stop();
     }
   });
+
+  it('leaves excluded folders out without counting their mail as archived', async () => {
+    const other = await startDestination();
+    try {
+      const job = writeJob(source, other, USER, { folders: { exclude: ['Work*', '[Gmail]/Spam'] } });
+      const run = await runCli(['migrate', job.jobFile, '--state', job.stateDir], job.env);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/Not copied as folders:.*Work \(excluded\)/);
+      const expected = expectedDestination(corpus);
+      for (const k of [...expected.keys()]) if (k.startsWith('Work') || k === 'Junk E-mail') expected.delete(k);
+      const actual = await snapshot(other.imapOptions(USER, 'plain'));
+      expect([...actual.keys()].filter((k) => k.startsWith('Work'))).toEqual([]);
+      expect(actual.get('Junk E-mail')).toEqual([]);
+      for (const [folder, msgs] of expected) expect(actual.get(folder), `folder ${folder}`).toEqual(msgs);
+    } finally {
+      await other.stop();
+    }
+  });
 });
