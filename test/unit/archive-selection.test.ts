@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countKeys, matchByKey, selectArchived } from '../../src/main/engine/archive-selection.js';
+import { countKeys, coveredByAllMail, matchByKey, selectArchived } from '../../src/main/engine/archive-selection.js';
 import type { MessageMeta } from '../../src/main/engine/folder-scan.js';
 
 const meta = (uid: number, key: string): MessageMeta => ({ uid, key, size: 10, internalDate: new Date(0), flags: [], messageId: null });
@@ -35,4 +35,19 @@ describe('matchByKey', () => {
     expect(r.found.map((f) => [f.meta.uid, f.destUid])).toEqual([[1, 10], [3, 11]]);
     expect(r.missing.map((m) => m.uid)).toEqual([2, 4]);
   });
+});
+
+describe('coveredByAllMail', () => {
+  const f = (path: string, specialUse?: string, flags: string[] = []) => ({ path, delimiter: '/', flags, ...(specialUse ? { specialUse } : {}) });
+  const m = (source: string, role: 'label' | 'view' | 'excluded' | 'archive' | 'special') => ({ source, role, target: null, targetExists: false });
+  it.each([
+    ['a label', f('Work'), m('Work', 'label'), true],
+    ['an excluded label (its mail is labelled, not archived)', f('Work'), m('Work', 'excluded'), true],
+    ['Sent', f('[Gmail]/Sent Mail', '\\Sent'), m('[Gmail]/Sent Mail', 'special'), true],
+    ['Trash', f('[Gmail]/Bin', '\\Trash'), m('[Gmail]/Bin', 'special'), false],
+    ['Spam', f('[Gmail]/Spam', '\\Junk'), m('[Gmail]/Spam', 'special'), false],
+    ['All Mail itself', f('[Gmail]/All Mail', '\\All'), m('[Gmail]/All Mail', 'archive'), false],
+    ['Starred', f('[Gmail]/Starred', '\\Flagged'), m('[Gmail]/Starred', 'view'), false],
+    ['a \\Noselect parent', f('[Gmail]', undefined, ['\\Noselect']), undefined, false],
+  ])('%s', (_n, folder, mapping, covered) => expect(coveredByAllMail(folder, mapping)).toBe(covered));
 });

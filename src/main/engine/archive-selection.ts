@@ -1,4 +1,15 @@
+import type { FolderInfo, FolderMapping } from './folder-mapping.js';
 import type { MessageMeta } from './folder-scan.js';
+
+/**
+ * Whether All Mail shows the messages of this folder: every selectable folder except Trash, Spam, the
+ * Gmail views and All Mail itself. Excluded labels count too: their mail is labelled, not archived.
+ */
+export function coveredByAllMail(f: FolderInfo, mapping: FolderMapping | undefined): boolean {
+  if (f.flags.some((x) => /^\\(Noselect|NonExistent)$/i.test(x))) return false;
+  if (f.specialUse === '\\All' || f.specialUse === '\\Trash' || f.specialUse === '\\Junk') return false;
+  return mapping?.role !== 'view' && mapping?.role !== 'noselect' && mapping?.role !== 'archive';
+}
 
 /**
  * Which All Mail messages are archived (in no other folder), decided from body-free keys.

@@ -4,7 +4,7 @@ import { backoffDelay, sleep } from './backoff.js';
 import { classifyError } from './classify-error.js';
 import { MailferryError, type ErrorInfo } from './errors.js';
 import type { AppendItem, DestinationWriter } from './destination-writer.js';
-import { fetchMeta, type MessageMeta } from './folder-scan.js';
+import { readFolderMeta, type MessageMeta } from './folder-scan.js';
 import { facts, ref, type FolderWork } from './mailbox-plan.js';
 import type { MailboxContext } from './mailbox-context.js';
 import { sha256Hex } from './message-key.js';
@@ -112,15 +112,7 @@ async function reconcileInDoubt(ctx: MailboxContext, work: FolderWork, metas: Me
   const pending = ctx.ledger.pendingUids(ctx.job.id, source, work.status.uidValidity);
   const inDoubt = metas.filter((m) => pending.has(m.uid));
   if (inDoubt.length === 0) return metas;
-  const { destMetas, uidValidity } = await ctx.destination.use(async (dst) => {
-    const lock = await dst.getMailboxLock(target, { readOnly: true });
-    try {
-      const box = dst.mailbox;
-      return { uidValidity: Number(box && box.uidValidity), destMetas: box && box.exists > 0 ? await fetchMeta(dst, 'all') : [] };
-    } finally {
-      lock.release();
-    }
-  }, ctx.signal);
+  const { metas: destMetas, uidValidity } = await ctx.destination.use((dst) => readFolderMeta(dst, target), ctx.signal);
   const claimed = ctx.ledger.claimedDestUids(ctx.job.id, target, uidValidity);
   const { found } = matchByKey(inDoubt, destMetas.filter((d) => !claimed.has(d.uid)));
   for (const f of found) {

@@ -56,3 +56,14 @@ export async function fetchMeta(client: ImapFlow, uids: number[] | 'all'): Promi
   }
   return out.sort((a, b) => a.uid - b.uid);
 }
+
+/** Selects a folder read-only and returns its UIDVALIDITY and the meta of every message in it. */
+export async function readFolderMeta(client: ImapFlow, path: string): Promise<{ uidValidity: number; metas: MessageMeta[] }> {
+  const lock = await client.getMailboxLock(path, { readOnly: true });
+  try {
+    const box = client.mailbox;
+    return { uidValidity: Number(box ? box.uidValidity : 0), metas: box && box.exists > 0 ? await fetchMeta(client, 'all') : [] };
+  } finally {
+    lock.release();
+  }
+}

@@ -1,10 +1,10 @@
 import type { ImapFlow } from 'imapflow';
-import { countKeys, matchByKey, selectArchived } from './archive-selection.js';
+import { countKeys, coveredByAllMail, matchByKey, selectArchived } from './archive-selection.js';
 import { classifyError } from './classify-error.js';
 import { MailferryError } from './errors.js';
 import { mapFolders, type FolderInfo, type FolderMapping } from './folder-mapping.js';
 import { listFolders, personalNamespace } from './folder-list.js';
-import { allUids, fetchMeta, folderStatus, type FolderStatus, type MessageMeta } from './folder-scan.js';
+import { allUids, fetchMeta, folderStatus, readFolderMeta, type FolderStatus, type MessageMeta } from './folder-scan.js';
 import type { SourceRef } from './ledger/ledger.js';
 import type { MailboxContext } from './mailbox-context.js';
 
@@ -125,7 +125,7 @@ async function folderTodo(
   }
 
   if (m.role === 'archive') {
-    const elsewhere = await coveredKeyCounts(src, srcFolders, mappings, m.source);
+    const elsewhere = await coveredKeyCounts(src, srcFolders, mappings);
     const { archived, notArchived } = selectArchived(allMailMetas!, elsewhere, ledger.finishedKeyCounts(mailbox, m.source, status.uidValidity), candidates);
     ctx.tracker.count(m.source, 'skipped', notArchived.length);
     if (!ctx.dryRun) {
@@ -149,16 +149,7 @@ async function notOnDestination(
   candidates: MessageMeta[],
 ): Promise<MessageMeta[]> {
   if (candidates.length === 0 || (ctx.dryRun && !m.targetExists)) return candidates;
-  const lock = await dst.getMailboxLock(m.target, { readOnly: true });
-  let destMetas: MessageMeta[];
-  let destUidValidity: number;
-  try {
-    const box = dst.mailbox;
-    destUidValidity = box ? Number(box.uidValidity) : 0;
-    destMetas = box && box.exists > 0 ? await fetchMeta(dst, 'all') : [];
-  } finally {
-    lock.release();
-  }
+  const { uidValidity: destUidValidity, metas: destMetas } = await readFolderMeta(dst, m.target);
   const claimed = ctx.ledger.claimedDestUids(ctx.job.id, m.target, destUidValidity);
   const { found, missing } = matchByKey(candidates, destMetas.filter((d) => !claimed.has(d.uid)));
   ctx.tracker.count(m.source, 'present', found.length);
@@ -181,20 +172,12 @@ async function notOnDestination(
   return missing;
 }
 
-/** Keys of every message in the folders All Mail covers (everything but Trash, Spam, views and itself). */
-async function coveredKeyCounts(src: ImapFlow, srcFolders: FolderInfo[], mappings: FolderMapping[], allMail: string): Promise<Map<string, number>> {
+/** Keys of every message in the folders All Mail covers. */
+async function coveredKeyCounts(src: ImapFlow, srcFolders: FolderInfo[], mappings: FolderMapping[]): Promise<Map<string, number>> {
   const byPath = new Map(mappings.map((m) => [m.source, m]));
   const counts = new Map<string, number>();
   for (const f of srcFolders) {
-    const m = byPath.get(f.path);
-    if (f.path === allMail || f.flags.some((x) => /^\\Noselect$|^\\NonExistent$/i.test(x))) continue;
-    if (f.specialUse === '\\Trash' || f.specialUse === '\\Junk' || m?.role === 'view' || m?.role === 'noselect') continue;
-    const lock = await src.getMailboxLock(f.path, { readOnly: true });
-    try {
-      if ((src.mailbox && src.mailbox.exists) || 0) countKeys(await fetchMeta(src, 'all'), counts);
-    } finally {
-      lock.release();
-    }
+    if (coveredByAllMail(f, byPath.get(f.path))) countKeys((await readFolderMeta(src, f.path)).metas, counts);
   }
   return counts;
 }

@@ -1,9 +1,9 @@
-import { countKeys, selectArchived } from './archive-selection.js';
+import { countKeys, coveredByAllMail, selectArchived } from './archive-selection.js';
 import { connectImap, disconnect, type Side } from './imap-connect.js';
 import type { Endpoint, MailboxJob } from './job.js';
 import { mapFolders, type FolderMapping } from './folder-mapping.js';
 import { listFolders, personalNamespace } from './folder-list.js';
-import { fetchMeta, type MessageMeta } from './folder-scan.js';
+import { readFolderMeta, type MessageMeta } from './folder-scan.js';
 import type { ImapFlow } from 'imapflow';
 import type { FolderInfo } from './folder-mapping.js';
 
@@ -50,14 +50,14 @@ export async function verifyMailbox(mb: MailboxJob, password: (side: Side, e: En
     const sourceMetas = new Map<string, MessageMeta[]>();
     for (const f of srcFolders) {
       if (f.flags.some((x) => /^\\Noselect$/i.test(x))) continue;
-      sourceMetas.set(f.path, await metasOf(src, f.path));
+      sourceMetas.set(f.path, (await readFolderMeta(src, f.path)).metas);
     }
     const folders: VerifyFolder[] = [];
     for (const m of mappings) {
       if (!m.target || !['inbox', 'special', 'label', 'archive'].includes(m.role)) continue;
       const all = sourceMetas.get(m.source) ?? [];
-      const expected = m.role === 'archive' ? archivedOf(all, srcFolders, mappings, sourceMetas, m.source) : all;
-      const onDest = m.targetExists || dstFolders.some((d) => d.path === m.target) ? await metasOf(dst, m.target) : [];
+      const expected = m.role === 'archive' ? archivedOf(all, srcFolders, mappings, sourceMetas) : all;
+      const onDest = m.targetExists ? (await readFolderMeta(dst, m.target)).metas : [];
       folders.push(compare(m, all.length, expected, onDest));
     }
     return { id: mb.id, folders, ok: folders.every((f) => f.missing.length === 0 && f.extra.length === 0) };
@@ -67,23 +67,10 @@ export async function verifyMailbox(mb: MailboxJob, password: (side: Side, e: En
   }
 }
 
-async function metasOf(client: ImapFlow, path: string): Promise<MessageMeta[]> {
-  const lock = await client.getMailboxLock(path, { readOnly: true });
-  try {
-    return client.mailbox && client.mailbox.exists > 0 ? await fetchMeta(client, 'all') : [];
-  } finally {
-    lock.release();
-  }
-}
-
-function archivedOf(all: MessageMeta[], srcFolders: FolderInfo[], mappings: FolderMapping[], metas: Map<string, MessageMeta[]>, allMail: string): MessageMeta[] {
-  const role = new Map(mappings.map((m) => [m.source, m.role]));
+function archivedOf(all: MessageMeta[], srcFolders: FolderInfo[], mappings: FolderMapping[], metas: Map<string, MessageMeta[]>): MessageMeta[] {
+  const byPath = new Map(mappings.map((m) => [m.source, m]));
   const counts = new Map<string, number>();
-  for (const f of srcFolders) {
-    if (f.path === allMail || f.specialUse === '\\Trash' || f.specialUse === '\\Junk') continue;
-    if (role.get(f.path) === 'view' || role.get(f.path) === 'noselect') continue;
-    countKeys(metas.get(f.path) ?? [], counts);
-  }
+  for (const f of srcFolders) if (coveredByAllMail(f, byPath.get(f.path))) countKeys(metas.get(f.path) ?? [], counts);
   return selectArchived(all, counts, new Map(), all).archived;
 }
 
