@@ -1,7 +1,7 @@
 /**
  * Destination writer benchmark: 1,000 messages of about 50 KB into a private Dovecot, for imapflow's
  * SerialWriter and each strategy of the raw APPEND writer, on loopback and through a delay proxy
- * (25 ms each way = 50 ms RTT), with 1 and 4 connections. Run with `node scripts/bench-writer.mjs`.
+ * (25 ms each way = 50 ms RTT), with 1 and 4 connections. Run with `node scripts/bench.mjs writer-bench`.
  *
  * Each connection gets a contiguous share of the messages and hands them to append() in calls of
  * BENCH_CALL messages (default 100, like a copy unit flushing its byte budget). Time is measured from the
@@ -9,7 +9,9 @@
  * Env: BENCH_MESSAGES (1000), BENCH_SIZE (50000), BENCH_CALL (100), BENCH_ONLY (comma list of writer names).
  */
 import { ImapFlow } from 'imapflow';
-import { SerialWriter, type AppendItem, type DestinationWriter } from '../src/main/engine/destination-writer.js';
+import type { AppendItem, AppendOutcome, DestinationWriter } from '../src/main/engine/destination-writer.js';
+import { classifyError } from '../src/main/engine/classify-error.js';
+import { MailferryError } from '../src/main/engine/errors.js';
 import { connectImap, disconnect } from '../src/main/engine/imap-connect.js';
 import { openAppendConnection, type AppendStrategy, type FastWriter } from '../src/main/engine/imap-append/multi-writer.js';
 import type { Endpoint } from '../src/main/engine/job.js';
@@ -103,3 +105,38 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+/** Refusals that concern a single message; anything else stops the batch. */
+const PER_MESSAGE = new Set(['MESSAGE_TOO_BIG', 'MESSAGE_REFUSED']);
+
+/** The baseline: imapflow's one APPEND at a time, as every client built on it does. */
+class SerialWriter implements DestinationWriter {
+  readonly #client: ImapFlow;
+  readonly #ctx: { host: string; port: number };
+
+  constructor(client: ImapFlow, ctx: { host: string; port: number }) {
+    this.#client = client;
+    this.#ctx = ctx;
+  }
+
+  async append(folder: string, items: AppendItem[]): Promise<AppendOutcome[]> {
+    const out: AppendOutcome[] = [];
+    for (const item of items) {
+      try {
+        const r = await this.#client.append(folder, item.raw, item.flags, item.internalDate);
+        if (!r) throw new Error('APPEND returned no result');
+        const o: AppendOutcome = { ok: true };
+        if (r.uid !== undefined && r.uidValidity !== undefined) {
+          o.uid = r.uid;
+          o.uidValidity = Number(r.uidValidity);
+        }
+        out.push(o);
+      } catch (err) {
+        const info = classifyError(err, { side: 'destination', ...this.#ctx, folder, phase: 'append' });
+        if (!PER_MESSAGE.has(info.code) || !this.#client.usable) throw new MailferryError(info, { cause: err });
+        out.push({ ok: false, error: info });
+      }
+    }
+    return out;
+  }
+}
