@@ -104,8 +104,6 @@ async function main(): Promise<void> {
   console.log(`\nlink       conns  writer              rate          throughput   wall\n${rows.join('\n')}`);
 }
 
-await main();
-
 /** Refusals that concern a single message; anything else stops the batch. */
 const PER_MESSAGE = new Set(['MESSAGE_TOO_BIG', 'MESSAGE_REFUSED']);
 
@@ -140,3 +138,5 @@ class SerialWriter implements DestinationWriter {
     return out;
   }
 }
+
+await main();
