@@ -13,6 +13,7 @@ import { startDestination, startGmailSource, type DovecotServer } from '../test/
 import { snapshot } from '../test/support/mailbox-snapshot.js';
 import { seedGmailSource } from '../test/support/maildir-seed.js';
 import { writeJob } from '../test/support/migration-fixture.js';
+import { startTcpProxy } from '../test/support/tcp-proxy.js';
 
 const COUNT = Number(process.env.BENCH_COUNT ?? 10_000);
 // Run from the repository root (npm run bench); the bundle lives in dist/bench.
@@ -97,7 +98,11 @@ async function main(): Promise<void> {
     const bytes = corpus.reduce((s, m) => s + m.raw.length, 0);
     await seedGmailSource(source, user, corpus);
     console.log(`corpus: ${COUNT} messages, ${(bytes / 1e6).toFixed(0)} MB, seeded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    const job = writeJob(source, destination, user);
+    // BENCH_DELAY_MS: one-way delay added in front of both servers (a delay-line proxy; no netem here).
+    const delayMs = Number(process.env.BENCH_DELAY_MS ?? 0);
+    const proxies = delayMs > 0 ? await Promise.all([source.port, destination.port].map((targetPort) => startTcpProxy({ targetPort, delayMs }))) : [];
+    if (delayMs > 0) console.log(`through a delay line: ${delayMs} ms each way (${2 * delayMs} ms round trip)`);
+    const job = writeJob(source, destination, user, {}, { source: proxies[0]?.port, destination: proxies[1]?.port });
     const reportFile = path.join(job.dir, 'report.json');
     t = performance.now();
     const first = await runTimed(['migrate', job.jobFile, '--state', job.stateDir], job.env, reportFile);
@@ -107,6 +112,7 @@ async function main(): Promise<void> {
     fs.rmSync(job.stateDir, { recursive: true, force: true });
     const noLedger = await runTimed(['migrate', job.jobFile, '--state', job.stateDir], job.env, reportFile);
     console.log(line('without ledger', noLedger));
+    await Promise.all(proxies.map((p) => p.close()));
     if (process.env.BENCH_MBSYNC !== '0') await mbsyncPeer(source, user);
   } finally {
     await Promise.all([source.stop(), destination.stop()]);

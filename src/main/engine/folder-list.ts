@@ -1,5 +1,6 @@
 import type { ImapFlow, ListResponse } from 'imapflow';
 import type { FolderInfo } from './folder-mapping.js';
+import type { FolderStatus } from './folder-scan.js';
 
 /**
  * LIST as FolderInfo. Only server-advertised SPECIAL-USE counts: imapflow also guesses special folders from
@@ -8,6 +9,21 @@ import type { FolderInfo } from './folder-mapping.js';
 export async function listFolders(client: ImapFlow): Promise<FolderInfo[]> {
   const list = await client.list();
   return list.map(toFolderInfo);
+}
+
+/**
+ * LIST plus every folder's message count, UIDNEXT and UIDVALIDITY: one round trip where the server offers
+ * LIST-STATUS (Gmail and Dovecot do), which makes a no-op re-run cheap even on a slow link.
+ */
+export async function listFoldersWithStatus(client: ImapFlow): Promise<{ folders: FolderInfo[]; status: Map<string, FolderStatus> }> {
+  const list = await client.list({ statusQuery: { messages: true, uidNext: true, uidValidity: true } });
+  const status = new Map<string, FolderStatus>();
+  for (const l of list) {
+    if (l.status && l.status.uidValidity !== undefined) {
+      status.set(l.path, { uidValidity: Number(l.status.uidValidity), uidNext: l.status.uidNext ?? 0, messages: l.status.messages ?? 0 });
+    }
+  }
+  return { folders: list.map(toFolderInfo), status };
 }
 
 export function toFolderInfo(l: ListResponse): FolderInfo {

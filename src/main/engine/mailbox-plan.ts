@@ -3,7 +3,7 @@ import { countKeys, coveredByAllMail, matchByKey, selectArchived } from './archi
 import { classifyError } from './classify-error.js';
 import { MailferryError } from './errors.js';
 import { mapFolders, type FolderInfo, type FolderMapping } from './folder-mapping.js';
-import { listFolders, personalNamespace } from './folder-list.js';
+import { listFolders, listFoldersWithStatus, personalNamespace } from './folder-list.js';
 import { allUids, fetchMeta, folderStatus, readFolderMeta, type FolderStatus, type MessageMeta } from './folder-scan.js';
 import type { SourceRef } from './ledger/ledger.js';
 import type { MailboxContext } from './mailbox-context.js';
@@ -33,7 +33,7 @@ export async function planMailbox(ctx: MailboxContext): Promise<MailboxPlan> {
 }
 
 async function planWith(ctx: MailboxContext, src: ImapFlow, dst: ImapFlow): Promise<MailboxPlan> {
-  const [srcFolders, dstFolders] = [await listFolders(src), await listFolders(dst)];
+  const [{ folders: srcFolders, status: srcStatus }, dstFolders] = await Promise.all([listFoldersWithStatus(src), listFolders(dst)]);
   const ns = personalNamespace(dst, dstFolders);
   const mappings = mapFolders({
     source: srcFolders,
@@ -51,7 +51,7 @@ async function planWith(ctx: MailboxContext, src: ImapFlow, dst: ImapFlow): Prom
   const work: FolderWork[] = [];
   for (const m of copied) {
     ctx.signal.throwIfAborted();
-    const status = await folderStatus(src, m.source);
+    const status = srcStatus.get(m.source) ?? (await folderStatus(src, m.source));
     ctx.tracker.addFolder({ source: m.source, target: m.target, role: m.role, sourceCount: status.messages });
     if (!ctx.dryRun && !m.targetExists) {
       const created = await createFolder(ctx, dst, m);

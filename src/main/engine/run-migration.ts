@@ -95,8 +95,7 @@ async function runMailbox(
   try {
     tracker.setState('connecting');
     // Both sides must accept us before the ledger is created or anything is written.
-    await source.use(async () => {}, signal);
-    await destination.use(async () => {}, signal);
+    await Promise.all([source.use(async () => {}, signal), destination.use(async () => {}, signal)]);
     const ctx: MailboxContext = {
       job: mb, options: job.options, ledger: openLedger(), tracker, source, destination, writers, budget,
       dryRun: !!opts.dryRun, signal, failures, notes,
