@@ -41,6 +41,11 @@ describe('parseJob defaults', () => {
       globalConnections: 8,
       memoryBudgetMB: 64,
       labelPolicy: 'folder-per-label',
+      retryBaseMs: 1000,
+      retryMaxMs: 120_000,
+      retryAttempts: 12,
+      quotaWaitSeconds: 3600,
+      sessionMaxMinutes: 1380,
     });
     expect(parsed.mailboxes).toEqual([
       {

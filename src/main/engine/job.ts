@@ -46,6 +46,19 @@ export interface JobOptions {
   memoryBudgetMB: number;
   /** How Gmail labels become folders. Only 'folder-per-label' for now. */
   labelPolicy: 'folder-per-label';
+  /** First wait before reconnecting after a lost connection, ms; doubles per attempt. Default 1000. */
+  retryBaseMs: number;
+  /** Longest wait between reconnection attempts, ms. Default 120000 (2 minutes). */
+  retryMaxMs: number;
+  /** Attempts per unit of work before that mailbox stops with the last error. Default 12. */
+  retryAttempts: number;
+  /** How long a mailbox waits when Gmail says the daily quota is used up, seconds. Default 3600. */
+  quotaWaitSeconds: number;
+  /**
+   * Connections are renewed (a fresh login) once this old, before the server ends them mid-message.
+   * Default 1380 minutes (23 h: Gmail ends password sessions after about 24 h).
+   */
+  sessionMaxMinutes: number;
 }
 
 export interface Job {
@@ -58,6 +71,11 @@ export const DEFAULT_JOB_OPTIONS: Readonly<JobOptions> = Object.freeze({
   globalConnections: 8,
   memoryBudgetMB: 64,
   labelPolicy: 'folder-per-label',
+  retryBaseMs: 1000,
+  retryMaxMs: 120_000,
+  retryAttempts: 12,
+  quotaWaitSeconds: 3600,
+  sessionMaxMinutes: 1380,
 });
 
 const SECURITIES: readonly Security[] = ['tls', 'starttls', 'none'];
@@ -67,7 +85,10 @@ const TOP_KEYS = ['$schema', 'mailboxes', 'options'];
 const MAILBOX_KEYS = ['id', 'source', 'destination', 'folders'];
 const ENDPOINT_KEYS = ['host', 'port', 'security', 'user', 'passwordEnv', 'ca'];
 const FOLDER_KEYS = ['include', 'exclude'];
-const OPTION_KEYS = ['connectionsPerAccount', 'globalConnections', 'memoryBudgetMB', 'labelPolicy'];
+const OPTION_KEYS = [
+  'connectionsPerAccount', 'globalConnections', 'memoryBudgetMB', 'labelPolicy', 'retryBaseMs', 'retryMaxMs', 'retryAttempts',
+  'quotaWaitSeconds', 'sessionMaxMinutes',
+];
 
 const SECRET_HINT =
   'Passwords never go in job files. Store it in the OS keychain with `npx mailferry secrets set HOST USER`, ' +
@@ -277,6 +298,11 @@ class Checker {
     );
     o.globalConnections = this.int(obj.globalConnections, 'options.globalConnections', 1, 100, o.globalConnections);
     o.memoryBudgetMB = this.int(obj.memoryBudgetMB, 'options.memoryBudgetMB', 8, 4096, o.memoryBudgetMB);
+    o.retryBaseMs = this.int(obj.retryBaseMs, 'options.retryBaseMs', 1, 600_000, o.retryBaseMs);
+    o.retryMaxMs = this.int(obj.retryMaxMs, 'options.retryMaxMs', 1, 3_600_000, o.retryMaxMs);
+    o.retryAttempts = this.int(obj.retryAttempts, 'options.retryAttempts', 1, 1000, o.retryAttempts);
+    o.quotaWaitSeconds = this.int(obj.quotaWaitSeconds, 'options.quotaWaitSeconds', 1, 172_800, o.quotaWaitSeconds);
+    o.sessionMaxMinutes = this.int(obj.sessionMaxMinutes, 'options.sessionMaxMinutes', 1, 10_080, o.sessionMaxMinutes);
     if (obj.labelPolicy !== undefined && obj.labelPolicy !== 'folder-per-label') {
       this.add('options.labelPolicy', `must be "folder-per-label", the only policy so far (got ${got(obj.labelPolicy)})`);
     }
