@@ -11,14 +11,18 @@ const USAGE = `Mailferry: move a Gmail mailbox into another IMAP host.
   mailferry secrets set|check|delete HOST USER
 `;
 
+const EXIT_ON = { SIGINT: 130, SIGTERM: 143 } as const;
+
 /** The headless entry: a thin shell over the engine. Exit codes: 0 ok, 1 something failed, 2 usage/config. */
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const stop = new AbortController();
   let interrupts = 0;
-  const onSignal = (name: string) => {
+  let stoppedBy: 'SIGINT' | 'SIGTERM' | undefined;
+  const onSignal = (name: 'SIGINT' | 'SIGTERM') => {
     interrupts++;
-    if (interrupts > 1) process.exit(130);
+    stoppedBy ??= name;
+    if (interrupts > 1) process.exit(EXIT_ON[name]);
     process.stderr.write(`\n${name}: finishing the messages in flight and saving state (press again to quit at once)...\n`);
     stop.abort(new Error(name));
   };
@@ -26,8 +30,11 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   try {
     switch (command) {
-      case 'migrate':
-        return await migrateCommand(rest, stop.signal);
+      case 'migrate': {
+        const code = await migrateCommand(rest, stop.signal);
+        // Stopped on request: the conventional 128 + signal number, after the state was saved.
+        return stoppedBy ? EXIT_ON[stoppedBy] : code;
+      }
       case 'verify':
         return await verifyCommand(rest);
       case 'secrets':

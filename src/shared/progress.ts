@@ -52,6 +52,8 @@ export interface MailboxProgress {
   copied: number;
   present: number;
   failed: number;
+  /** Replies in which Gmail asked to slow down ([THROTTLED]). */
+  throttledReplies: number;
   bytesPlanned: number;
   bytesCopied: number;
   /** Messages per second over the recent window. */

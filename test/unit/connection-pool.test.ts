@@ -59,4 +59,19 @@ describe('ConnectionPool', () => {
     await p;
     await pool.close();
   });
+
+  it('replaces a connection older than maxAge with a fresh login instead of lending it again', async () => {
+    let opened = 0;
+    const pool = new ConnectionPool(async () => (opened++, fakeClient()), 1, undefined, 20);
+    const a = await pool.acquire();
+    pool.release(a);
+    expect(await pool.acquire()).toBe(a); // young: reused
+    pool.release(a);
+    await new Promise((r) => setTimeout(r, 30));
+    const b = await pool.acquire();
+    expect(b).not.toBe(a);
+    expect(a.usable).toBe(false);
+    expect(opened).toBe(2);
+    await pool.close();
+  });
 });

@@ -14,6 +14,8 @@ export class ConnectionPool<T extends Poolable = ImapFlow> {
   readonly #open: () => Promise<T>;
   readonly #end: (c: T) => Promise<void>;
   #max: number;
+  #maxAgeMs: number;
+  #born = new WeakMap<T, number>();
   #idle: T[] = [];
   #busy = new Set<T>();
   #opening = 0;
@@ -24,10 +26,13 @@ export class ConnectionPool<T extends Poolable = ImapFlow> {
    * @param open creates and logs in a new connection (throws a classified error on failure)
    * @param max most connections open at once for this account
    * @param end closes a connection politely and never throws; default: imapflow's LOGOUT then close
+   * @param maxAgeMs a connection this old is not lent again but replaced by a fresh login, before the
+   *   server ends the session mid-message (Gmail: ~24 h with a password, ~1 h with OAuth). Default: never.
    */
-  constructor(open: () => Promise<T>, max: number, end?: (c: T) => Promise<void>) {
+  constructor(open: () => Promise<T>, max: number, end?: (c: T) => Promise<void>, maxAgeMs = Infinity) {
     this.#open = open;
     this.#max = Math.max(1, max);
+    this.#maxAgeMs = maxAgeMs;
     this.#end = end ?? ((c) => disconnect(c as unknown as ImapFlow));
   }
 
@@ -47,7 +52,7 @@ export class ConnectionPool<T extends Poolable = ImapFlow> {
       if (this.#closed) throw new Error('connection pool closed');
       const idle = this.#idle.pop();
       if (idle) {
-        if (idle.usable) {
+        if (idle.usable && Date.now() - (this.#born.get(idle) ?? 0) < this.#maxAgeMs) {
           this.#busy.add(idle);
           return idle;
         }
@@ -58,6 +63,7 @@ export class ConnectionPool<T extends Poolable = ImapFlow> {
         this.#opening++;
         try {
           const c = await this.#open();
+          this.#born.set(c, Date.now());
           this.#busy.add(c);
           return c;
         } finally {

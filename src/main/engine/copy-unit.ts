@@ -10,8 +10,8 @@ import type { MailboxContext } from './mailbox-context.js';
 import { sha256Hex } from './message-key.js';
 import { toUidSet } from './uid-set.js';
 
-/** How many times a unit reconnects after a retryable failure before giving up on it for this run. */
-const MAX_ATTEMPTS = 6;
+/** Failures that concern the whole mailbox: the run decides (wait for the quota, stop), not the unit. */
+const MAILBOX_WIDE = new Set(['SOURCE_OVER_QUOTA', 'DEST_OVER_QUOTA', 'AUTH_FAILED', 'APP_PASSWORD_REQUIRED', 'WEB_LOGIN_REQUIRED', 'IMAP_DISABLED_ACCOUNT', 'IMAP_DISABLED_DOMAIN', 'OAUTH_SIGN_IN_AGAIN']);
 /** Messages appended per writer call (the batch is also bounded by the byte budget). */
 const BATCH_MESSAGES = 32;
 const BATCH_BYTES = 8 * 1024 * 1024;
@@ -31,8 +31,9 @@ export async function copyUnit(ctx: MailboxContext, work: FolderWork, metas: Mes
     } catch (err) {
       if (ctx.signal.aborted) throw err;
       const info = toInfo(ctx, err);
-      if (!info.retryable || attempt >= MAX_ATTEMPTS) throw new MailferryError(info, { cause: err });
-      const delay = backoffDelay(attempt);
+      if (!info.retryable || MAILBOX_WIDE.has(info.code) || attempt >= ctx.options.retryAttempts) throw new MailferryError(info, { cause: err });
+      if (info.code === 'TOO_MANY_CONNECTIONS') lowerConnections(ctx, info);
+      const delay = backoffDelay(attempt, ctx.options.retryBaseMs, ctx.options.retryMaxMs);
       ctx.tracker.setState('retrying', info, Date.now() + delay);
       await sleep(delay, ctx.signal);
       ctx.tracker.setState('copying');
@@ -66,17 +67,27 @@ async function copyAttempt(ctx: MailboxContext, work: FolderWork, metas: Message
       inFlight = appendBatch(ctx, work, writer, b).finally(() => ctx.budget.release(bytes));
       inFlight.catch(() => {}); // observed by the next flush; never an unhandled rejection meanwhile
     };
-    for await (const msg of src.fetch(toUidSet(byUid.keys()), { uid: true, source: true }, { uid: true })) {
-      const meta = byUid.get(msg.uid);
-      if (!meta) continue;
-      const raw = msg.source ?? Buffer.alloc(0);
-      await ctx.budget.acquire(raw.length, ctx.signal);
-      batch.push({ meta, item: { raw, flags: appendFlags(meta.flags), internalDate: meta.internalDate } });
-      batchBytes += raw.length;
-      if (batch.length >= BATCH_MESSAGES || batchBytes >= BATCH_BYTES) await flush();
+    try {
+      for await (const msg of src.fetch(toUidSet(byUid.keys()), { uid: true, source: true }, { uid: true })) {
+        // Stopping abandons the batch being gathered (nothing recorded yet) but lets the one in flight finish.
+        ctx.signal.throwIfAborted();
+        const meta = byUid.get(msg.uid);
+        if (!meta) continue;
+        const raw = msg.source ?? Buffer.alloc(0);
+        await ctx.budget.acquire(raw.length, ctx.signal);
+        batch.push({ meta, item: { raw, flags: appendFlags(meta.flags), internalDate: meta.internalDate } });
+        batchBytes += raw.length;
+        if (batch.length >= BATCH_MESSAGES || batchBytes >= BATCH_BYTES) {
+          await flush();
+          await ctx.throttle.pause(ctx.signal);
+        }
+      }
+      await flush();
+      await inFlight;
+    } finally {
+      ctx.budget.release(batchBytes);
+      await inFlight?.catch(() => {});
     }
-    await flush();
-    await inFlight;
   } finally {
     lock.release();
   }
@@ -86,6 +97,7 @@ async function appendBatch(ctx: MailboxContext, work: FolderWork, writer: Destin
   const { source, target } = work.mapping;
   ctx.ledger.recordIntents(batch.map(({ meta, item }) => ({ ref: ref(ctx, source, work.status, meta.uid), facts: facts(target, meta), sha256: sha256Hex(item.raw) })));
   const outcomes = await writer.append(target, batch.map((b) => b.item));
+  ctx.throttle.succeeded();
   outcomes.forEach((o, i) => {
     const { meta, item } = batch[i]!;
     const r = ref(ctx, source, work.status, meta.uid);
@@ -121,6 +133,13 @@ async function reconcileInDoubt(ctx: MailboxContext, work: FolderWork, metas: Me
   }
   const done = new Set(found.map((f) => f.meta.uid));
   return metas.filter((m) => !done.has(m.uid));
+}
+
+/** "Too many simultaneous connections": one fewer for this account from now on (other clients need theirs). */
+function lowerConnections(ctx: MailboxContext, info: ErrorInfo): void {
+  const pool = info.details?.side === 'destination' ? ctx.writers : ctx.source;
+  pool.setMax(pool.max - 1);
+  ctx.notes.push(`${info.details?.side === 'destination' ? 'The destination' : 'Gmail'} refused a connection as one too many; using at most ${pool.max} from now on.`);
 }
 
 /** \Recent is session state and cannot be set by APPEND. */

@@ -1,3 +1,4 @@
+import type { AccountThrottle } from './account-throttle.js';
 import type { ByteBudget } from './byte-budget.js';
 import type { ConnectionPool } from './connection-pool.js';
 import type { FastWriter } from './imap-append/multi-writer.js';
@@ -29,6 +30,8 @@ export interface MailboxContext {
   /** Raw APPEND connections to the destination (MULTIAPPEND / pipelined LITERAL+ where offered). */
   writers: ConnectionPool<FastWriter>;
   budget: ByteBudget;
+  /** Slows the account down while Gmail answers [THROTTLED]; fed by every connection's raw lines. */
+  throttle: AccountThrottle;
   dryRun: boolean;
   signal: AbortSignal;
   failures: FailureRecord[];

@@ -20,7 +20,7 @@ export class ProgressTracker {
     this.#listener = listener;
     this.#intervalMs = intervalMs;
     this.#p = {
-      id, state: 'queued', folders: [], planned: 0, copied: 0, present: 0, failed: 0, bytesPlanned: 0,
+      id, state: 'queued', folders: [], planned: 0, copied: 0, present: 0, failed: 0, throttledReplies: 0, bytesPlanned: 0,
       bytesCopied: 0, rate: 0, byteRate: 0, etaSeconds: null, startedAt: null, finishedAt: null,
     };
   }
@@ -41,10 +41,38 @@ export class ProgressTracker {
     this.#emit(true);
   }
 
+  /**
+   * Starts a (re-)plan after an interruption within the run: what was copied so far stays counted,
+   * failures are forgotten (they are retried and counted again), and planning adds what is left.
+   */
+  beginPlan(): void {
+    this.#p.planned = 0;
+    this.#p.bytesPlanned = 0;
+    this.#p.failed = 0;
+    for (const f of this.#folders.values()) {
+      f.planned = f.copied;
+      f.failed = 0;
+      f.done = false;
+      this.#p.planned += f.copied;
+      this.#p.bytesPlanned += f.bytesCopied;
+    }
+  }
+
+  /** Adds a folder, or refreshes it when a re-plan meets it again. */
   addFolder(f: { source: string; target: string | null; role: FolderRole; sourceCount: number }): void {
-    const fp: FolderProgress = { ...f, planned: 0, copied: 0, present: 0, skipped: 0, failed: 0, bytesCopied: 0, done: false };
-    this.#folders.set(f.source, fp);
-    this.#p.folders.push(fp);
+    const known = this.#folders.get(f.source);
+    if (known) Object.assign(known, f);
+    else {
+      const fp: FolderProgress = { ...f, planned: 0, copied: 0, present: 0, skipped: 0, failed: 0, bytesCopied: 0, done: false };
+      this.#folders.set(f.source, fp);
+      this.#p.folders.push(fp);
+    }
+    this.#emit(false);
+  }
+
+  /** Gmail asked this account to slow down (counted for the report). */
+  throttled(count: number): void {
+    this.#p.throttledReplies = count;
     this.#emit(false);
   }
 

@@ -22,7 +22,7 @@ export interface MigrationReport {
     state: string;
     ok: boolean;
     error?: { code: string; message: string; hint?: string };
-    totals: { planned: number; copied: number; alreadyThere: number; failed: number; bytesCopied: number };
+    totals: { planned: number; copied: number; alreadyThere: number; failed: number; bytesCopied: number; throttledReplies: number };
     folders: ReportFolderRow[];
     failures: RunResult['mailboxes'][number]['failures'];
     notes: string[];
@@ -48,6 +48,7 @@ export function buildReport(run: RunResult): MigrationReport {
         alreadyThere: m.progress.present,
         failed: m.progress.failed,
         bytesCopied: m.progress.bytesCopied,
+        throttledReplies: m.progress.throttledReplies,
       },
       folders: m.progress.folders.map((f) => ({
         source: f.source,

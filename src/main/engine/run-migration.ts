@@ -1,11 +1,13 @@
 import PQueue from 'p-queue';
+import { AccountThrottle } from './account-throttle.js';
+import { backoffDelay, sleep } from './backoff.js';
 import { ByteBudget } from './byte-budget.js';
 import { ConnectionPool } from './connection-pool.js';
 import { copyUnit } from './copy-unit.js';
 import { MailferryError, type ErrorInfo } from './errors.js';
 import { openAppendConnection } from './imap-append/multi-writer.js';
 import { connectImap, type Side } from './imap-connect.js';
-import type { Endpoint, Job, MailboxJob } from './job.js';
+import type { Endpoint, Job, JobOptions, MailboxJob } from './job.js';
 import { Ledger } from './ledger/ledger.js';
 import type { FailureRecord, MailboxContext } from './mailbox-context.js';
 import { planMailbox, type FolderWork } from './mailbox-plan.js';
@@ -80,34 +82,60 @@ async function runMailbox(
   global: PQueue,
 ): Promise<MailboxResult> {
   const tracker = new ProgressTracker(mb.id, opts.onProgress);
-  const stop = new AbortController();
-  const signal = AbortSignal.any([opts.signal, stop.signal]);
-  const cap = job.options.connectionsPerAccount;
-  const pool = (side: Side, endpoint: Endpoint, pass: string) =>
-    new ConnectionPool(() => connectImap({ side, endpoint, password: pass }), cap);
-  const source = pool('source', mb.source, secret.source);
+  const throttle = new AccountThrottle();
+  throttle.onThrottled = (n) => tracker.throttled(n);
+  const { connectionsPerAccount: cap, sessionMaxMinutes } = job.options;
+  const maxAge = sessionMaxMinutes * 60_000;
+  const onServerLine = throttle.onServerLine;
+  const source = new ConnectionPool(() => connectImap({ side: 'source', endpoint: mb.source, password: secret.source, onServerLine }), cap, undefined, maxAge);
   // imapflow on the destination only lists, creates and reconciles; the copying goes through the writers.
-  const destination = new ConnectionPool(() => connectImap({ side: 'destination', endpoint: mb.destination, password: secret.destination }), 2);
-  const writers = new ConnectionPool(() => openAppendConnection(mb.destination, secret.destination), cap, (w) => w.logout());
+  const destination = new ConnectionPool(() => connectImap({ side: 'destination', endpoint: mb.destination, password: secret.destination }), 2, undefined, maxAge);
+  const writers = new ConnectionPool(() => openAppendConnection(mb.destination, secret.destination, { onServerLine }), cap, (w) => w.logout(), maxAge);
   const failures: FailureRecord[] = [];
   const notes: string[] = [];
   let error: ErrorInfo | undefined;
+  let connected = false;
   try {
-    tracker.setState('connecting');
-    // Both sides must accept us before the ledger is created or anything is written.
-    await Promise.all([source.use(async () => {}, signal), destination.use(async () => {}, signal)]);
-    const ctx: MailboxContext = {
-      job: mb, options: job.options, ledger: openLedger(), tracker, source, destination, writers, budget,
-      dryRun: !!opts.dryRun, signal, failures, notes,
-    };
-    tracker.setState('planning');
-    const plan = await planMailbox(ctx);
-    if (!opts.dryRun) {
-      tracker.setState('copying');
-      await copyAll(ctx, plan.work, global, stop);
+    for (let attempt = 1; ; attempt++) {
+      const stop = new AbortController();
+      const signal = AbortSignal.any([opts.signal, stop.signal]);
+      failures.length = 0; // a new attempt retries the failed messages and reports them afresh
+      try {
+        tracker.setState('connecting');
+        // Both sides must accept us before the ledger is created or anything is written.
+        await Promise.all([source.use(async () => {}, signal), destination.use(async () => {}, signal)]);
+        connected = true;
+        const ctx: MailboxContext = {
+          job: mb, options: job.options, ledger: openLedger(), tracker, source, destination, writers, budget, throttle,
+          dryRun: !!opts.dryRun, signal, failures, notes,
+        };
+        tracker.setState('planning');
+        tracker.beginPlan();
+        const plan = await planMailbox(ctx);
+        if (!opts.dryRun) {
+          tracker.setState('copying');
+          await copyAll(ctx, plan.work, global, stop);
+        }
+        error = undefined;
+        break;
+      } catch (err) {
+        if (opts.signal.aborted) break;
+        error = toInfo(err);
+        const next = nextStep(error, attempt, connected, job.options);
+        if (next === undefined) break;
+        if (error.code === 'TOO_MANY_CONNECTIONS') {
+          source.setMax(source.max - 1);
+          notes.push(`Gmail refused a connection as one too many; using at most ${source.max} from now on.`);
+        }
+        if (next.state === 'waiting-quota') attempt = 0; // waiting for the quota is not a failed attempt
+        tracker.setState(next.state, error, Date.now() + next.delayMs);
+        try {
+          await sleep(next.delayMs, opts.signal);
+        } catch {
+          break;
+        }
+      }
     }
-  } catch (err) {
-    error = err instanceof MailferryError ? err.toInfo() : { code: 'INTERNAL', message: `Unexpected error: ${(err as Error)?.message ?? String(err)}`, retryable: false };
   } finally {
     await Promise.all([source.close(), destination.close(), writers.close()]);
   }
@@ -115,9 +143,31 @@ async function runMailbox(
   else if (error) tracker.setState('failed', error);
   else tracker.setState('done');
   tracker.flush();
-  const result: MailboxResult = { id: mb.id, ok: !error && !opts.signal.aborted && failures.length === 0, progress: tracker.snapshot(), failures, notes };
+  const result: MailboxResult = { id: mb.id, ok: !error && !opts.signal.aborted && failures.length === 0, progress: tracker.snapshot(), failures, notes: [...new Set(notes)] };
   if (error) result.error = error;
   return result;
+}
+
+/**
+ * What to do after a mailbox attempt failed: wait for Gmail's quota (hours, without counting it as an
+ * attempt), retry with backoff, or stop. Before the first successful connection only the replies that say
+ * "later" are retried: a wrong host, port, password or certificate is reported at once.
+ */
+export function nextStep(
+  error: ErrorInfo,
+  attempt: number,
+  connected: boolean,
+  o: Pick<JobOptions, 'retryBaseMs' | 'retryMaxMs' | 'retryAttempts' | 'quotaWaitSeconds'>,
+): { state: 'retrying' | 'waiting-quota'; delayMs: number } | undefined {
+  if (error.code === 'SOURCE_OVER_QUOTA') return { state: 'waiting-quota', delayMs: o.quotaWaitSeconds * 1000 };
+  if (!error.retryable || attempt >= o.retryAttempts) return undefined;
+  if (!connected && error.code !== 'TOO_MANY_CONNECTIONS') return undefined;
+  return { state: 'retrying', delayMs: backoffDelay(attempt, o.retryBaseMs, o.retryMaxMs) };
+}
+
+function toInfo(err: unknown): ErrorInfo {
+  if (err instanceof MailferryError) return err.toInfo();
+  return { code: 'INTERNAL', message: `Unexpected error: ${(err as Error)?.message ?? String(err)}`, retryable: false };
 }
 
 /** Queues every unit; the first unit error that concerns the whole mailbox stops the others. */
