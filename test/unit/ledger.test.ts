@@ -104,4 +104,21 @@ describe('Ledger', () => {
     fs.chmodSync(dir, 0o500);
     expect(() => Ledger.open(path.join(dir, 'state'))).toThrow(expect.objectContaining({ code: 'STATE_DIR_UNWRITABLE' }));
   });
+
+  it('migrates a version-1 ledger to the latest version, keeping its rows', () => {
+    const dir = tmp();
+    const db = new Database(path.join(dir, 'mailferry.sqlite'));
+    db.exec(MIGRATIONS[0]!.sql);
+    db.pragma('user_version = 1');
+    db.prepare(`INSERT INTO messages (mailbox, source_path, uidvalidity, uid, state, updated_at) VALUES ('m', 'INBOX', 7, 3, 'done', 0)`).run();
+    db.close();
+    const l = Ledger.open(dir);
+    expect([...l.finishedUids('m', 'INBOX', 7)]).toEqual([3]);
+    l.recordRun({ mailbox: 'm', startedAt: 1, finishedAt: 2, state: 'done', copied: 5, present: 1, failed: 0, bytes: 10 });
+    expect(l.runs('m')).toEqual([{ mailbox: 'm', startedAt: 1, finishedAt: 2, state: 'done', copied: 5, present: 1, failed: 0, bytes: 10 }]);
+    l.close();
+    const check = new Database(path.join(dir, 'mailferry.sqlite'));
+    expect(check.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    check.close();
+  });
 });

@@ -143,7 +143,18 @@ async function runMailbox(
   else if (error) tracker.setState('failed', error);
   else tracker.setState('done');
   tracker.flush();
-  const result: MailboxResult = { id: mb.id, ok: !error && !opts.signal.aborted && failures.length === 0, progress: tracker.snapshot(), failures, notes: [...new Set(notes)] };
+  const p = tracker.snapshot();
+  if (connected && !opts.dryRun) {
+    try {
+      openLedger().recordRun({
+        mailbox: mb.id, startedAt: p.startedAt ?? Date.now(), finishedAt: p.finishedAt ?? Date.now(), state: p.state,
+        copied: p.copied, present: p.present, failed: p.failed, bytes: p.bytesCopied, ...(error ? { errorCode: error.code } : {}),
+      });
+    } catch {
+      // The ledger could not be opened or written: that error is already this mailbox's reported error.
+    }
+  }
+  const result: MailboxResult = { id: mb.id, ok: !error && !opts.signal.aborted && failures.length === 0, progress: p, failures, notes: [...new Set(notes)] };
   if (error) result.error = error;
   return result;
 }

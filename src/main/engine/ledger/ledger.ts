@@ -38,6 +38,18 @@ export interface LedgerRow extends SourceRef, MessageFacts {
   reason: string | null;
 }
 
+export interface RunRecord {
+  mailbox: string;
+  startedAt: number;
+  finishedAt: number;
+  state: string;
+  copied: number;
+  present: number;
+  failed: number;
+  bytes: number;
+  errorCode?: string;
+}
+
 const FINISHED: MessageState[] = ['done', 'present', 'skipped'];
 
 /**
@@ -242,6 +254,26 @@ export class Ledger {
     );
   }
 
+  /** Appends one mailbox's outcome of a run to the history. */
+  recordRun(r: RunRecord): void {
+    this.#stmt.insertRun.run(r.mailbox, r.startedAt, r.finishedAt, r.state, r.copied, r.present, r.failed, r.bytes, r.errorCode ?? null);
+  }
+
+  /** The mailbox's runs, newest first. */
+  runs(mailbox: string, limit = 50): RunRecord[] {
+    return (this.#stmt.runs.all(mailbox, limit) as Record<string, unknown>[]).map((r) => ({
+      mailbox: r.mailbox as string,
+      startedAt: r.started_at as number,
+      finishedAt: r.finished_at as number,
+      state: r.state as string,
+      copied: r.copied as number,
+      present: r.present as number,
+      failed: r.failed as number,
+      bytes: r.bytes as number,
+      ...(r.error_code ? { errorCode: r.error_code as string } : {}),
+    }));
+  }
+
   /**
    * Forgets rows of a folder under any other UIDVALIDITY: those UIDs mean nothing any more. Their destination
    * claims are released too, so the destination index re-matches those messages as "already there".
@@ -292,6 +324,11 @@ function prepare(db: Database.Database) {
       `UPDATE messages SET state = ?, dest_uidvalidity = ?, dest_uid = ?, reason = ?, updated_at = ?
        WHERE mailbox = ? AND source_path = ? AND uidvalidity = ? AND uid = ?`,
     ),
+    insertRun: db.prepare(
+      `INSERT INTO runs (mailbox, started_at, finished_at, state, copied, present, failed, bytes, error_code)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    runs: db.prepare('SELECT * FROM runs WHERE mailbox = ? ORDER BY started_at DESC, id DESC LIMIT ?'),
     dropOther: db.prepare('DELETE FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity != ?'),
   };
 }

@@ -46,6 +46,25 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE INDEX messages_by_key ON messages (mailbox, source_path, msg_key);
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- One row per mailbox per run: the history the report and the desktop app show.
+      CREATE TABLE runs (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        mailbox      TEXT NOT NULL,
+        started_at   INTEGER NOT NULL,
+        finished_at  INTEGER NOT NULL,
+        state        TEXT NOT NULL,
+        copied       INTEGER NOT NULL,
+        present      INTEGER NOT NULL,
+        failed       INTEGER NOT NULL,
+        bytes        INTEGER NOT NULL,
+        error_code   TEXT
+      );
+      CREATE INDEX runs_by_mailbox ON runs (mailbox, started_at);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
