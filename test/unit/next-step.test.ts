@@ -15,6 +15,7 @@ describe('nextStep after a failed mailbox attempt', () => {
     ['timeout before ever connecting: report at once', err('TIMEOUT', true), 1, false, undefined],
     ['wrong password', err('AUTH_FAILED', false), 1, true, undefined],
     ['destination full', err('DEST_OVER_QUOTA', false), 1, true, undefined],
+    ['destination daily upload limit', err('DEST_OVER_QUOTA', true), 1, true, 'waiting-quota'],
     ['attempts used up', err('CONNECTION_LOST', true), 5, true, undefined],
   ] as const)('%s', (_name, e, attempt, connected, state) => {
     expect(nextStep(e, attempt, connected, o)?.state).toBe(state);

@@ -160,7 +160,7 @@ async function runMailbox(
 }
 
 /**
- * What to do after a mailbox attempt failed: wait for Gmail's quota (hours, without counting it as an
+ * What to do after a mailbox attempt failed: wait for a daily quota (hours, without counting it as an
  * attempt), retry with backoff, or stop. Before the first successful connection only the replies that say
  * "later" are retried: a wrong host, port, password or certificate is reported at once.
  */
@@ -170,7 +170,10 @@ export function nextStep(
   connected: boolean,
   o: Pick<JobOptions, 'retryBaseMs' | 'retryMaxMs' | 'retryAttempts' | 'quotaWaitSeconds'>,
 ): { state: 'retrying' | 'waiting-quota'; delayMs: number } | undefined {
-  if (error.code === 'SOURCE_OVER_QUOTA') return { state: 'waiting-quota', delayMs: o.quotaWaitSeconds * 1000 };
+  // A daily limit (Gmail's download quota, or a destination's upload limit) resets by itself: wait for it.
+  if (error.code === 'SOURCE_OVER_QUOTA' || (error.code === 'DEST_OVER_QUOTA' && error.retryable)) {
+    return { state: 'waiting-quota', delayMs: o.quotaWaitSeconds * 1000 };
+  }
   if (!error.retryable || attempt >= o.retryAttempts) return undefined;
   if (!connected && error.code !== 'TOO_MANY_CONNECTIONS') return undefined;
   return { state: 'retrying', delayMs: backoffDelay(attempt, o.retryBaseMs, o.retryMaxMs) };
