@@ -2,12 +2,14 @@ import { formatErrorLine, isMailferryError } from './engine/errors.js';
 import { UsageError } from './cli/args.js';
 import { MIGRATE_USAGE, migrateCommand } from './cli/migrate-command.js';
 import { runSecretsCommand } from './cli/secrets-command.js';
+import { TEST_USAGE, testCommand } from './cli/test-command.js';
 import { VERIFY_USAGE, verifyCommand } from './cli/verify-command.js';
 
 const USAGE = `Mailferry: move a Gmail mailbox into another IMAP host.
 
   ${MIGRATE_USAGE}
   ${VERIFY_USAGE}
+  ${TEST_USAGE}
   mailferry secrets set|check|delete HOST USER
 `;
 
@@ -37,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'verify':
         return await verifyCommand(rest);
+      case 'test':
+        return await testCommand(rest);
       case 'secrets':
         return await runSecretsCommand(rest, { input: process.stdin, output: process.stderr });
       case undefined:

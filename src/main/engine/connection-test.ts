@@ -1,0 +1,112 @@
+import type { ImapFlow } from 'imapflow';
+import { MailferryError, type ErrorInfo } from './errors.js';
+import { mapFolders, type FolderInfo } from './folder-mapping.js';
+import { personalNamespace, toFolderInfo } from './folder-list.js';
+import { connectImap, disconnect, type Side } from './imap-connect.js';
+import type { Endpoint, MailboxJob } from './job.js';
+
+/** Workspace accounts may download 2,500 MB a day over IMAP (consumer limits are not published). */
+export const GMAIL_DAILY_DOWNLOAD_BYTES = 2500 * 1024 * 1024;
+
+export interface SideReport {
+  ok: boolean;
+  error?: ErrorInfo;
+  capabilities: string[];
+  /** The capabilities that change how Mailferry works with this server. */
+  notable: Record<string, boolean | number>;
+  folderCount: number;
+  quota?: { usedBytes: number; limitBytes: number };
+}
+
+export interface MappingRow {
+  source: string;
+  target: string | null;
+  role: string;
+  specialUse?: string;
+  messages: number;
+  sizeBytes: number | null;
+  note?: string;
+}
+
+export interface ConnectionTestReport {
+  mailbox: string;
+  source: SideReport;
+  destination: SideReport;
+  mapping: MappingRow[];
+  /** Bytes Gmail must send, and the days its daily download limit makes that take (at least). */
+  estimate: { totalBytes: number; gmailDailyLimitDays: number } | null;
+}
+
+interface Listed {
+  folders: FolderInfo[];
+  status: Map<string, { messages: number; size: number | null }>;
+}
+
+/**
+ * Connects to both sides, reports what matters about each and previews the folder mapping with counts
+ * and sizes. Writes nothing anywhere: no folder is created, no state is kept.
+ */
+export async function testMailboxConnection(mb: MailboxJob, password: (side: Side, e: Endpoint) => string): Promise<ConnectionTestReport> {
+  const [src, dst] = await Promise.all([probe('source', mb.source, password), probe('destination', mb.destination, password)]);
+  try {
+    const report: ConnectionTestReport = { mailbox: mb.id, source: src.report, destination: dst.report, mapping: [], estimate: null };
+    if (!src.client || !dst.client || !src.listed || !dst.listed) return report;
+    const ns = personalNamespace(dst.client, dst.listed.folders);
+    const mappings = mapFolders({
+      source: src.listed.folders, destination: dst.listed.folders, destDelimiter: ns.delimiter, destPrefix: ns.prefix,
+      ...(mb.folders ? { filter: mb.folders } : {}),
+    });
+    report.mapping = mappings.map((m) => {
+      const st = src.listed!.status.get(m.source);
+      const row: MappingRow = { source: m.source, target: m.target, role: m.role, messages: st?.messages ?? 0, sizeBytes: st?.size ?? null };
+      if (m.specialUse) row.specialUse = m.specialUse;
+      const note = m.renamed ? `renamed: ${m.renamed.reason}` : m.note;
+      if (note) row.note = note;
+      return row;
+    });
+    report.estimate = estimate(report.mapping, src.report.notable['X-GM-EXT-1'] === true);
+    return report;
+  } finally {
+    await Promise.all([disconnect(src.client), disconnect(dst.client)]);
+  }
+}
+
+async function probe(side: Side, endpoint: Endpoint, password: (side: Side, e: Endpoint) => string): Promise<{ report: SideReport; client?: ImapFlow; listed?: Listed }> {
+  let client: ImapFlow | undefined;
+  try {
+    client = await connectImap({ side, endpoint, password: password(side, endpoint) });
+    const caps = client.capabilities;
+    const statusSize = caps.has('STATUS=SIZE');
+    const list = await client.list({ statusQuery: { messages: true, ...(statusSize ? { size: true } : {}) } });
+    const listed: Listed = { folders: list.map(toFolderInfo), status: new Map() };
+    for (const l of list) if (l.status) listed.status.set(l.path, { messages: l.status.messages ?? 0, size: statusSize ? (l.status.size ?? null) : null });
+    const report: SideReport = { ok: true, capabilities: [...caps.keys()].sort(), notable: notable(caps), folderCount: list.length };
+    const quota = caps.has('QUOTA') ? await client.getQuota('INBOX').catch(() => false as const) : false;
+    if (quota && quota.storage?.limit) report.quota = { usedBytes: quota.storage.usage ?? 0, limitBytes: quota.storage.limit };
+    return { report, client, listed };
+  } catch (err) {
+    await disconnect(client);
+    const error = err instanceof MailferryError ? err.toInfo() : { code: 'INTERNAL' as const, message: String((err as Error)?.message ?? err), retryable: false };
+    return { report: { ok: false, error, capabilities: [], notable: {}, folderCount: 0 } };
+  }
+}
+
+function notable(caps: Map<string, boolean | number>): Record<string, boolean | number> {
+  const out: Record<string, boolean | number> = {};
+  for (const c of ['X-GM-EXT-1', 'UIDPLUS', 'SPECIAL-USE', 'COMPRESS=DEFLATE', 'QUOTA', 'MULTIAPPEND', 'LITERAL+', 'LIST-STATUS']) out[c] = caps.has(c);
+  const limit = caps.get('APPENDLIMIT');
+  out.APPENDLIMIT = typeof limit === 'number' ? limit : false;
+  return out;
+}
+
+/**
+ * What Gmail must send. With X-GM-EXT-1 each message is downloaded once: All Mail (everything but Trash
+ * and Spam) plus Trash and Spam. Without it, every copied folder is downloaded on its own.
+ */
+function estimate(rows: MappingRow[], gmailIds: boolean): ConnectionTestReport['estimate'] {
+  const copied = rows.filter((r) => r.target !== null);
+  const pick = gmailIds ? copied.filter((r) => r.role === 'archive' || r.specialUse === '\\Trash' || r.specialUse === '\\Junk') : copied;
+  if (pick.some((r) => r.sizeBytes === null)) return null;
+  const totalBytes = pick.reduce((s, r) => s + (r.sizeBytes ?? 0), 0);
+  return { totalBytes, gmailDailyLimitDays: totalBytes / GMAIL_DAILY_DOWNLOAD_BYTES };
+}
