@@ -41,6 +41,7 @@ describe('parseJob defaults', () => {
       globalConnections: 8,
       memoryBudgetMB: 64,
       labelPolicy: 'folder-per-label',
+      labelsAsKeywords: false,
       retryBaseMs: 1000,
       retryMaxMs: 120_000,
       retryAttempts: 12,

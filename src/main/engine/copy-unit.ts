@@ -5,6 +5,7 @@ import { classifyError } from './classify-error.js';
 import { MailferryError, type ErrorInfo } from './errors.js';
 import type { AppendItem, DestinationWriter } from './destination-writer.js';
 import { readFolderMeta, type MessageMeta } from './folder-scan.js';
+import { labelKeywords } from './gmail-labels.js';
 import { facts, ref, type FolderWork } from './mailbox-plan.js';
 import type { MailboxContext } from './mailbox-context.js';
 import { sha256Hex } from './message-key.js';
@@ -16,17 +17,31 @@ const MAILBOX_WIDE = new Set(['SOURCE_OVER_QUOTA', 'DEST_OVER_QUOTA', 'AUTH_FAIL
 const BATCH_MESSAGES = 32;
 const BATCH_BYTES = 8 * 1024 * 1024;
 
+/** One body to download and every folder it goes to: one, or on Gmail each label of the message. */
+export interface CopyItem {
+  /** UID of the message in the folder the unit fetches from. */
+  uid: number;
+  size: number;
+  entries: Array<{ work: FolderWork; meta: MessageMeta }>;
+}
+
+/** A slice of work that fetches from one source folder. */
+export interface CopyUnit {
+  from: FolderWork;
+  items: CopyItem[];
+}
+
 /**
- * Copies one range of one folder. Each attempt borrows a source and a destination connection; after a lost
+ * Copies one unit. Each attempt borrows a source connection and a destination writer; after a lost
  * connection the next attempt first reconciles the in-doubt messages against the destination, then goes on
  * with what the ledger does not show as finished.
  */
-export async function copyUnit(ctx: MailboxContext, work: FolderWork, metas: MessageMeta[]): Promise<void> {
-  let remaining = metas;
+export async function copyUnit(ctx: MailboxContext, unit: CopyUnit): Promise<void> {
+  let items = unit.items;
   for (let attempt = 1; ; attempt++) {
     ctx.signal.throwIfAborted();
     try {
-      await ctx.source.use((src) => ctx.writers.use((writer) => copyAttempt(ctx, work, remaining, src, writer), ctx.signal), ctx.signal);
+      await ctx.source.use((src) => ctx.writers.use((writer) => copyAttempt(ctx, unit.from, items, src, writer), ctx.signal), ctx.signal);
       return;
     } catch (err) {
       if (ctx.signal.aborted) throw err;
@@ -37,47 +52,66 @@ export async function copyUnit(ctx: MailboxContext, work: FolderWork, metas: Mes
       ctx.tracker.setState('retrying', info, Date.now() + delay);
       await sleep(delay, ctx.signal);
       ctx.tracker.setState('copying');
-      const finished = ctx.ledger.finishedUids(ctx.job.id, work.mapping.source, work.status.uidValidity);
-      remaining = remaining.filter((m) => !finished.has(m.uid));
+      items = unfinished(ctx, items);
     }
   }
 }
 
-async function copyAttempt(ctx: MailboxContext, work: FolderWork, metas: MessageMeta[], src: ImapFlow, writer: DestinationWriter): Promise<void> {
-  const { source } = work.mapping;
-  const left = await onDestination(ctx, () => reconcileInDoubt(ctx, work, metas));
+/** Drops the entries the ledger shows as finished, and the items left with none. */
+function unfinished(ctx: MailboxContext, items: CopyItem[]): CopyItem[] {
+  const finished = new Map<FolderWork, Set<number>>();
+  const done = (w: FolderWork) => {
+    let set = finished.get(w);
+    if (!set) finished.set(w, (set = ctx.ledger.finishedUids(ctx.job.id, w.mapping.source, w.status.uidValidity)));
+    return set;
+  };
+  return items.map((it) => ({ ...it, entries: it.entries.filter((e) => !done(e.work).has(e.meta.uid)) })).filter((it) => it.entries.length > 0);
+}
+
+async function copyAttempt(ctx: MailboxContext, from: FolderWork, items: CopyItem[], src: ImapFlow, writer: DestinationWriter): Promise<void> {
+  const left = await onDestination(ctx, () => reconcileItems(ctx, items));
   if (left.length === 0) return;
-  const byUid = new Map(left.map((m) => [m.uid, m]));
+  const byUid = new Map(left.map((it) => [it.uid, it]));
+  const { source } = from.mapping;
   const lock = await src.getMailboxLock(source, { readOnly: true });
   try {
-    if (Number(src.mailbox && src.mailbox.uidValidity) !== work.status.uidValidity) {
+    if (Number(src.mailbox && src.mailbox.uidValidity) !== from.status.uidValidity) {
       throw new MailferryError({ code: 'INTERNAL', message: `"${source}" was renumbered on the source during the run; it will be re-planned on the next run.`, retryable: false });
     }
-    let batch: Array<{ meta: MessageMeta; item: AppendItem }> = [];
-    let batchBytes = 0;
-    // One batch is appended while the next is fetched: the source stream and the destination overlap.
+    // Bodies gathered per destination folder; one gathering is appended while the next is fetched.
+    let gathered = new Map<FolderWork, Array<{ meta: MessageMeta; item: AppendItem }>>();
+    let count = 0;
+    let bytes = 0;
     let inFlight: Promise<void> | undefined;
     const flush = async () => {
       await inFlight;
-      if (batch.length === 0) return;
-      const b = batch;
-      const bytes = batchBytes;
-      batch = [];
-      batchBytes = 0;
-      inFlight = appendBatch(ctx, work, writer, b).finally(() => ctx.budget.release(bytes));
+      if (count === 0) return;
+      const batches = gathered;
+      const held = bytes;
+      gathered = new Map();
+      count = 0;
+      bytes = 0;
+      inFlight = (async () => {
+        for (const [work, batch] of batches) await appendBatch(ctx, work, writer, batch);
+      })().finally(() => ctx.budget.release(held));
       inFlight.catch(() => {}); // observed by the next flush; never an unhandled rejection meanwhile
     };
     try {
       for await (const msg of src.fetch(toUidSet(byUid.keys()), { uid: true, source: true }, { uid: true })) {
-        // Stopping abandons the batch being gathered (nothing recorded yet) but lets the one in flight finish.
+        // Stopping abandons the bodies being gathered (nothing recorded yet) but lets the append in flight finish.
         ctx.signal.throwIfAborted();
-        const meta = byUid.get(msg.uid);
-        if (!meta) continue;
+        const it = byUid.get(msg.uid);
+        if (!it) continue;
         const raw = msg.source ?? Buffer.alloc(0);
         await ctx.budget.acquire(raw.length, ctx.signal);
-        batch.push({ meta, item: { raw, flags: appendFlags(meta.flags), internalDate: meta.internalDate } });
-        batchBytes += raw.length;
-        if (batch.length >= BATCH_MESSAGES || batchBytes >= BATCH_BYTES) {
+        bytes += raw.length;
+        count++;
+        for (const e of it.entries) {
+          const list = gathered.get(e.work) ?? [];
+          list.push({ meta: e.meta, item: { raw, flags: appendFlags(ctx, e.meta), internalDate: e.meta.internalDate } });
+          gathered.set(e.work, list);
+        }
+        if (count >= BATCH_MESSAGES || bytes >= BATCH_BYTES) {
           await flush();
           await ctx.throttle.pause(ctx.signal);
         }
@@ -85,7 +119,7 @@ async function copyAttempt(ctx: MailboxContext, work: FolderWork, metas: Message
       await flush();
       await inFlight;
     } finally {
-      ctx.budget.release(batchBytes);
+      ctx.budget.release(bytes);
       await inFlight?.catch(() => {});
     }
   } finally {
@@ -115,15 +149,26 @@ async function appendBatch(ctx: MailboxContext, work: FolderWork, writer: Destin
   });
 }
 
+/** Reconciles, per destination folder, the entries whose APPEND may have happened; returns what is left. */
+async function reconcileItems(ctx: MailboxContext, items: CopyItem[]): Promise<CopyItem[]> {
+  const byWork = new Map<FolderWork, MessageMeta[]>();
+  for (const it of items) for (const e of it.entries) byWork.set(e.work, [...(byWork.get(e.work) ?? []), e.meta]);
+  const landed = new Map<FolderWork, Set<number>>();
+  for (const [work, metas] of byWork) landed.set(work, await reconcileInDoubt(ctx, work, metas));
+  return items
+    .map((it) => ({ ...it, entries: it.entries.filter((e) => !landed.get(e.work)!.has(e.meta.uid)) }))
+    .filter((it) => it.entries.length > 0);
+}
+
 /**
  * Messages whose APPEND may have happened (intent recorded, no confirmation) are looked for among the
- * destination messages no ledger row claims; found ones are recorded, the rest are copied again.
+ * destination messages no ledger row claims. Returns the UIDs found there (now recorded as done).
  */
-async function reconcileInDoubt(ctx: MailboxContext, work: FolderWork, metas: MessageMeta[]): Promise<MessageMeta[]> {
+async function reconcileInDoubt(ctx: MailboxContext, work: FolderWork, metas: MessageMeta[]): Promise<Set<number>> {
   const { source, target } = work.mapping;
   const pending = ctx.ledger.pendingUids(ctx.job.id, source, work.status.uidValidity);
   const inDoubt = metas.filter((m) => pending.has(m.uid));
-  if (inDoubt.length === 0) return metas;
+  if (inDoubt.length === 0) return new Set();
   const { metas: destMetas, uidValidity } = await ctx.destination.use((dst) => readFolderMeta(dst, target), ctx.signal);
   const claimed = ctx.ledger.claimedDestUids(ctx.job.id, target, uidValidity);
   const { found } = matchByKey(inDoubt, destMetas.filter((d) => !claimed.has(d.uid)));
@@ -131,8 +176,7 @@ async function reconcileInDoubt(ctx: MailboxContext, work: FolderWork, metas: Me
     ctx.ledger.markDone(ref(ctx, source, work.status, f.meta.uid), uidValidity, f.destUid);
     ctx.tracker.count(source, 'copied', 1, f.meta.size);
   }
-  const done = new Set(found.map((f) => f.meta.uid));
-  return metas.filter((m) => !done.has(m.uid));
+  return new Set(found.map((f) => f.meta.uid));
 }
 
 /** "Too many simultaneous connections": one fewer for this account from now on (other clients need theirs). */
@@ -142,9 +186,14 @@ function lowerConnections(ctx: MailboxContext, info: ErrorInfo): void {
   ctx.notes.push(`${info.details?.side === 'destination' ? 'The destination' : 'Gmail'} refused a connection as one too many; using at most ${pool.max} from now on.`);
 }
 
-/** \Recent is session state and cannot be set by APPEND. */
-function appendFlags(flags: string[]): string[] {
-  return flags.filter((f) => f.toLowerCase() !== '\\recent');
+/**
+ * The flags to append with: the source's, without \Recent (session state that APPEND cannot set), plus,
+ * when asked, the message's Gmail labels as keywords.
+ */
+function appendFlags(ctx: MailboxContext, meta: MessageMeta): string[] {
+  const flags = meta.flags.filter((f) => f.toLowerCase() !== '\\recent');
+  if (ctx.options.labelsAsKeywords && meta.labels) flags.push(...labelKeywords(meta.labels));
+  return flags;
 }
 
 function subjectOf(raw: Buffer): string {

@@ -10,12 +10,21 @@ export interface MessageMeta {
   flags: string[];
   key: string;
   messageId: string | null;
+  /** Gmail's X-GM-MSGID: the same message in every folder it shows in (X-GM-EXT-1 servers only). */
+  gmailId?: string;
+  /** Gmail's X-GM-LABELS: \\Inbox, \\Sent, \\Draft, \\Important, \\Starred and user labels. */
+  labels?: string[];
 }
 
 export interface FolderStatus {
   uidValidity: number;
   uidNext: number;
   messages: number;
+}
+
+/** Gmail's extensions (X-GM-MSGID, X-GM-LABELS) are there to use. */
+export function isGmail(client: ImapFlow): boolean {
+  return client.capabilities.has('X-GM-EXT-1');
 }
 
 /** STATUS without selecting: cheap enough to call for every folder on every run. */
@@ -38,21 +47,25 @@ export async function allUids(client: ImapFlow): Promise<number[]> {
 export async function fetchMeta(client: ImapFlow, uids: number[] | 'all'): Promise<MessageMeta[]> {
   if (uids !== 'all' && uids.length === 0) return [];
   const range = uids === 'all' ? '1:*' : toUidSet(uids);
+  const gmail = isGmail(client);
   const out: MessageMeta[] = [];
   for await (const m of client.fetch(
     range,
-    { uid: true, size: true, internalDate: true, flags: true, headers: KEY_HEADERS },
+    { uid: true, size: true, internalDate: true, flags: true, headers: KEY_HEADERS, ...(gmail ? { emailId: true, labels: true } : {}) },
     { uid: true },
   )) {
     const internalDate = m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? 0);
-    out.push({
+    const meta: MessageMeta = {
       uid: m.uid,
       size: m.size ?? 0,
       internalDate,
       flags: [...(m.flags ?? [])],
       key: messageKey(m.headers, m.size ?? 0, internalDate),
       messageId: messageIdOf(m.headers),
-    });
+    };
+    if (gmail && m.emailId) meta.gmailId = m.emailId;
+    if (gmail) meta.labels = [...(m.labels ?? [])];
+    out.push(meta);
   }
   return out.sort((a, b) => a.uid - b.uid);
 }

@@ -44,8 +44,14 @@ export interface JobOptions {
   globalConnections: number;
   /** Bytes of message data in flight at once, in MB. Default 64. */
   memoryBudgetMB: number;
-  /** How Gmail labels become folders. Only 'folder-per-label' for now. */
-  labelPolicy: 'folder-per-label';
+  /**
+   * How Gmail labels become folders: 'folder-per-label' (default: a message with three labels lands in three
+   * folders) or 'one-copy' (each message once, in its first place of Inbox, Sent, Drafts, user labels by
+   * name, Archive; needs Gmail's X-GM-EXT-1).
+   */
+  labelPolicy: 'folder-per-label' | 'one-copy';
+  /** Also put every Gmail label on the destination copy as an IMAP keyword. Default false. */
+  labelsAsKeywords: boolean;
   /** First wait before reconnecting after a lost connection, ms; doubles per attempt. Default 1000. */
   retryBaseMs: number;
   /** Longest wait between reconnection attempts, ms. Default 120000 (2 minutes). */
@@ -71,6 +77,7 @@ export const DEFAULT_JOB_OPTIONS: Readonly<JobOptions> = Object.freeze({
   globalConnections: 8,
   memoryBudgetMB: 64,
   labelPolicy: 'folder-per-label',
+  labelsAsKeywords: false,
   retryBaseMs: 1000,
   retryMaxMs: 120_000,
   retryAttempts: 12,
@@ -86,7 +93,7 @@ const MAILBOX_KEYS = ['id', 'source', 'destination', 'folders'];
 const ENDPOINT_KEYS = ['host', 'port', 'security', 'user', 'passwordEnv', 'ca'];
 const FOLDER_KEYS = ['include', 'exclude'];
 const OPTION_KEYS = [
-  'connectionsPerAccount', 'globalConnections', 'memoryBudgetMB', 'labelPolicy', 'retryBaseMs', 'retryMaxMs', 'retryAttempts',
+  'connectionsPerAccount', 'globalConnections', 'memoryBudgetMB', 'labelPolicy', 'labelsAsKeywords', 'retryBaseMs', 'retryMaxMs', 'retryAttempts',
   'quotaWaitSeconds', 'sessionMaxMinutes',
 ];
 
@@ -303,8 +310,13 @@ class Checker {
     o.retryAttempts = this.int(obj.retryAttempts, 'options.retryAttempts', 1, 1000, o.retryAttempts);
     o.quotaWaitSeconds = this.int(obj.quotaWaitSeconds, 'options.quotaWaitSeconds', 1, 172_800, o.quotaWaitSeconds);
     o.sessionMaxMinutes = this.int(obj.sessionMaxMinutes, 'options.sessionMaxMinutes', 1, 10_080, o.sessionMaxMinutes);
-    if (obj.labelPolicy !== undefined && obj.labelPolicy !== 'folder-per-label') {
-      this.add('options.labelPolicy', `must be "folder-per-label", the only policy so far (got ${got(obj.labelPolicy)})`);
+    if (obj.labelPolicy !== undefined) {
+      if (obj.labelPolicy === 'folder-per-label' || obj.labelPolicy === 'one-copy') o.labelPolicy = obj.labelPolicy;
+      else this.add('options.labelPolicy', `must be "folder-per-label" (a folder per label) or "one-copy" (each message once) (got ${got(obj.labelPolicy)})`);
+    }
+    if (obj.labelsAsKeywords !== undefined) {
+      if (typeof obj.labelsAsKeywords === 'boolean') o.labelsAsKeywords = obj.labelsAsKeywords;
+      else this.add('options.labelsAsKeywords', `must be true or false (got ${got(obj.labelsAsKeywords)})`);
     }
     return o;
   }

@@ -4,7 +4,8 @@ import { classifyError } from './classify-error.js';
 import { MailferryError } from './errors.js';
 import { mapFolders, type FolderInfo, type FolderMapping } from './folder-mapping.js';
 import { listFolders, listFoldersWithStatus, personalNamespace } from './folder-list.js';
-import { allUids, fetchMeta, folderStatus, readFolderMeta, type FolderStatus, type MessageMeta } from './folder-scan.js';
+import { allUids, fetchMeta, folderStatus, isGmail, readFolderMeta, type FolderStatus, type MessageMeta } from './folder-scan.js';
+import { isArchived, primaryPlace } from './gmail-labels.js';
 import type { SourceRef } from './ledger/ledger.js';
 import type { MailboxContext } from './mailbox-context.js';
 
@@ -109,13 +110,22 @@ async function folderTodo(
   if (cp && cp.uidValidity === status.uidValidity && cp.uidNext === status.uidNext && finished.size === status.messages) return [];
   if (status.messages === 0) return saveCheckpoint(ctx, m, status, []);
 
+  const gmail = isGmail(src);
+  if (ctx.options.labelPolicy === 'one-copy' && !gmail) {
+    throw new MailferryError({
+      code: 'JOB_INVALID',
+      message: 'The "one-copy" label policy needs Gmail\'s labels (X-GM-EXT-1), which this source server does not offer.',
+      hint: 'Use "labelPolicy": "folder-per-label" for this mailbox.',
+      retryable: false,
+    });
+  }
   const lock = await src.getMailboxLock(m.source, { readOnly: true });
   let candidates: MessageMeta[];
   let allMailMetas: MessageMeta[] | undefined;
   try {
     const uids = (await allUids(src)).filter((u) => !finished.has(u));
     if (uids.length === 0) return saveCheckpoint(ctx, m, status, []);
-    if (m.role === 'archive') {
+    if (m.role === 'archive' && !gmail) {
       allMailMetas = await fetchMeta(src, 'all');
       const want = new Set(uids);
       candidates = allMailMetas.filter((x) => want.has(x.uid));
@@ -125,15 +135,18 @@ async function folderTodo(
   }
 
   if (m.role === 'archive') {
-    const elsewhere = await coveredKeyCounts(src, srcFolders, mappings);
-    const { archived, notArchived } = selectArchived(allMailMetas!, elsewhere, ledger.finishedKeyCounts(mailbox, m.source, status.uidValidity), candidates);
-    ctx.tracker.count(m.source, 'skipped', notArchived.length);
-    if (!ctx.dryRun) {
-      ledger.recordFinished(
-        notArchived.map((x) => ({ ref: ref(ctx, m.source, status, x.uid), facts: facts(m.target, x), state: 'skipped' as const, reason: 'also in a labelled folder' })),
-      );
-    }
+    // Gmail says it outright (no label but views); elsewhere, count copies in the other folders.
+    const { archived, notArchived } = gmail
+      ? { archived: candidates.filter((x) => isArchived(x.labels ?? [])), notArchived: candidates.filter((x) => !isArchived(x.labels ?? [])) }
+      : selectArchived(allMailMetas!, await coveredKeyCounts(src, srcFolders, mappings), ledger.finishedKeyCounts(mailbox, m.source, status.uidValidity), candidates);
+    skip(ctx, m, status, notArchived, 'also in a labelled folder');
     candidates = archived;
+  }
+  if (ctx.options.labelPolicy === 'one-copy' && m.specialUse !== '\\Trash' && m.specialUse !== '\\Junk') {
+    const primary = primaryFolders(srcFolders);
+    const elsewhere = candidates.filter((x) => primary(x.labels ?? []) !== m.source);
+    skip(ctx, m, status, elsewhere, 'one copy per message: copied with its first label');
+    candidates = candidates.filter((x) => primary(x.labels ?? []) === m.source);
   }
 
   const todo = await notOnDestination(ctx, dst, m, status, candidates);
@@ -170,6 +183,23 @@ async function notOnDestination(
     if (notLanded.length > 0) ctx.ledger.forgetPending(ctx.job.id, m.source, status.uidValidity, notLanded);
   }
   return missing;
+}
+
+/** Records messages deliberately not copied from this folder. */
+function skip(ctx: MailboxContext, m: FolderMapping & { target: string }, status: FolderStatus, metas: MessageMeta[], reason: string): void {
+  ctx.tracker.count(m.source, 'skipped', metas.length);
+  if (ctx.dryRun || metas.length === 0) return;
+  ctx.ledger.recordFinished(metas.map((x) => ({ ref: ref(ctx, m.source, status, x.uid), facts: facts(m.target, x), state: 'skipped' as const, reason })));
+}
+
+/** For the one-copy policy: the source folder that holds a message's single copy, from its labels. */
+function primaryFolders(srcFolders: FolderInfo[]): (labels: string[]) => string {
+  const bySpecialUse = (use: string) => srcFolders.find((f) => f.specialUse === use)?.path ?? '';
+  const places = { inbox: 'INBOX', sent: bySpecialUse('\\Sent'), drafts: bySpecialUse('\\Drafts'), archive: bySpecialUse('\\All') };
+  return (labels) => {
+    const p = primaryPlace(labels);
+    return p.kind === 'label' ? p.name : places[p.kind];
+  };
 }
 
 /** Keys of every message in the folders All Mail covers. */

@@ -4,6 +4,7 @@ import { backoffDelay, sleep } from './backoff.js';
 import { ByteBudget } from './byte-budget.js';
 import { ConnectionPool } from './connection-pool.js';
 import { copyUnit } from './copy-unit.js';
+import { buildUnits, foldersOf } from './copy-units.js';
 import { MailferryError, type ErrorInfo } from './errors.js';
 import { openAppendConnection } from './imap-append/multi-writer.js';
 import { connectImap, type Side } from './imap-connect.js';
@@ -13,7 +14,6 @@ import type { FailureRecord, MailboxContext } from './mailbox-context.js';
 import { planMailbox, type FolderWork } from './mailbox-plan.js';
 import { ProgressTracker } from './progress-tracker.js';
 import { resolvePassword } from './secrets.js';
-import { chunkBy } from './uid-set.js';
 import type { MailboxProgress, ProgressListener } from '../../shared/progress.js';
 
 export interface RunOptions {
@@ -43,10 +43,6 @@ export interface RunResult {
   dryRun: boolean;
   mailboxes: MailboxResult[];
 }
-
-/** A unit is a slice of one folder, small enough that several can share a big folder. */
-const UNIT_BYTES = 64 * 1024 * 1024;
-const UNIT_MESSAGES = 500;
 
 /**
  * Runs a whole job: every mailbox concurrently, each with its own connection pools (the per-account cap)
@@ -187,22 +183,27 @@ function toInfo(err: unknown): ErrorInfo {
 /** Queues every unit; the first unit error that concerns the whole mailbox stops the others. */
 async function copyAll(ctx: MailboxContext, work: FolderWork[], global: PQueue, stop: AbortController): Promise<void> {
   const perAccount = new PQueue({ concurrency: ctx.options.connectionsPerAccount });
+  const units = buildUnits(work);
+  const open = new Map<FolderWork, number>();
+  for (const u of units) for (const w of foldersOf(u)) open.set(w, (open.get(w) ?? 0) + 1);
   let firstError: unknown;
-  const folderJobs = work.map(async (w) => {
-    const units = chunkBy(w.todo, (m) => m.size, UNIT_BYTES, UNIT_MESSAGES);
-    await Promise.all(
-      units.map((u) =>
-        perAccount
-          .add(() => global.add(() => copyUnit(ctx, w, u), { signal: ctx.signal }), { signal: ctx.signal })
-          .catch((err: unknown) => {
-            firstError ??= err;
-            stop.abort(err);
-          }),
-      ),
-    );
-    ctx.tracker.folderDone(w.mapping.source);
-  });
-  await Promise.all(folderJobs);
+  await Promise.all(
+    units.map((u) =>
+      perAccount
+        .add(() => global.add(() => copyUnit(ctx, u), { signal: ctx.signal }), { signal: ctx.signal })
+        .then(() => {
+          for (const w of foldersOf(u)) {
+            const left = open.get(w)! - 1;
+            open.set(w, left);
+            if (left === 0) ctx.tracker.folderDone(w.mapping.source);
+          }
+        })
+        .catch((err: unknown) => {
+          firstError ??= err;
+          stop.abort(err);
+        }),
+    ),
+  );
   if (firstError !== undefined && !(firstError instanceof DOMException && firstError.name === 'AbortError')) throw firstError;
 }
 
