@@ -3,8 +3,9 @@ import { isThrottledLine } from './classify-error.js';
 
 /**
  * Gmail's polite "slow down": ` [THROTTLED]` appended to a successful tagged reply, visible only in the
- * raw server lines. Each one doubles a pause taken between batches of this account (up to a cap); every
- * successful batch without one shrinks it again, so the account speeds up once Gmail is happy.
+ * raw server lines. A batch that saw any doubles the pause taken between this account's batches (up to a
+ * cap; one step per batch however many replies said it); a few batches in a row without one halve it, so
+ * the account speeds up again once Gmail is content.
  */
 export class AccountThrottle {
   readonly #stepMs: number;
@@ -12,12 +13,13 @@ export class AccountThrottle {
   #delayMs = 0;
   #count = 0;
   #sinceLast = 0;
+  #seen = false;
 
   /**
-   * @param stepMs first pause after a throttled reply (default 250 ms)
-   * @param maxMs longest pause between batches (default 30 s)
+   * @param stepMs first pause after a throttled batch (default 250 ms)
+   * @param maxMs longest pause between batches (default 10 s)
    */
-  constructor(stepMs = 250, maxMs = 30_000) {
+  constructor(stepMs = 250, maxMs = 10_000) {
     this.#stepMs = stepMs;
     this.#maxMs = maxMs;
   }
@@ -41,14 +43,20 @@ export class AccountThrottle {
 
   throttled(): void {
     this.#count++;
+    this.#seen = true;
     this.onThrottled?.(this.#count);
-    this.#sinceLast = 0;
-    this.#delayMs = Math.min(this.#maxMs, Math.max(this.#stepMs, this.#delayMs * 2));
   }
 
-  /** A batch went through; after a few in a row without throttling the pause shrinks. */
+  /** A batch went through: slow down if it was throttled, else speed up after a few good ones. */
   succeeded(): void {
+    if (this.#seen) {
+      this.#seen = false;
+      this.#sinceLast = 0;
+      this.#delayMs = Math.min(this.#maxMs, Math.max(this.#stepMs, this.#delayMs * 2));
+      return;
+    }
     if (++this.#sinceLast < 3 || this.#delayMs === 0) return;
+    this.#sinceLast = 0;
     this.#delayMs = this.#delayMs / 2 < this.#stepMs ? 0 : this.#delayMs / 2;
   }
 

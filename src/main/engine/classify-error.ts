@@ -200,7 +200,8 @@ export function sayFor(ctx: Ctx, s: Signals): Say {
   say.gmail = gmail;
   say.label = label;
   say.Label = label[0]!.toUpperCase() + label.slice(1);
-  say.authHint = gmail
+  // The source is a Google account by definition (even behind a proxy or test host): give Google's guidance.
+  say.authHint = ctx.side === 'source'
     ? 'Use an app password (not the Google account password), with no spaces, and the full email address as the username. ' +
       `If the account has no "App passwords" page (myaccount.google.com/apppasswords), 2-Step Verification is off or the administrator blocks app passwords. Store the new one with \`${secretsSet(ctx)}\`.`
     : `Check the ${ctx.side} username (often the full email address) and password; store a new one with \`${secretsSet(ctx)}\`.`;

@@ -52,7 +52,11 @@ export async function copyUnit(ctx: MailboxContext, unit: CopyUnit): Promise<voi
       ctx.tracker.setState('retrying', info, Date.now() + delay);
       await sleep(delay, ctx.signal);
       ctx.tracker.setState('copying');
+      const before = items.length;
       items = unfinished(ctx, items);
+      // Attempts count failures in a row: an attempt that got messages across starts the count again, so
+      // a link that drops every few minutes still finishes a big unit.
+      if (items.length < before) attempt = 0;
     }
   }
 }

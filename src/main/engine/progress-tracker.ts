@@ -29,6 +29,11 @@ export class ProgressTracker {
     return this.#p.state;
   }
 
+  /** Messages copied so far in this run. */
+  get copied(): number {
+    return this.#p.copied;
+  }
+
   setState(state: MailboxState, reason?: ErrorInfo, nextAttemptAt?: number): void {
     this.#p.state = state;
     if (reason) {

@@ -96,6 +96,7 @@ async function runMailbox(
       const stop = new AbortController();
       const signal = AbortSignal.any([opts.signal, stop.signal]);
       failures.length = 0; // a new attempt retries the failed messages and reports them afresh
+      const copiedBefore = tracker.copied;
       try {
         tracker.setState('connecting');
         // Both sides must accept us before the ledger is created or anything is written.
@@ -117,6 +118,7 @@ async function runMailbox(
       } catch (err) {
         if (opts.signal.aborted) break;
         error = toInfo(err);
+        if (tracker.copied > copiedBefore) attempt = 1; // failures in a row count, not failures in all
         const next = nextStep(error, attempt, connected, job.options);
         if (next === undefined) break;
         if (error.code === 'TOO_MANY_CONNECTIONS') {
