@@ -45,7 +45,7 @@ interface Opened {
 
 async function open(name: WriterName, ep: Endpoint, password: string): Promise<Opened> {
   if (name === 'imapflow-serial') {
-    const client: ImapFlow = await connectImap({ side: 'destination', endpoint: ep, password });
+    const client: ImapFlow = await connectImap({ side: 'destination', endpoint: ep, credential: { password } });
     return { writer: new SerialWriter(client, { host: ep.host, port: ep.port }), close: () => disconnect(client) };
   }
   const w: FastWriter = await openAppendConnection(ep, password, { forceStrategy: name });

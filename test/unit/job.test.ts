@@ -289,3 +289,25 @@ describe('loadJob', () => {
     expect(errorOf(job((j) => (j.mailboxes[0].destination.ca = ca))).message).toContain('file not readable');
   });
 });
+
+describe('Sign in with Google in the job file', () => {
+  const dir = process.cwd();
+  const base = () => ({
+    mailboxes: [{ source: { host: 'imap.gmail.com', user: 'a@gmail.com' }, destination: { host: 'mail.example.com', user: 'a@example.com' } }],
+  });
+  it('accepts auth oauth2 with a client ID on the source', () => {
+    const j = base();
+    Object.assign(j.mailboxes[0]!.source, { auth: 'oauth2', oauthClientId: 'id.apps.googleusercontent.com' });
+    expect(parseJob(j, dir).mailboxes[0]!.source).toMatchObject({ auth: 'oauth2', oauthClientId: 'id.apps.googleusercontent.com' });
+  });
+  it.each([
+    [{ auth: 'oauth2' }, 'source', 'mailboxes[0].source.oauthClientId: must be a non-empty string'],
+    [{ auth: 'oauth2', oauthClientId: 'x' }, 'destination', 'mailboxes[0].destination.auth: "oauth2" (Sign in with Google) is for the Gmail source'],
+    [{ auth: 'kerberos' }, 'source', 'mailboxes[0].source.auth: must be "password" or "oauth2"'],
+    [{ oauthClientId: 'x' }, 'source', 'mailboxes[0].source.oauthClientId: is only used with "auth": "oauth2"'],
+  ])('%j on the %s is refused', (fields, side, message) => {
+    const j = base();
+    Object.assign(j.mailboxes[0]![side as 'source' | 'destination'], fields);
+    expect(() => parseJob(j, dir)).toThrow(message);
+  });
+});

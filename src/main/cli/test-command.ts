@@ -1,6 +1,5 @@
 import { formatErrorLine } from '../engine/errors.js';
 import { loadJob } from '../engine/job.js';
-import { resolvePassword } from '../engine/secrets.js';
 import { testMailboxConnection, type ConnectionTestReport, type SideReport } from '../engine/connection-test.js';
 import { onlyKnown, parseArgs, UsageError } from './args.js';
 import { formatBytes, renderTable } from './table.js';
@@ -16,7 +15,7 @@ export async function testCommand(argv: string[]): Promise<number> {
   const job = await loadJob(jobFile);
   let ok = true;
   for (const mb of job.mailboxes) {
-    const r = await testMailboxConnection(mb, (side, e) => resolvePassword(e, process.env, { stripWhitespace: side === 'source' }));
+    const r = await testMailboxConnection(mb);
     ok &&= r.source.ok && r.destination.ok;
     process.stdout.write(describeTest(r) + '\n');
   }

@@ -1,5 +1,4 @@
 import { loadJob } from '../engine/job.js';
-import { resolvePassword } from '../engine/secrets.js';
 import { verifyMailbox } from '../engine/verify.js';
 import { onlyKnown, parseArgs, UsageError } from './args.js';
 import { renderTable } from './table.js';
@@ -15,7 +14,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   const job = await loadJob(jobFile);
   let ok = true;
   for (const mb of job.mailboxes) {
-    const r = await verifyMailbox(mb, (side, e) => resolvePassword(e, process.env, { stripWhitespace: side === 'source' }));
+    const r = await verifyMailbox(mb);
     ok &&= r.ok;
     const out = [`Mailbox ${r.id}: ${r.ok ? 'complete' : 'DIFFERENCES FOUND'}`];
     out.push(renderTable(['folder', 'destination', 'source', 'expected', 'destination has', 'missing', 'extra'],

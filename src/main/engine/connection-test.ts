@@ -1,4 +1,5 @@
 import type { ImapFlow } from 'imapflow';
+import { credentialsFor, type CredentialOptions } from './credentials.js';
 import { MailferryError, type ErrorInfo } from './errors.js';
 import { mapFolders, type FolderInfo } from './folder-mapping.js';
 import { personalNamespace, toFolderInfo } from './folder-list.js';
@@ -46,8 +47,8 @@ interface Listed {
  * Connects to both sides, reports what matters about each and previews the folder mapping with counts
  * and sizes. Writes nothing anywhere: no folder is created, no state is kept.
  */
-export async function testMailboxConnection(mb: MailboxJob, password: (side: Side, e: Endpoint) => string): Promise<ConnectionTestReport> {
-  const [src, dst] = await Promise.all([probe('source', mb.source, password), probe('destination', mb.destination, password)]);
+export async function testMailboxConnection(mb: MailboxJob, opts: CredentialOptions = {}): Promise<ConnectionTestReport> {
+  const [src, dst] = await Promise.all([probe('source', mb.source, opts), probe('destination', mb.destination, opts)]);
   try {
     const report: ConnectionTestReport = { mailbox: mb.id, source: src.report, destination: dst.report, mapping: [], estimate: null };
     if (!src.client || !dst.client || !src.listed || !dst.listed) return report;
@@ -71,10 +72,10 @@ export async function testMailboxConnection(mb: MailboxJob, password: (side: Sid
   }
 }
 
-async function probe(side: Side, endpoint: Endpoint, password: (side: Side, e: Endpoint) => string): Promise<{ report: SideReport; client?: ImapFlow; listed?: Listed }> {
+async function probe(side: Side, endpoint: Endpoint, opts: CredentialOptions): Promise<{ report: SideReport; client?: ImapFlow; listed?: Listed }> {
   let client: ImapFlow | undefined;
   try {
-    client = await connectImap({ side, endpoint, password: password(side, endpoint) });
+    client = await connectImap({ side, endpoint, credential: await credentialsFor(side, endpoint, opts)() });
     const caps = client.capabilities;
     const statusSize = caps.has('STATUS=SIZE');
     const list = await client.list({ statusQuery: { messages: true, ...(statusSize ? { size: true } : {}) } });

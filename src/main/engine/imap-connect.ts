@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { classifyError } from './classify-error.js';
 import { MailferryError } from './errors.js';
+import type { Credential } from './credentials.js';
 import type { Endpoint } from './job.js';
 
 export type Side = 'source' | 'destination';
@@ -9,7 +10,7 @@ export type Side = 'source' | 'destination';
 export interface ConnectOptions {
   side: Side;
   endpoint: Endpoint;
-  password: string;
+  credential: Credential;
   /** Called with every raw line the server sends (Gmail's [THROTTLED] is only visible there). */
   onServerLine?: (line: string) => void;
   /** Socket inactivity limit in ms. Default 5 minutes (a 35 MB APPEND on a slow uplink takes a while). */
@@ -27,7 +28,7 @@ export function imapOptions(opts: ConnectOptions): ImapFlowOptions {
     secure: endpoint.security === 'tls',
     // true: STARTTLS is required (fail if not offered); false: never (plain loopback only).
     doSTARTTLS: endpoint.security === 'starttls' ? true : endpoint.security === 'none' ? false : undefined,
-    auth: { user: endpoint.user, pass: opts.password },
+    auth: 'accessToken' in opts.credential ? { user: endpoint.user, accessToken: opts.credential.accessToken } : { user: endpoint.user, pass: opts.credential.password },
     tls,
     // DEFLATE quadruples CPU and halves throughput on a fast link (measured); off unless proven to pay.
     disableCompression: true,

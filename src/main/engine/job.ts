@@ -22,6 +22,13 @@ export interface Endpoint {
   passwordEnv?: string;
   /** Extra CA certificate (PEM) to trust for this server; an absolute path after parsing. */
   ca?: string;
+  /**
+   * How to sign in: 'password' (default: an app password from the keychain or passwordEnv) or 'oauth2'
+   * ("Sign in with Google", source only: the refresh token from `mailferry signin` in the keychain).
+   */
+  auth?: 'password' | 'oauth2';
+  /** The user's own Google OAuth client ID (Desktop app type), for auth 'oauth2'. */
+  oauthClientId?: string;
 }
 
 export interface FolderFilter {
@@ -90,7 +97,7 @@ const DEFAULT_PORT: Record<Security, number> = { tls: 993, starttls: 143, none: 
 
 const TOP_KEYS = ['$schema', 'mailboxes', 'options'];
 const MAILBOX_KEYS = ['id', 'source', 'destination', 'folders'];
-const ENDPOINT_KEYS = ['host', 'port', 'security', 'user', 'passwordEnv', 'ca'];
+const ENDPOINT_KEYS = ['host', 'port', 'security', 'user', 'passwordEnv', 'ca', 'auth', 'oauthClientId'];
 const FOLDER_KEYS = ['include', 'exclude'];
 const OPTION_KEYS = [
   'connectionsPerAccount', 'globalConnections', 'memoryBudgetMB', 'labelPolicy', 'labelsAsKeywords', 'retryBaseMs', 'retryMaxMs', 'retryAttempts',
@@ -259,6 +266,20 @@ class Checker {
           `must be the NAME of an environment variable (letters, digits, _), e.g. "GMAIL_APP_PASSWORD" (got ${got(obj.passwordEnv)})`,
         );
       }
+    }
+
+    if (obj.auth !== undefined) {
+      if (obj.auth === 'password') endpoint.auth = 'password';
+      else if (obj.auth !== 'oauth2') this.add(`${path}.auth`, `must be "password" or "oauth2" (got ${got(obj.auth)})`);
+      else if (!path.endsWith('.source')) this.add(`${path}.auth`, '"oauth2" (Sign in with Google) is for the Gmail source; the destination signs in with a password');
+      else {
+        endpoint.auth = 'oauth2';
+        const clientId = this.string(obj.oauthClientId, `${path}.oauthClientId`);
+        if (clientId !== undefined) endpoint.oauthClientId = clientId;
+      }
+    }
+    if (obj.oauthClientId !== undefined && endpoint.auth !== 'oauth2' && obj.auth !== 'oauth2') {
+      this.add(`${path}.oauthClientId`, 'is only used with "auth": "oauth2"');
     }
 
     if (obj.ca !== undefined) {

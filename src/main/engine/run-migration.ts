@@ -4,6 +4,7 @@ import { backoffDelay, sleep } from './backoff.js';
 import { ByteBudget } from './byte-budget.js';
 import { ConnectionPool } from './connection-pool.js';
 import { copyUnit } from './copy-unit.js';
+import { credentialsFor, type Credential, type CredentialOptions } from './credentials.js';
 import { buildUnits, foldersOf } from './copy-units.js';
 import { MailferryError, type ErrorInfo } from './errors.js';
 import { openAppendConnection } from './imap-append/multi-writer.js';
@@ -13,7 +14,6 @@ import { Ledger } from './ledger/ledger.js';
 import type { FailureRecord, MailboxContext } from './mailbox-context.js';
 import { planMailbox, type FolderWork } from './mailbox-plan.js';
 import { ProgressTracker } from './progress-tracker.js';
-import { resolvePassword } from './secrets.js';
 import type { MailboxProgress, ProgressListener } from '../../shared/progress.js';
 
 export interface RunOptions {
@@ -25,7 +25,9 @@ export interface RunOptions {
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   /** Where passwords come from; default: passwordEnv or the OS keychain. */
-  password?: (side: Side, endpoint: Endpoint) => string;
+  password?: CredentialOptions['password'];
+  /** Fresh OAuth access tokens for 'oauth2' endpoints. */
+  accessToken?: CredentialOptions['accessToken'];
 }
 
 export interface MailboxResult {
@@ -51,9 +53,9 @@ export interface RunResult {
 export async function runMigration(job: Job, opts: RunOptions): Promise<RunResult> {
   const startedAt = new Date().toISOString();
   const signal = opts.signal ?? new AbortController().signal;
-  const password = opts.password ?? defaultPassword;
-  // Passwords first: a missing secret is reported before anything connects or is written.
-  const secrets = job.mailboxes.map((m) => ({ source: password('source', m.source), destination: password('destination', m.destination) }));
+  const credOpts: CredentialOptions = { ...(opts.password ? { password: opts.password } : {}), ...(opts.accessToken ? { accessToken: opts.accessToken } : {}) };
+  // Credentials first: a missing secret is reported before anything connects or is written.
+  const secrets = job.mailboxes.map((m) => ({ source: credentialsFor('source', m.source, credOpts), destination: credentialsFor('destination', m.destination, credOpts) }));
   const budget = new ByteBudget(job.options.memoryBudgetMB * 1024 * 1024);
   const global = new PQueue({ concurrency: Math.max(1, Math.floor(job.options.globalConnections / 2)) });
   let ledger: Ledger | undefined;
@@ -71,7 +73,7 @@ export async function runMigration(job: Job, opts: RunOptions): Promise<RunResul
 async function runMailbox(
   job: Job,
   mb: MailboxJob,
-  secret: { source: string; destination: string },
+  secret: { source: () => Promise<Credential>; destination: () => Promise<Credential> },
   opts: RunOptions & { signal: AbortSignal },
   openLedger: () => Ledger,
   budget: ByteBudget,
@@ -83,10 +85,10 @@ async function runMailbox(
   const { connectionsPerAccount: cap, sessionMaxMinutes } = job.options;
   const maxAge = sessionMaxMinutes * 60_000;
   const onServerLine = throttle.onServerLine;
-  const source = new ConnectionPool(() => connectImap({ side: 'source', endpoint: mb.source, password: secret.source, onServerLine }), cap, undefined, maxAge);
+  const source = new ConnectionPool(async () => connectImap({ side: 'source', endpoint: mb.source, credential: await secret.source(), onServerLine }), cap, undefined, maxAge);
   // imapflow on the destination only lists, creates and reconciles; the copying goes through the writers.
-  const destination = new ConnectionPool(() => connectImap({ side: 'destination', endpoint: mb.destination, password: secret.destination }), 2, undefined, maxAge);
-  const writers = new ConnectionPool(() => openAppendConnection(mb.destination, secret.destination, { onServerLine }), cap, (w) => w.logout(), maxAge);
+  const destination = new ConnectionPool(async () => connectImap({ side: 'destination', endpoint: mb.destination, credential: await secret.destination() }), 2, undefined, maxAge);
+  const writers = new ConnectionPool(async () => openAppendConnection(mb.destination, passwordOf(await secret.destination()), { onServerLine }), cap, (w) => w.logout(), maxAge);
   const failures: FailureRecord[] = [];
   const notes: string[] = [];
   let error: ErrorInfo | undefined;
@@ -209,6 +211,8 @@ async function copyAll(ctx: MailboxContext, work: FolderWork[], global: PQueue, 
   if (firstError !== undefined && !(firstError instanceof DOMException && firstError.name === 'AbortError')) throw firstError;
 }
 
-function defaultPassword(side: Side, endpoint: Endpoint): string {
-  return resolvePassword(endpoint, process.env, { stripWhitespace: side === 'source' });
+/** The destination signs in with a password (job validation allows OAuth on the source only). */
+function passwordOf(c: Credential): string {
+  if ('password' in c) return c.password;
+  throw new MailferryError({ code: 'INTERNAL', message: 'The destination writer signs in with a password only.', retryable: false });
 }

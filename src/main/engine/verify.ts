@@ -1,6 +1,7 @@
 import { countKeys, coveredByAllMail, selectArchived } from './archive-selection.js';
-import { connectImap, disconnect, type Side } from './imap-connect.js';
-import type { Endpoint, MailboxJob } from './job.js';
+import { credentialsFor, type CredentialOptions } from './credentials.js';
+import { connectImap, disconnect } from './imap-connect.js';
+import type { MailboxJob } from './job.js';
 import { mapFolders, type FolderMapping } from './folder-mapping.js';
 import { listFolders, personalNamespace } from './folder-list.js';
 import { readFolderMeta, type MessageMeta } from './folder-scan.js';
@@ -38,11 +39,11 @@ export interface VerifyResult {
  * Compares both sides folder by folder, message by message (by body-free key: header fields, size and
  * internal date), without writing anything.
  */
-export async function verifyMailbox(mb: MailboxJob, password: (side: Side, e: Endpoint) => string): Promise<VerifyResult> {
-  const src = await connectImap({ side: 'source', endpoint: mb.source, password: password('source', mb.source) });
+export async function verifyMailbox(mb: MailboxJob, opts: CredentialOptions = {}): Promise<VerifyResult> {
+  const src = await connectImap({ side: 'source', endpoint: mb.source, credential: await credentialsFor('source', mb.source, opts)() });
   let dst: ImapFlow | undefined;
   try {
-    dst = await connectImap({ side: 'destination', endpoint: mb.destination, password: password('destination', mb.destination) });
+    dst = await connectImap({ side: 'destination', endpoint: mb.destination, credential: await credentialsFor('destination', mb.destination, opts)() });
     const srcFolders = await listFolders(src);
     const dstFolders = await listFolders(dst);
     const ns = personalNamespace(dst, dstFolders);
