@@ -34,7 +34,22 @@ function shellWord(s: string): string {
   return /^[A-Za-z0-9@%+=:,./_-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-function unavailableHint(): string {
+function unavailableHint(passwordEnvAlternative = true): string {
+  if (!passwordEnvAlternative) {
+    switch (process.platform) {
+      case 'linux':
+        return (
+          'Mailferry keeps sign-ins in the Secret Service (GNOME Keyring or KWallet). Install one and unlock it ' +
+          '(log in to a desktop session, or run gnome-keyring-daemon --unlock).'
+        );
+      case 'darwin':
+        return 'Unlock your login keychain (Keychain Access) and allow Mailferry to use it.';
+      case 'win32':
+        return 'Check that Windows Credential Manager is available for your user.';
+      default:
+        return 'No supported OS keychain was found on this computer.';
+    }
+  }
   switch (process.platform) {
     case 'linux':
       return (
@@ -168,4 +183,63 @@ export function resolvePassword(
     });
   }
   return finish(stored);
+}
+
+/**
+ * A secret of another kind than an IMAP password, under its own service name: OAuth refresh tokens
+ * (service "mailferry-oauth"), OAuth client secrets ("mailferry-oauth-client"). Same pinned store and the
+ * same error shape as passwords; `what` names the item in messages ("the Google sign-in of alice@... on
+ * imap.gmail.com") and must not contain the secret.
+ */
+export interface KeychainItem {
+  service: string;
+  account: string;
+  what: string;
+  /** Facts for error details (host, user, clientId...). Never secrets. */
+  details?: Record<string, string>;
+}
+
+function withKeychainItem<T>(action: string, item: KeychainItem, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    const ambiguous = /ambiguous/i.test(reason);
+    throw new MailferryError(
+      {
+        code: 'KEYCHAIN_UNAVAILABLE',
+        message: ambiguous
+          ? `The OS keychain holds several entries for ${item.what}, so Mailferry cannot tell which to ${action}.`
+          : `Could not ${action} ${item.what}: the OS keychain is not available or is locked.`,
+        hint: ambiguous
+          ? `Remove them (on Linux: secret-tool clear service ${shellWord(item.service)} username ${shellWord(item.account)}) and store it again.`
+          : unavailableHint(false),
+        retryable: false,
+        details: { ...item.details, service: item.service, store: process.platform === 'linux' ? 'secret-service' : process.platform, reason },
+      },
+      { cause: err },
+    );
+  }
+}
+
+function itemEntry(item: KeychainItem): Entry {
+  return new Entry(item.service, item.account, ENTRY_OPTIONS);
+}
+
+/** Stores (or replaces) a secret. Throws KEYCHAIN_UNAVAILABLE, or SECRET_MISSING when empty. */
+export function setKeychainSecret(item: KeychainItem, secret: string): void {
+  if (secret === '') {
+    throw new MailferryError({ code: 'SECRET_MISSING', message: `An empty value cannot be stored as ${item.what}.`, retryable: false, ...(item.details ? { details: item.details } : {}) });
+  }
+  withKeychainItem('store', item, () => itemEntry(item).setPassword(secret));
+}
+
+/** The stored secret, or null. Throws KEYCHAIN_UNAVAILABLE. */
+export function getKeychainSecret(item: KeychainItem): string | null {
+  return withKeychainItem('read', item, () => itemEntry(item).getPassword());
+}
+
+/** Removes the stored secret; false when there was none. Throws KEYCHAIN_UNAVAILABLE. */
+export function deleteKeychainSecret(item: KeychainItem): boolean {
+  return withKeychainItem('delete', item, () => itemEntry(item).deletePassword());
 }
