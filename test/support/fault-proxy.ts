@@ -119,7 +119,12 @@ export interface FaultPlan {
   /** Hard close this long after the connection opened. */
   cutAfterMs?: Targeting & { ms: Range };
   /** `* BYE Session expired, please login again.`, then close. */
-  sessionExpiry?: Targeting & { afterFetchResponses?: number; midAppend?: boolean };
+  sessionExpiry?: Targeting & {
+    afterFetchResponses?: number;
+    /** Counts only FETCH responses carrying a whole message (BODY[]), not the planner's header fetches. */
+    afterMessageBodies?: number;
+    midAppend?: boolean;
+  };
   /** Append " [THROTTLED]" to tagged OK replies, with a probability or on every n-th one. */
   throttle?: { probability?: number; everyNth?: number; max?: number };
   /** Answer LOGIN/AUTHENTICATE without forwarding it: `<tag> <text>`, for the first `count` logins (default all). */
@@ -157,7 +162,10 @@ interface ConnState {
   inAppend: boolean;
   /** The server response being relayed (its first line decides what it is). */
   response?: ReturnType<typeof parseResponse>;
+  /** The response being relayed carries a whole message (a BODY[] literal). */
+  responseBody?: boolean;
   fetches: number;
+  bodies: number;
   bytes: number;
   byteLimit?: number;
 }
@@ -187,7 +195,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   };
 
   const init = (conn: ProxyConnection): ConnState => {
-    const st: ConnState = { parser: { toServer: new ImapStreamParser(), toClient: new ImapStreamParser() }, dead: false, loginTags: new Set(), inAppend: false, fetches: 0, bytes: 0 };
+    const st: ConnState = { parser: { toServer: new ImapStreamParser(), toClient: new ImapStreamParser() }, dead: false, loginTags: new Set(), inAppend: false, fetches: 0, bodies: 0, bytes: 0 };
     const p = proxy.plan;
     if (targets(p.cutAfterBytes, conn, faults.cutBytes)) st.byteLimit = draw(p.cutAfterBytes!.bytes);
     if (targets(p.cutAfterMs, conn, faults.cutTime)) {
@@ -247,7 +255,8 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     const plan = proxy.plan;
     for (const ev of st.parser.toClient.push(chunk)) {
       if (st.dead) break;
-      if (ev.type === 'line' && ev.start) st.response = parseResponse(ev.data);
+      if (ev.type === 'line' && ev.start) [st.response, st.responseBody] = [parseResponse(ev.data), false];
+      if (ev.type === 'line' && ev.literal && /(BODY|BINARY)\[\](<\d+>)? ~?\{\d+\}\r?\n$/i.test(ev.data.toString('latin1'))) st.responseBody = true;
       const r = st.response;
       const tagged = !!r && r.tag !== '*' && r.tag !== '+';
       if (ev.type === 'line' && ev.start && !ev.literal && tagged && r!.status === 'OK' && plan.throttle && throttleHit(plan.throttle)) {
@@ -263,11 +272,13 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         kill(conn, st, 50);
       } else if (r.fetch) {
         st.fetches++;
+        if (st.responseBody) st.bodies++;
         const expiry = plan.sessionExpiry;
-        if (expiry?.afterFetchResponses !== undefined && st.fetches === expiry.afterFetchResponses && targets(expiry, conn, faults.sessionExpired)) {
+        const due = st.fetches === expiry?.afterFetchResponses || (st.responseBody && st.bodies === expiry?.afterMessageBodies);
+        if (due && targets(expiry, conn, faults.sessionExpired)) {
           // In-band, after the whole FETCH response: what the client reads next is the BYE, then the close.
           faults.sessionExpired++;
-          note(conn, `BYE session expired after ${st.fetches} FETCH`);
+          note(conn, `BYE session expired after ${st.fetches} FETCH (${st.bodies} with a body)`);
           out.push(Buffer.from(`${GMAIL.sessionExpired}\r\n`));
           kill(conn, st, 50);
         }

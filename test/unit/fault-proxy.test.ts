@@ -85,7 +85,10 @@ async function scriptedServer(received: string[]): Promise<net.Server> {
         if (cmd?.command === 'LOGIN') s.write(`${cmd.tag} OK Logged in\r\n`);
         if (cmd?.command === 'NOOP') s.write(`${cmd.tag} OK NOOP completed\r\n`);
         if (cmd?.command === 'STARTTLS') s.write(`${cmd.tag} OK Begin TLS negotiation now\r\n`);
-        if (cmd?.command === 'FETCH') {
+        if (cmd?.command === 'FETCH' && !/BODY\[\]/.test(e.data.toString())) {
+          for (let i = 1; i <= 3; i++) s.write(`* ${i} FETCH (FLAGS (\\Seen))\r\n`);
+          s.write(`${cmd.tag} OK Fetch completed\r\n`);
+        } else if (cmd?.command === 'FETCH') {
           const body = 'Subject: t\r\n\r\nA9 OK inside a literal\r\n';
           for (let i = 1; i <= 3; i++) s.write(`* ${i} FETCH (UID ${i} BODY[] {${body.length}}\r\n${body})\r\n`);
           s.write(`${cmd.tag} OK Fetch completed\r\n`);
@@ -165,6 +168,13 @@ describe('fault proxy against a scripted server', () => {
     expect(got).toMatch(new RegExp(`\\* 2 FETCH [^]*\\)\r\n${GMAIL.sessionExpired.replace(/[.*]/g, '\\$&')}\r\n$`));
     expect(got).not.toContain('* 3 FETCH');
     expect(proxy.faults.sessionExpired).toBe(1);
+  });
+
+  it('can count only FETCH responses that carry a whole message', async () => {
+    await start({ sessionExpiry: { afterMessageBodies: 1 } });
+    const got = await talk(proxy.port, [['a1 LOGIN u p\r\n', '^a1 '], ['a2 FETCH 1:* (FLAGS)\r\n', '^a2 '], ['a3 FETCH 1:* (BODY[])\r\n', 'BYE']]);
+    expect(got.match(/\* \d FETCH/g)).toHaveLength(4); // three without a body, then one with a body, then BYE
+    expect(got.endsWith(`${GMAIL.sessionExpired}\r\n`)).toBe(true);
   });
 
   it('sends BYE [OVERQUOTA] right after the first login only', async () => {
