@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { formatErrorLine, isMailferryError } from '../engine/errors.js';
 import { GOOGLE_PERMISSIONS_PAGE, type OAuthEndpoints } from '../engine/oauth/google-endpoints.js';
-import { DEFAULT_SIGNIN_TIMEOUT_MS } from '../engine/oauth/loopback-redirect.js';
+import { DEFAULT_SIGNIN_TIMEOUT_MS, describeDuration } from '../engine/oauth/loopback-redirect.js';
 import { signInWithBrowser } from '../engine/oauth/signin-flow.js';
 import { keychainClientSecrets, keychainRefreshTokens, type ClientSecretStore, type RefreshTokenStore } from '../engine/oauth/token-store.js';
 import { parseArgs, UsageError } from './args.js';
@@ -71,10 +71,6 @@ export function openInSystemBrowser(url: string, platform: NodeJS.Platform = pro
       resolve(false);
     }
   });
-}
-
-function minutes(ms: number): string {
-  return ms % 60_000 === 0 ? `${ms / 60_000} minutes` : `${Math.round(ms / 1000)} seconds`;
 }
 
 export async function signinCommand(argv: string[], io: SigninCommandIo): Promise<number> {
@@ -147,7 +143,7 @@ export async function signinCommand(argv: string[], io: SigninCommandIo): Promis
         out(`  ${url}`);
         out('');
         out(`At the end Google sends the browser to ${redirectUri}, which only this computer can reach. Over SSH, forward that port first (ssh -L ${port}:127.0.0.1:${port} THIS-HOST) or sign in on a computer with a browser.`);
-        out(`Waiting up to ${minutes(timeoutMs)} for the sign-in to finish (Ctrl-C to cancel)...`);
+        out(`Waiting up to ${describeDuration(timeoutMs)} for the sign-in to finish (Ctrl-C to cancel)...`);
       },
     });
     if (newSecret) clientSecrets.set(clientId, clientSecret);

@@ -88,6 +88,13 @@ function refusedError(error: string, description: string | null): MailferryError
   });
 }
 
+/** "5 minutes", "90 seconds", "300 ms". */
+export function describeDuration(ms: number): string {
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}`;
+  if (ms >= 1000) return `${Math.round(ms / 1000)} seconds`;
+  return `${ms} ms`;
+}
+
 export async function startLoopbackRedirect(opts: LoopbackOptions): Promise<LoopbackRedirect> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_SIGNIN_TIMEOUT_MS;
   if (opts.signal?.aborted) throw cancelledError();
@@ -140,7 +147,7 @@ export async function startLoopbackRedirect(opts: LoopbackOptions): Promise<Loop
   });
   const port = (server.address() as AddressInfo).port;
   const redirectUri = `http://127.0.0.1:${port}`;
-  const minutes = timeoutMs % 60_000 === 0 ? `${timeoutMs / 60_000} minute${timeoutMs === 60_000 ? '' : 's'}` : `${Math.round(timeoutMs / 1000)} seconds`;
+  const minutes = describeDuration(timeoutMs);
   const timer = setTimeout(() => finish(timeoutError(minutes, redirectUri)), timeoutMs);
   const onAbort = () => finish(cancelledError());
   opts.signal?.addEventListener('abort', onAbort, { once: true });
