@@ -5,19 +5,25 @@
  * A fake "browser" loads the authorization URL and follows the redirect back to Mailferry's loopback port.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { build } from 'esbuild';
+import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifyError, classifyServerText, type ErrorContext } from '../../src/main/engine/classify-error.js';
 import { MailferryError } from '../../src/main/engine/errors.js';
 import { AccessTokenProvider } from '../../src/main/engine/oauth/access-token-provider.js';
 import { codeChallengeS256, createPkce } from '../../src/main/engine/oauth/pkce.js';
+import { oauthBearerInitialResponse, xoauth2InitialResponse, type ImapOAuth } from '../../src/main/engine/oauth/sasl.js';
+import { signInWithBrowser } from '../../src/main/engine/oauth/signin-flow.js';
 import { exchangeAuthorizationCode } from '../../src/main/engine/oauth/token-client.js';
 import { keychainClientSecrets, keychainRefreshTokens, OAUTH_CLIENT_SERVICE, OAUTH_TOKEN_SERVICE } from '../../src/main/engine/oauth/token-store.js';
 import { signinCommand, signoutCommand, SIGNIN_EXIT } from '../../src/main/cli/signin-command.js';
-import { fakeBrowser, startFakeOAuthServer, type FakeOAuthServer } from '../support/fake-oauth-server.js';
+import { startDestination, type DovecotServer } from '../support/dovecot.js';
+import { dovecotOAuth2Settings, fakeBrowser, startFakeOAuthServer, withOAuth2Passdb, type FakeOAuthServer } from '../support/fake-oauth-server.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const run = `${process.pid}-${Date.now()}`;
@@ -366,5 +372,150 @@ describe('Sign in with Google (fake endpoints, real keychain)', () => {
     expect(out.text()).toContain('--client-id ID is needed');
     expect(await signinCommand([HOST, alice, '--client-id', 'x', '--client-secret', 'y'], { input: emptyInput(), output: out })).toBe(SIGNIN_EXIT.USAGE);
     expect(await signoutCommand([HOST], { input: emptyInput(), output: out })).toBe(SIGNIN_EXIT.USAGE);
+  });
+});
+
+/** One raw `AUTHENTICATE MECH <initial response>` on a plaintext port: the server's lines up to the tagged reply. */
+function rawAuthenticate(port: number, mech: 'XOAUTH2' | 'OAUTHBEARER', initial: string): Promise<string[]> {
+  return new Promise((resolvePromise, reject) => {
+    const socket = tcpConnect({ host: '127.0.0.1', port });
+    const lines: string[] = [];
+    let buffer = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer to AUTHENTICATE ${mech}: ${lines.join(' | ')}`));
+    }, 10_000);
+    socket.setEncoding('utf8');
+    socket.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    socket.on('data', (chunk: string) => {
+      buffer += chunk;
+      let nl: number;
+      while ((nl = buffer.indexOf('\r\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 2);
+        lines.push(line);
+        if (lines.length === 1) socket.write(`a1 AUTHENTICATE ${mech} ${initial}\r\n`);
+        else if (line.startsWith('+')) socket.write(mech === 'XOAUTH2' ? '\r\n' : 'AQ==\r\n'); // the error acknowledgement
+        else if (line.startsWith('a1 ')) {
+          clearTimeout(timer);
+          socket.end('a2 LOGOUT\r\n');
+          resolvePromise(lines);
+        }
+      }
+    });
+  });
+}
+
+describe("XOAUTH2 and OAUTHBEARER against Dovecot's oauth2 passdb (introspection on the fake server)", () => {
+  const dora = `dora-${run}@example.com`;
+  let server: DovecotServer;
+  let provider: AccessTokenProvider;
+  const ctx = (): ErrorContext => ({ side: 'source', host: '127.0.0.1', port: server.port, user: dora, phase: 'login' });
+
+  /** How the engine opens a connection: a fresh token, imapflow, failures classified. */
+  const open = async (auth: ImapOAuth): Promise<ImapFlow> => {
+    const client = new ImapFlow({ ...server.imapOptions(dora, 'plain'), auth });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      return client;
+    } catch (err) {
+      client.close();
+      throw new MailferryError(classifyError(err, ctx()), { cause: err });
+    }
+  };
+
+  beforeAll(async () => {
+    server = await startDestination({ users: [{ user: dora, password: 'dora-password' }] });
+    // Sign dora in through the engine API (the browser plays along), so the fake knows her refresh token.
+    const tokens = await signInWithBrowser({
+      host: '127.0.0.1', user: dora, clientId: fake.clientId, clientSecret: fake.clientSecret,
+      endpoints: { authorizationEndpoint: fake.authorizationEndpoint, tokenEndpoint: fake.tokenEndpoint },
+      openUrl: (url) => void fakeBrowser(url),
+    });
+    provider = new AccessTokenProvider({ host: '127.0.0.1', user: dora, clientId: fake.clientId, tokenEndpoint: fake.tokenEndpoint, initial: tokens });
+
+    // Turn on the oauth2 passdb and reload Dovecot; wait until an XOAUTH2 login works.
+    const settings = join(server.root, 'oauth2.conf.ext');
+    writeFileSync(settings, dovecotOAuth2Settings(fake.introspectionEndpoint), { mode: 0o644 });
+    const conf = join(server.root, 'dovecot.conf');
+    writeFileSync(conf, withOAuth2Passdb(readFileSync(conf, 'utf8'), settings));
+    process.kill(Number(readFileSync(join(server.root, 'run', 'master.pid'), 'utf8')), 'SIGHUP');
+    const deadline = Date.now() + 15_000;
+    let last: string[] = [];
+    while (Date.now() < deadline) {
+      last = await rawAuthenticate(server.port, 'XOAUTH2', xoauth2InitialResponse(dora, tokens.accessToken)).catch((e) => [String(e)]);
+      if (last.at(-1)?.startsWith('a1 OK')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!last.at(-1)?.startsWith('a1 OK')) throw new Error(`Dovecot did not accept XOAUTH2 after the reload: ${last.join(' | ')}\n${server.readLog().slice(-3000)}`);
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    try {
+      keychainRefreshTokens.delete('127.0.0.1', dora);
+    } catch {
+      /* keyring gone */
+    }
+  });
+
+  it("signs imapflow in with the provider's token (OAUTHBEARER, which Dovecot offers next to XOAUTH2)", async () => {
+    const client = await provider.connect(open);
+    try {
+      expect(client.authenticated).toBeTruthy();
+      expect(client.capabilities.has('IMAP4rev1')).toBe(true);
+      const status = await client.status('INBOX', { messages: true });
+      expect(status && status.messages).toBe(0);
+    } finally {
+      await client.logout();
+    }
+    expect(server.readLog()).toMatch(new RegExp(`Login: user=<${dora.replace(/[.+]/g, '\\$&')}>, method=OAUTHBEARER`));
+    expect(fake.introspections.at(-1)).toMatchObject({ active: true });
+  });
+
+  it('signs in with our raw XOAUTH2 and OAUTHBEARER initial responses', async () => {
+    const token = await provider.get();
+    const x = await rawAuthenticate(server.port, 'XOAUTH2', xoauth2InitialResponse(dora, token));
+    expect(x.at(-1)).toMatch(/^a1 OK/);
+    const o = await rawAuthenticate(server.port, 'OAUTHBEARER', oauthBearerInitialResponse({ user: dora, accessToken: token, host: '127.0.0.1', port: server.port }));
+    expect(o.at(-1)).toMatch(/^a1 OK/);
+  });
+
+  it('answers a refused token with the JSON challenge, which classifies as "sign in again"', async () => {
+    const lines = await rawAuthenticate(server.port, 'XOAUTH2', xoauth2InitialResponse(dora, 'ya29.not-a-real-token'));
+    const challenge = lines.find((l) => l.startsWith('+ '))!;
+    expect(JSON.parse(Buffer.from(challenge.slice(2), 'base64').toString())).toMatchObject({ status: '401', schemes: expect.stringMatching(/bearer/i) }); // the shape Gmail uses too
+    expect(lines.at(-1)).toMatch(/^a1 NO/);
+    expect(classifyServerText(challenge, ctx()).code).toBe('OAUTH_SIGN_IN_AGAIN');
+  });
+
+  it('refreshes once when the server no longer accepts a token the provider still thought valid', async () => {
+    const stale = new AccessTokenProvider({
+      host: '127.0.0.1', user: dora, clientId: fake.clientId, tokenEndpoint: fake.tokenEndpoint,
+      initial: { accessToken: 'ya29.revoked-early', expiresAt: Date.now() + 50 * 60_000, tokenType: 'Bearer' },
+    });
+    const tried: string[] = [];
+    const client = await stale.connect((auth) => {
+      tried.push(auth.accessToken);
+      return open(auth);
+    });
+    await client.logout();
+    expect(tried).toHaveLength(2);
+    expect(tried[0]).toBe('ya29.revoked-early');
+    expect(fake.accessTokens.has(tried[1]!)).toBe(true);
+    expect(stale.refreshCount).toBe(1);
+  });
+
+  it('after the grant is revoked, a new connection ends in OAUTH_SIGN_IN_AGAIN naming the command', async () => {
+    fake.revokeAll();
+    const err = await rejection(provider.connect(open));
+    expect(err.code).toBe('OAUTH_SIGN_IN_AGAIN');
+    expect(err.hint).toContain(`npx mailferry signin 127.0.0.1 ${dora} --client-id ${fake.clientId}`);
+    expect(err.hint).toMatch(/7 days/);
+    expect(fake.tokenRequests.at(-1)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
   });
 });

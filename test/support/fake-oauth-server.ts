@@ -247,3 +247,32 @@ export async function fakeBrowser(authUrl: string): Promise<{ status: number; ur
   const second = await fetch(location, { redirect: 'manual' });
   return { status: second.status, url: location, page: await second.text(), redirectedTo: location };
 }
+
+/**
+ * Dovecot's oauth2 passdb (Dovecot 2.3) against this server's introspection endpoint: tokens are POSTed as
+ * `token=...` and accepted when the answer has "active": true and "email" = the user signing in.
+ * The settings file for `passdb { driver = oauth2; args = FILE }`.
+ */
+export function dovecotOAuth2Settings(introspectionUrl: string): string {
+  return [
+    'introspection_mode = post',
+    `introspection_url = ${introspectionUrl}`,
+    'force_introspection = yes',
+    'username_attribute = email',
+    'active_attribute = active',
+    'active_value = true',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Turns on XOAUTH2 and OAUTHBEARER in a dovecot.conf rendered by test/support/dovecot-config.ts: adds the
+ * mechanisms and an oauth2 passdb (for those mechanisms only) in front of the passwd-file one. Pure text
+ * in, text out; the caller writes it and reloads Dovecot (SIGHUP to the master).
+ */
+export function withOAuth2Passdb(config: string, settingsFile: string, mechanisms: ReadonlyArray<'xoauth2' | 'oauthbearer'> = ['xoauth2', 'oauthbearer']): string {
+  if (!/^auth_mechanisms = .*$/m.test(config) || !/^passdb \{$/m.test(config)) throw new Error('not a dovecot.conf from dovecot-config.ts');
+  return config
+    .replace(/^auth_mechanisms = (.*)$/m, (_l, mechs: string) => `auth_mechanisms = ${mechs} ${mechanisms.join(' ')}`)
+    .replace(/^passdb \{$/m, `passdb {\n  driver = oauth2\n  mechanisms = ${mechanisms.join(' ')}\n  args = ${settingsFile}\n}\npassdb {`);
+}
