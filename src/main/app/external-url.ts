@@ -1,0 +1,27 @@
+/**
+ * Which links the window may open in the user's browser: https only, a real host name, no credentials in
+ * the URL, nothing that looks like a local or internal address. Everything else (file:, javascript:,
+ * custom schemes that launch other programs, http:) is refused. Pure: no Electron here.
+ */
+
+const MAX_URL_LENGTH = 2048;
+
+/** The normalised URL to open, or null when it must not be opened. */
+export function safeExternalUrl(raw: string): string | null {
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_URL_LENGTH) return null;
+  if (/[\s\u0000-\u001f\u007f]/.test(raw)) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'https:') return null;
+  if (url.username !== '' || url.password !== '') return null;
+  if (url.port !== '') return null;
+  const host = url.hostname.toLowerCase();
+  // A public DNS name with a dot: no IP literals, no "localhost", no single-label intranet names.
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(host)) return null;
+  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')) return null;
+  return url.toString();
+}

@@ -1,0 +1,224 @@
+/**
+ * The handler table: one function per contract call, each validating its request before doing anything
+ * and answering with a Result (never throwing). It does not import Electron: main.ts binds it to
+ * ipcMain.handle, the e2e bridge serves the very same table over HTTP, and unit tests call it directly.
+ */
+import type { Side } from '../engine/imap-connect.js';
+import type {
+  AppInfo,
+  ConnectionCheck,
+  EndpointSettings,
+  MailboxView,
+  MappingPreview,
+  Method,
+  Requests,
+  Responses,
+  Result,
+  SideCheck,
+} from '../../shared/contract.js';
+import { isActive } from '../../shared/mailbox-actions.js';
+import { AppFailure, fail, toAppError } from './app-error.js';
+import type { AppStore } from './app-store.js';
+import type { checkMailbox, ConnectionTestReport } from './connection-test-adapter.js';
+import { safeExternalUrl } from './external-url.js';
+import { draftToConfig, sameAccount, toMailboxJob } from './mailbox-config.js';
+import type { MigrationManager } from './migration-manager.js';
+import { requestSchemas } from './request-schemas.js';
+import { normalizeForSide, passwordResolver, type SecretStore } from './secret-store.js';
+import { validate } from './validate.js';
+
+/** What only the platform can do (Electron's shell and dialogs); the e2e bridge supplies its own. */
+export interface PlatformHooks {
+  openExternal(url: string): Promise<void>;
+  chooseCaFile(): Promise<string | null>;
+}
+
+export interface HandlerDeps {
+  store: AppStore;
+  manager: MigrationManager;
+  secrets: SecretStore;
+  connectionTest: typeof checkMailbox;
+  platform: PlatformHooks;
+  info: AppInfo;
+  /** Where unexpected errors are reported (the console by default). */
+  onInternalError?: (method: Method, err: unknown) => void;
+}
+
+export type HandlerTable = { readonly [M in Method]: (request: unknown) => Promise<Result<Responses[M]>> };
+type Impl = { readonly [M in Method]: (request: Requests[M]) => Promise<Responses[M]> | Responses[M] };
+
+export const LABEL_POLICY = Object.freeze({
+  id: 'folder-per-label',
+  title: 'A folder per label',
+  description:
+    'Each Gmail label becomes a folder (a message with three labels lands in three folders). Sent, Drafts, Trash and ' +
+    'Spam go to the destination’s own folders; mail that is only in All Mail goes to Archive. Starred and Important are ' +
+    'views, not folders: the star is kept as a flag.',
+});
+
+const COPIED_ROLES = new Set(['inbox', 'special', 'label', 'archive']);
+
+export function createHandlers(deps: HandlerDeps): HandlerTable {
+  const { store, manager, secrets } = deps;
+
+  const hasPassword = (e: EndpointSettings): boolean => {
+    try {
+      return secrets.get(e.host, e.user) !== null;
+    } catch {
+      return false;
+    }
+  };
+  const view = (id: string): MailboxView => {
+    const config = store.mailbox(id) ?? fail('NOT_FOUND', `There is no mailbox ${JSON.stringify(id)}.`);
+    return { config, status: manager.status(id), passwordsStored: { source: hasPassword(config.source), destination: hasPassword(config.destination) } };
+  };
+  const config = (id: string) => store.mailbox(id) ?? fail('NOT_FOUND', `There is no mailbox ${JSON.stringify(id)}.`, 'It may have been removed; reload the list.');
+
+  const impl: Impl = {
+    getAppInfo: () => deps.info,
+    listMailboxes: () => store.mailboxes().map((m) => view(m.id)),
+
+    saveMailbox: (draft) => {
+      const existing = draft.id !== undefined ? config(draft.id) : undefined;
+      if (existing) {
+        if (isActive(manager.status(existing.id).state)) {
+          fail('MAILBOX_BUSY', `${existing.id} is running.`, 'Pause it before changing its settings.');
+        }
+        if (!sameAccount(existing.source, draft.source) || !sameAccount(existing.destination, draft.destination)) {
+          fail(
+            'ACCOUNT_LOCKED',
+            'The Gmail address and the destination account of a saved mailbox cannot change: its record of what is already copied belongs to them.',
+            'Add a new mailbox for another account.',
+          );
+        }
+      }
+      const id = existing?.id ?? store.newId(draft.source.user);
+      const next = draftToConfig(draft, id, existing?.exclude ?? []);
+      toMailboxJob(next); // the engine's own checks (loopback-only "none", CA file, same account...)
+      for (const side of ['source', 'destination'] as const) {
+        const typed = side === 'source' ? draft.sourcePassword : draft.destinationPassword;
+        const e = next[side];
+        if (typed !== undefined) {
+          const secret = normalizeForSide(side, typed);
+          if (secret === '') fail('PASSWORD_REQUIRED', `The ${side} password is empty.`);
+          secrets.set(e.host, e.user, secret);
+        } else if (!existing && !hasPassword(e)) {
+          fail('PASSWORD_REQUIRED', `Enter the ${side === 'source' ? 'app password' : 'destination password'}.`, 'It is stored in your system’s keychain, never in Mailferry’s files.');
+        }
+      }
+      store.putMailbox(next);
+      manager.added(id);
+      return view(id);
+    },
+
+    removeMailbox: ({ id, forgetPasswords }) => {
+      const c = config(id);
+      manager.remove(id);
+      store.removeMailbox(id);
+      if (forgetPasswords) {
+        const others = store.mailboxes();
+        for (const e of [c.source, c.destination]) {
+          if (!others.some((o) => sameAccount(o.source, e) || sameAccount(o.destination, e))) secrets.delete(e.host, e.user);
+        }
+      }
+      return null;
+    },
+
+    testConnection: async (draft) => {
+      const mb = toMailboxJob(draftToConfig(draft, draft.id ?? draft.source.user, []));
+      const typed: Partial<Record<Side, string>> = {};
+      if (draft.sourcePassword !== undefined) typed.source = draft.sourcePassword;
+      if (draft.destinationPassword !== undefined) typed.destination = draft.destinationPassword;
+      const report = await deps.connectionTest(mb, passwordResolver(secrets, typed));
+      const check: ConnectionCheck = { source: sideCheck(report.source), destination: sideCheck(report.destination) };
+      return check;
+    },
+
+    previewMapping: async ({ id }) => {
+      const c = config(id);
+      // Without the filter, so an excluded folder still shows where it would go if included again.
+      const report = await deps.connectionTest(toMailboxJob({ ...c, exclude: [] }), passwordResolver(secrets));
+      for (const side of ['source', 'destination'] as const) {
+        const s = report[side];
+        if (!s.ok) throw new AppFailure(sideCheck(s).error ?? { code: 'INTERNAL', message: `The ${side} server could not be checked.` });
+      }
+      return toPreview(report, c.exclude);
+    },
+
+    setExclusions: ({ id, exclude }) => {
+      const c = config(id);
+      store.putMailbox({ ...c, exclude });
+      return view(id);
+    },
+
+    start: (sel) => manager.control('start', sel),
+    pause: (sel) => manager.control('pause', sel),
+    resume: (sel) => manager.control('resume', sel),
+    cancel: (sel) => manager.control('cancel', sel),
+
+    getDetail: ({ id }) => ({ view: view(id), ...manager.runtime(id) }),
+
+    getSettings: () => store.settings(),
+    saveSettings: (settings) => {
+      store.setSettings(settings);
+      manager.settingsChanged();
+      return store.settings();
+    },
+
+    openExternal: async ({ url }) => {
+      const safe = safeExternalUrl(url) ?? fail('URL_REFUSED', 'Only https links to public web sites can be opened.');
+      await deps.platform.openExternal(safe);
+      return null;
+    },
+    chooseCaFile: () => deps.platform.chooseCaFile(),
+  };
+
+  const table = {} as Record<Method, (request: unknown) => Promise<Result<unknown>>>;
+  for (const method of Object.keys(requestSchemas) as Method[]) {
+    const run = impl[method] as (r: unknown) => unknown;
+    table[method] = async (request) => {
+      const v = validate(requestSchemas[method] as (v: unknown, p: string, i: string[]) => unknown, request);
+      if (!v.ok) {
+        return { ok: false, error: { code: 'INVALID_REQUEST', message: `Mailferry refused a request (${method}): ${v.issues.join('; ')}.` } };
+      }
+      try {
+        return { ok: true, value: await run(v.value) };
+      } catch (err) {
+        const error = toAppError(err);
+        if (error.code === 'INTERNAL') (deps.onInternalError ?? ((m, e) => console.error(`mailferry: ${m} failed`, e)))(method, err);
+        return { ok: false, error };
+      }
+    };
+  }
+  return table as unknown as HandlerTable;
+}
+
+function sideCheck(s: ConnectionTestReport['source']): SideCheck {
+  const out: SideCheck = { ok: s.ok, folderCount: s.folderCount, notable: { ...s.notable } };
+  if (s.error) out.error = { code: s.error.code, message: s.error.message, ...(s.error.hint ? { hint: s.error.hint } : {}) };
+  if (s.quota) out.quota = { ...s.quota };
+  return out;
+}
+
+function toPreview(report: ConnectionTestReport, exclude: string[]): MappingPreview {
+  const excluded = new Set(exclude);
+  return {
+    mailbox: report.mailbox,
+    rows: report.mapping.map((m) => {
+      const toggleable = COPIED_ROLES.has(m.role) && m.target !== null;
+      return {
+        source: m.source,
+        target: m.target,
+        role: m.role,
+        messages: m.messages,
+        sizeBytes: m.sizeBytes,
+        ...(m.note ? { note: m.note } : {}),
+        included: toggleable && !excluded.has(m.source),
+        toggleable,
+      };
+    }),
+    labelPolicy: { ...LABEL_POLICY },
+    estimate: report.estimate ? { ...report.estimate } : null,
+  };
+}
+

@@ -1,0 +1,75 @@
+/**
+ * From the window's mailbox settings to the engine's job: the engine's own parseJob does the checking
+ * (loopback-only plain text, a readable CA file, source and destination not the same account), so the
+ * desktop app and the command line accept exactly the same mailboxes. Its field paths are turned into
+ * words for the form.
+ */
+import { MailferryError } from '../engine/errors.js';
+import { parseJob, type Job, type MailboxJob } from '../engine/job.js';
+import { fail } from './app-error.js';
+import type { EndpointSettings, MailboxConfig, MailboxDraft, Settings } from '../../shared/contract.js';
+
+const FIELD_WORDS: Record<string, string> = {
+  host: 'server',
+  port: 'port',
+  security: 'security',
+  user: 'user name',
+  ca: 'CA file',
+};
+
+/** "mailboxes[0].source.port: must be..." -> "Source port: must be..." */
+export function formProblem(problem: string): string {
+  const m = /^mailboxes\[0\](?:\.(source|destination)(?:\.(\w+))?)?:?\s*(.*)$/s.exec(problem);
+  if (!m) return problem;
+  const [, side, field, rest] = m;
+  if (!side) return rest!;
+  const sideWord = side === 'source' ? 'Source' : 'Destination';
+  return `${sideWord} ${field ? (FIELD_WORDS[field] ?? field) : 'account'}: ${rest}`;
+}
+
+/** Validates one mailbox with the engine's rules; throws a MailferryError whose message names the fields. */
+export function toMailboxJob(config: MailboxConfig): MailboxJob {
+  const raw = {
+    id: config.id,
+    source: endpointJson(config.source),
+    destination: endpointJson(config.destination),
+    ...(config.exclude.length > 0 ? { folders: { exclude: config.exclude } } : {}),
+  };
+  try {
+    return parseJob({ mailboxes: [raw] }, '/').mailboxes[0]!;
+  } catch (err) {
+    if (err instanceof MailferryError && err.code === 'JOB_INVALID') {
+      const problems = String(err.details?.problems ?? err.message).split('\n').map(formProblem);
+      fail('INVALID_MAILBOX', problems.length === 1 ? problems[0]! : `Please check: ${problems.join('; ')}`, 'Correct the fields named above and try again.');
+    }
+    throw err;
+  }
+}
+
+function endpointJson(e: EndpointSettings): Record<string, unknown> {
+  return { host: e.host, port: e.port, security: e.security, user: e.user, ...(e.ca ? { ca: e.ca } : {}) };
+}
+
+/** A job of one mailbox with the user's settings: the app runs each mailbox on its own (pause/resume). */
+export function toJob(mailbox: MailboxJob, settings: Settings): Job {
+  const base = parseJob(
+    {
+      mailboxes: [{ id: 'x', source: { host: '127.0.0.1', user: 'a' }, destination: { host: '127.0.0.1', user: 'b' } }],
+      options: { connectionsPerAccount: settings.connectionsPerAccount, globalConnections: Math.min(100, settings.connectionsPerAccount * 2) },
+    },
+    '/',
+  );
+  return { mailboxes: [mailbox], options: base.options };
+}
+
+/** The configuration a draft describes (passwords are not part of it). */
+export function draftToConfig(draft: MailboxDraft, id: string, exclude: string[]): MailboxConfig {
+  const endpoint = (e: EndpointSettings): EndpointSettings => ({ host: e.host, port: e.port, security: e.security, user: e.user, ...(e.ca ? { ca: e.ca } : {}) });
+  return { id, source: endpoint(draft.source), destination: endpoint(draft.destination), exclude: [...exclude] };
+}
+
+/** Same server account: same host (case-insensitive) and same user. */
+export function sameAccount(a: EndpointSettings, b: EndpointSettings): boolean {
+  return a.host.trim().toLowerCase() === b.host.trim().toLowerCase() && a.user === b.user;
+}
+

@@ -1,0 +1,348 @@
+/**
+ * Runs the mailboxes of the desktop app: one engine run per mailbox, each with its own AbortController.
+ *
+ * - pause  = abort the run (the engine finishes the messages in flight and keeps the ledger consistent)
+ *            and show 'paused'; resume = run it again: the ledger continues exactly where it stopped.
+ * - cancel = the same abort, shown as 'cancelled'; a later start also continues from the ledger.
+ * - At most `parallelMailboxes` runs at once; the others wait as 'queued'.
+ * - Quit: every run is aborted and awaited; the ones that were running are resumed at the next start.
+ *
+ * The engine runs here, in Electron's main process (see main.ts for why). Counters are added up across
+ * the runs of one migration (progress-merge.ts) and updates leave in batches of ~4 a second.
+ */
+import type { RunOptions, RunResult, MailboxResult } from '../engine/run-migration.js';
+import type { Job } from '../engine/job.js';
+import { isActive, canDo, type MailboxAction } from '../../shared/mailbox-actions.js';
+import type { AppError, FailureView, LogEntry, MailboxProgress, MailboxStatus, Selection } from '../../shared/contract.js';
+import { fail, toAppError } from './app-error.js';
+import { MAX_LOG, type AppStore, type MailboxRuntime } from './app-store.js';
+import { toJob, toMailboxJob } from './mailbox-config.js';
+import { ProgressBatcher } from './progress-batcher.js';
+import { mergeProgress } from './progress-merge.js';
+import { entry as logEntry, outcomeLine, transitionLine } from './run-log.js';
+import { passwordResolver, type SecretStore } from './secret-store.js';
+
+export type RunFn = (job: Job, opts: RunOptions) => Promise<RunResult>;
+type Intent = 'pause' | 'cancel' | 'quit';
+
+export interface ManagerOptions {
+  store: AppStore;
+  secrets: SecretStore;
+  /** Folder of the ledger (shared by all mailboxes; the engine keys its rows by mailbox id). */
+  stateDir: string;
+  run: RunFn;
+  /** Time between two progress batches, ms. Default 250. */
+  batchIntervalMs?: number;
+}
+
+interface ActiveRun {
+  controller: AbortController;
+  carry: MailboxProgress | null;
+  intent?: Intent;
+  lastEngineState?: string;
+  settled: Promise<void>;
+}
+
+interface Entry extends MailboxRuntime {
+  id: string;
+  run?: ActiveRun;
+  /** Start again as soon as the current (aborting) run has settled. */
+  startAfterSettle?: boolean;
+}
+
+export class MigrationManager {
+  readonly #o: ManagerOptions;
+  readonly #entries = new Map<string, Entry>();
+  readonly #queue: string[] = [];
+  readonly #batcher: ProgressBatcher<MailboxStatus>;
+  readonly #statusListeners = new Set<(batch: MailboxStatus[]) => void>();
+  readonly #activityListeners = new Set<(active: boolean) => void>();
+  #running = 0;
+  #wasActive = false;
+  #shuttingDown = false;
+
+  constructor(options: ManagerOptions) {
+    this.#o = options;
+    this.#batcher = new ProgressBatcher<MailboxStatus>({
+      intervalMs: options.batchIntervalMs ?? 250,
+      key: (s) => s.id,
+      emit: (batch) => this.#statusListeners.forEach((l) => l(batch)),
+    });
+    for (const m of options.store.mailboxes()) this.#entries.set(m.id, this.#restore(m.id));
+  }
+
+  /** A run cannot survive a restart: a mailbox saved as running is shown paused (and resumed if it was listed). */
+  #restore(id: string): Entry {
+    const saved = this.#o.store.runtime(id);
+    const e: Entry = saved
+      ? { id, ...saved }
+      : { id, status: { id, state: 'idle', progress: null, lastError: null, nextAttemptAt: null }, carry: null, failures: [], notes: [], log: [] };
+    if (isActive(e.status.state)) {
+      e.status = { ...e.status, state: 'paused', nextAttemptAt: null, ...(e.status.progress ? { progress: { ...e.status.progress, state: 'paused' } } : {}) };
+    }
+    return e;
+  }
+
+  onStatus(listener: (batch: MailboxStatus[]) => void): () => void {
+    this.#statusListeners.add(listener);
+    return () => this.#statusListeners.delete(listener);
+  }
+
+  /** Called with true when the first mailbox starts and false when the last one stops (sleep prevention). */
+  onActivity(listener: (active: boolean) => void): () => void {
+    this.#activityListeners.add(listener);
+    return () => this.#activityListeners.delete(listener);
+  }
+
+  get active(): boolean {
+    return this.#running > 0 || this.#queue.length > 0;
+  }
+
+  status(id: string): MailboxStatus {
+    return structuredClone(this.#entry(id).status);
+  }
+
+  runtime(id: string): { failures: FailureView[]; notes: string[]; log: LogEntry[] } {
+    const e = this.#entry(id);
+    return structuredClone({ failures: e.failures, notes: e.notes, log: e.log });
+  }
+
+  /** A new mailbox was saved. */
+  added(id: string): void {
+    if (!this.#entries.has(id)) this.#entries.set(id, this.#restore(id));
+  }
+
+  /** A mailbox is about to be removed: only when nothing runs for it. */
+  remove(id: string): void {
+    const e = this.#entry(id);
+    if (e.run || isActive(e.status.state)) fail('MAILBOX_BUSY', `${id} is still running.`, 'Pause or cancel it first, then remove it.');
+    this.#entries.delete(id);
+  }
+
+  /** Applies a control to some mailboxes (or to every mailbox where it makes sense) and returns their statuses. */
+  control(action: MailboxAction, selection: Selection): MailboxStatus[] {
+    const ids = selection.ids === 'all' ? [...this.#entries.keys()].filter((id) => canDo(this.#entries.get(id)!.status.state, action)) : selection.ids;
+    const entries = ids.map((id) => this.#entry(id));
+    for (const e of entries) {
+      if (!canDo(e.status.state, action)) {
+        fail('WRONG_STATE', `${e.id} cannot be ${PAST[action]} while it is ${e.status.state}.`);
+      }
+    }
+    for (const e of entries) this.#apply(action, e);
+    this.#pump();
+    this.#changed();
+    return entries.map((e) => structuredClone(e.status));
+  }
+
+  /** Resumes the mailboxes that were running when the app last quit. */
+  resumeLastSession(): string[] {
+    const ids = this.#o.store.resumeOnStart().filter((id) => this.#entries.get(id)?.status.state === 'paused' || this.#entries.get(id)?.status.state === 'idle');
+    for (const id of ids) {
+      const e = this.#entries.get(id)!;
+      this.#log(e, logEntry('info', 'Resuming: it was running when Mailferry was closed.'));
+      this.#apply(e.status.state === 'paused' ? 'resume' : 'start', e);
+    }
+    this.#pump();
+    this.#changed();
+    return ids;
+  }
+
+  /** The user changed "mailboxes at the same time": start queued ones if there is room now. */
+  settingsChanged(): void {
+    this.#pump();
+  }
+
+  /**
+   * Quit: stops every run (in-flight messages finish, the ledger is saved), waits for them to settle
+   * (at most `timeoutMs`), and remembers which mailboxes to resume at the next start.
+   */
+  async shutdown(timeoutMs = 20_000): Promise<void> {
+    if (this.#shuttingDown) return;
+    this.#shuttingDown = true;
+    const resume = [...this.#entries.values()].filter((e) => e.run || this.#queue.includes(e.id) || e.startAfterSettle).map((e) => e.id);
+    this.#o.store.setResumeOnStart(resume);
+    for (const id of this.#queue.splice(0)) {
+      const e = this.#entries.get(id)!;
+      this.#setState(e, 'paused', null);
+      this.#log(e, outcomeLine('quit', e.status.progress));
+    }
+    const waits: Promise<void>[] = [];
+    for (const e of this.#entries.values()) {
+      e.startAfterSettle = false;
+      if (e.run) {
+        e.run.intent = 'quit';
+        e.run.controller.abort();
+        waits.push(e.run.settled);
+      }
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.all(waits), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+    this.#batcher.close();
+    this.#o.store.setResumeOnStart(resume);
+    this.#o.store.save();
+  }
+
+  #entry(id: string): Entry {
+    const e = this.#entries.get(id);
+    if (!e) fail('NOT_FOUND', `There is no mailbox ${JSON.stringify(id)}.`, 'It may have been removed; reload the list.');
+    return e;
+  }
+
+  #apply(action: MailboxAction, e: Entry): void {
+    if (this.#shuttingDown) fail('SHUTTING_DOWN', 'Mailferry is closing.');
+    switch (action) {
+      case 'start':
+        // A new start after a finished migration counts from zero; after a failure or cancel it continues.
+        if (e.status.state === 'done' || e.status.state === 'idle') e.carry = null;
+        this.#log(e, logEntry('info', e.carry ? 'Started again; continuing where the last run stopped.' : 'Started.'));
+        this.#enqueue(e);
+        break;
+      case 'resume':
+        this.#log(e, logEntry('info', 'Resumed.'));
+        this.#enqueue(e);
+        break;
+      case 'pause':
+      case 'cancel':
+        this.#stop(e, action);
+        break;
+    }
+  }
+
+  #enqueue(e: Entry): void {
+    this.#setState(e, 'queued', null);
+    if (e.run) e.startAfterSettle = true; // still finishing its in-flight messages: start right after
+    else if (!this.#queue.includes(e.id)) this.#queue.push(e.id);
+  }
+
+  #stop(e: Entry, intent: 'pause' | 'cancel'): void {
+    const state = intent === 'pause' ? 'paused' : 'cancelled';
+    e.startAfterSettle = false;
+    const q = this.#queue.indexOf(e.id);
+    if (q >= 0) this.#queue.splice(q, 1);
+    if (e.run) {
+      e.run.intent = intent;
+      e.run.controller.abort();
+      this.#setState(e, state, null); // shown at once; the run settles in the background
+    } else {
+      this.#setState(e, state, null);
+      this.#log(e, outcomeLine(intent === 'pause' ? 'paused' : 'cancelled', e.status.progress));
+    }
+  }
+
+  #pump(): void {
+    if (this.#shuttingDown) return;
+    const limit = this.#o.store.settings().parallelMailboxes;
+    while (this.#running < limit && this.#queue.length > 0) {
+      const e = this.#entries.get(this.#queue.shift()!);
+      if (e && !e.run) this.#launch(e);
+    }
+  }
+
+  #launch(e: Entry): void {
+    const config = this.#o.store.mailbox(e.id);
+    let job: Job;
+    try {
+      if (!config) fail('NOT_FOUND', `There is no mailbox ${JSON.stringify(e.id)}.`);
+      job = toJob(toMailboxJob(config), this.#o.store.settings());
+    } catch (err) {
+      this.#ended(e, undefined, undefined, toAppError(err));
+      return;
+    }
+    const run: ActiveRun = { controller: new AbortController(), carry: e.carry, settled: Promise.resolve() };
+    e.run = run;
+    this.#running++;
+    run.settled = this.#o
+      .run(job, {
+        stateDir: this.#o.stateDir,
+        signal: run.controller.signal,
+        password: passwordResolver(this.#o.secrets),
+        onProgress: (p) => this.#progress(e, run, p),
+      })
+      .then(
+        (result) => this.#ended(e, run, result.mailboxes[0]),
+        (err: unknown) => this.#ended(e, run, undefined, toAppError(err)),
+      )
+      .finally(() => {
+        e.run = undefined;
+        this.#running--;
+        if (e.startAfterSettle && !this.#shuttingDown) {
+          e.startAfterSettle = false;
+          this.#queue.push(e.id);
+        }
+        this.#pump();
+        this.#changed();
+      });
+    this.#changed();
+  }
+
+  #progress(e: Entry, run: ActiveRun, p: MailboxProgress): void {
+    if (e.run !== run) return;
+    const merged = mergeProgress(run.carry, p);
+    if (run.intent) {
+      // Stopping: keep counting what the in-flight messages do, but keep showing paused/cancelled.
+      e.status = { ...e.status, progress: { ...merged, state: e.status.state as MailboxProgress['state'] } };
+    } else {
+      if (p.state !== run.lastEngineState) {
+        run.lastEngineState = p.state;
+        const line = transitionLine(merged);
+        if (line) this.#log(e, line);
+      }
+      const problem = p.state === 'retrying' || p.state === 'waiting-quota' ? (p.reason ?? null) : null;
+      e.status = { id: e.id, state: p.state, progress: merged, lastError: problem, nextAttemptAt: p.nextAttemptAt ?? null };
+    }
+    this.#publish(e);
+  }
+
+  #ended(e: Entry, run: ActiveRun | undefined, result: MailboxResult | undefined, error?: AppError): void {
+    const progress = result ? mergeProgress(run?.carry ?? null, result.progress) : e.status.progress;
+    const err = result?.error ? toAppError(result.error) : error;
+    if (result) {
+      e.failures = result.failures.map((f) => ({ ...f }));
+      e.notes = result.notes;
+      for (const n of result.notes) this.#log(e, logEntry('info', `Note: ${n}`));
+    }
+    e.carry = progress;
+    const intent = run?.intent;
+    let state: MailboxStatus['state'];
+    if (intent === 'pause' || intent === 'quit') state = 'paused';
+    else if (intent === 'cancel') state = 'cancelled';
+    else state = err ? 'failed' : (result?.progress.state ?? 'failed');
+    if (e.startAfterSettle) state = 'queued';
+    const shown = progress ? { ...progress, state: state === 'queued' ? progress.state : state } : null;
+    e.status = { id: e.id, state, progress: shown, lastError: intent ? null : (err ?? null), nextAttemptAt: null };
+    const outcome = intent === 'pause' ? 'paused' : intent === 'cancel' ? 'cancelled' : intent === 'quit' ? 'quit' : state === 'done' ? 'done' : 'failed';
+    this.#log(e, outcomeLine(outcome, progress, err));
+    this.#publish(e);
+  }
+
+  #setState(e: Entry, state: MailboxStatus['state'], lastError: AppError | null): void {
+    e.status = { ...e.status, state, lastError, nextAttemptAt: null, ...(e.status.progress ? { progress: { ...e.status.progress, state: state === 'idle' || state === 'queued' ? e.status.progress.state : state } } : {}) };
+    this.#publish(e);
+  }
+
+  #log(e: Entry, line: LogEntry): void {
+    e.log.push(line);
+    if (e.log.length > MAX_LOG) e.log.splice(0, e.log.length - MAX_LOG);
+  }
+
+  #publish(e: Entry): void {
+    if (!this.#entries.has(e.id)) return;
+    this.#o.store.setRuntime(e.id, { status: e.status, carry: e.carry, failures: e.failures, notes: e.notes, log: e.log });
+    this.#batcher.push(structuredClone(e.status));
+  }
+
+  /** Keeps the resume list and the activity signal in step with what runs. */
+  #changed(): void {
+    if (!this.#shuttingDown) {
+      this.#o.store.setResumeOnStart([...this.#entries.values()].filter((e) => e.run || isActive(e.status.state)).map((e) => e.id));
+    }
+    const active = this.active;
+    if (active !== this.#wasActive) {
+      this.#wasActive = active;
+      this.#activityListeners.forEach((l) => l(active));
+    }
+  }
+}
+
+const PAST: Record<MailboxAction, string> = { start: 'started', pause: 'paused', resume: 'resumed', cancel: 'cancelled' };

@@ -1,0 +1,50 @@
+/**
+ * Wires the app's services together: settings file, migration manager, handler table. Free of Electron,
+ * so the e2e bridge builds exactly what main.ts builds, with only the platform hooks (shell, dialogs)
+ * swapped.
+ */
+import { join } from 'node:path';
+import { runMigration } from '../engine/run-migration.js';
+import type { AppInfo } from '../../shared/contract.js';
+import { AppStore } from './app-store.js';
+import { checkMailbox } from './connection-test-adapter.js';
+import { createHandlers, type HandlerTable, type PlatformHooks } from './handlers.js';
+import { MigrationManager, type RunFn } from './migration-manager.js';
+import { entry } from './run-log.js';
+import { keychain, type SecretStore } from './secret-store.js';
+
+export interface AppServicesOptions {
+  /** The app's data folder (Electron's userData): settings file and, under state/, the ledger. */
+  dataDir: string;
+  version: string;
+  platform: PlatformHooks;
+  /** Defaults: the OS keychain, the engine's runMigration and connection test. */
+  secrets?: SecretStore;
+  run?: RunFn;
+  connectionTest?: typeof checkMailbox;
+  batchIntervalMs?: number;
+}
+
+export interface AppServices {
+  store: AppStore;
+  manager: MigrationManager;
+  handlers: HandlerTable;
+  info: AppInfo;
+}
+
+export function createAppServices(o: AppServicesOptions): AppServices {
+  const store = new AppStore(o.dataDir);
+  const stateDir = join(o.dataDir, 'state');
+  const secrets = o.secrets ?? keychain;
+  const manager = new MigrationManager({
+    store,
+    secrets,
+    stateDir,
+    run: o.run ?? runMigration,
+    ...(o.batchIntervalMs !== undefined ? { batchIntervalMs: o.batchIntervalMs } : {}),
+  });
+  if (store.recovered) console.warn(`mailferry: ${entry('warn', store.recovered).message}`);
+  const info: AppInfo = { version: o.version, dataDir: o.dataDir, stateDir };
+  const handlers = createHandlers({ store, manager, secrets, connectionTest: o.connectionTest ?? checkMailbox, platform: o.platform, info });
+  return { store, manager, handlers, info };
+}

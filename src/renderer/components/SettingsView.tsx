@@ -1,0 +1,108 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { SETTINGS_LIMITS, type AppError, type AppInfo, type Settings } from '../../shared/contract.js';
+import { api, asAppError, call } from '../api.js';
+import { ErrorText } from './ErrorText.js';
+
+type Field = keyof Settings;
+
+const FIELDS: Array<{ key: Field; label: string; note: string }> = [
+  {
+    key: 'connectionsPerAccount',
+    label: 'Connections per account',
+    note: 'Gmail allows 15 for all your devices together; 4 leaves room for your phone and mail program.',
+  },
+  { key: 'parallelMailboxes', label: 'Mailboxes at the same time', note: 'The others wait in the queue and start by themselves.' },
+  {
+    key: 'bandwidthLimitKBps',
+    label: 'Bandwidth cap (KB/s, 0 = none)',
+    note: 'Saved, but not applied yet: this version of Mailferry copies as fast as the servers allow.',
+  },
+];
+
+export function SettingsView() {
+  const [form, setForm] = useState<Record<Field, string> | null>(null);
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const [saved, setSaved] = useState(false);
+
+  useEffect(() => {
+    call(api().getSettings()).then(
+      (s) => setForm({ connectionsPerAccount: String(s.connectionsPerAccount), parallelMailboxes: String(s.parallelMailboxes), bandwidthLimitKBps: String(s.bandwidthLimitKBps) }),
+      (err: unknown) => setError(asAppError(err)),
+    );
+    call(api().getAppInfo()).then(setInfo, () => undefined);
+  }, []);
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!form) return;
+    setError(null);
+    setSaved(false);
+    try {
+      await call(
+        api().saveSettings({
+          connectionsPerAccount: Number(form.connectionsPerAccount),
+          parallelMailboxes: Number(form.parallelMailboxes),
+          bandwidthLimitKBps: Number(form.bandwidthLimitKBps),
+        }),
+      );
+      setSaved(true);
+    } catch (err) {
+      setError(asAppError(err));
+    }
+  };
+
+  return (
+    <form className="form settings" onSubmit={(e) => void save(e)} noValidate>
+      <div className="view-head">
+        <h1 tabIndex={-1}>Settings</h1>
+      </div>
+      {form === null && !error ? <p className="muted">Loading…</p> : null}
+      {form ? (
+        <fieldset>
+          <legend>Speed</legend>
+          {FIELDS.map((f) => (
+            <div className="field" key={f.key}>
+              <label htmlFor={`setting-${f.key}`}>{f.label}</label>
+              <input
+                id={`setting-${f.key}`}
+                type="number"
+                className="narrow"
+                min={SETTINGS_LIMITS[f.key].min}
+                max={SETTINGS_LIMITS[f.key].max}
+                value={form[f.key]}
+                aria-describedby={`setting-${f.key}-note`}
+                onChange={(e) => setForm({ ...form, [f.key]: e.target.value })}
+              />
+              <p id={`setting-${f.key}-note`} className="field-note">
+                {f.note}
+              </p>
+            </div>
+          ))}
+          <p className="muted">New values apply to the next mailbox that starts or resumes.</p>
+        </fieldset>
+      ) : null}
+      <fieldset>
+        <legend>Appearance</legend>
+        <p>Mailferry follows your system’s light or dark appearance.</p>
+      </fieldset>
+      {info ? (
+        <fieldset>
+          <legend>About</legend>
+          <p>
+            Mailferry {info.version}. Settings and the record of copied messages are kept in <code>{info.dataDir}</code>. Passwords are kept in your system’s keychain only.
+          </p>
+        </fieldset>
+      ) : null}
+      {error ? <ErrorText error={error} /> : null}
+      <div className="form-actions">
+        <button type="submit" className="btn primary" disabled={!form}>
+          Save settings
+        </button>
+        <span role="status" className="good">
+          {saved ? 'Saved.' : ''}
+        </span>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,28 @@
+import type { MailboxStatus } from '../../shared/contract.js';
+import { clock } from '../format.js';
+
+/** One line under the mailbox: the last problem in plain words, or what it is waiting for. Always present, so rows never change height. */
+export function StatusLine({ status }: { status: MailboxStatus }) {
+  const next = status.nextAttemptAt ? ` Next try at ${clock(status.nextAttemptAt)}.` : '';
+  if (status.lastError) {
+    return (
+      <p className={status.state === 'failed' ? 'status-line bad' : 'status-line warn'} title={status.lastError.hint ?? ''}>
+        {status.lastError.message}
+        {next}
+        {status.lastError.hint ? <span className="status-hint"> {status.lastError.hint}</span> : null}
+      </p>
+    );
+  }
+  const p = status.progress;
+  const text =
+    status.state === 'done' && p
+      ? p.failed > 0
+        ? `${p.failed} message${p.failed === 1 ? '' : 's'} could not be copied; see Details.`
+        : 'Everything is on the destination.'
+      : status.state === 'idle'
+        ? 'Not started yet.'
+        : p && p.present > 0
+          ? `${p.present.toLocaleString()} already on the destination.`
+          : '\u00a0';
+  return <p className="status-line">{text}</p>;
+}

@@ -1,0 +1,47 @@
+/** Numbers as the window shows them: grouped, with units, never jumping in width more than needed. */
+
+const nf = new Intl.NumberFormat(undefined);
+
+export function count(n: number): string {
+  return nf.format(n);
+}
+
+export function bytes(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '—';
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+}
+
+export function rate(messagesPerSecond: number, bytesPerSecond: number): string {
+  return `${messagesPerSecond < 10 ? messagesPerSecond.toFixed(1) : Math.round(messagesPerSecond)} msg/s · ${bytes(Math.round(bytesPerSecond))}/s`;
+}
+
+export function duration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${String(s % 60).padStart(2, '0')} s`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h ${String(m % 60).padStart(2, '0')} min`;
+  return `${Math.round(h / 24)} days`;
+}
+
+export function percent(fraction: number): string {
+  return `${Math.floor(fraction * 100)}%`;
+}
+
+export function clock(epochMs: number): string {
+  return new Date(epochMs).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+export function dateTime(epochMs: number): string {
+  return new Date(epochMs).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+}

@@ -1,0 +1,266 @@
+/**
+ * The one IPC contract between the desktop window and the main process. Main implements it (every input
+ * validated there), the preload exposes it as `window.mailferry`, the renderer calls it, and the e2e
+ * bridge serves the very same handler table over HTTP. Plain data only: no Node, DOM or Electron imports.
+ *
+ * Every call takes at most one argument (a plain object) and resolves to a Result: nothing crosses the
+ * boundary as a thrown exception. Passwords travel renderer -> main only (saveMailbox, testConnection)
+ * and are never sent back.
+ */
+import type { ErrorSummary, FolderRole, MailboxProgress, MailboxState } from './progress.js';
+
+export type { ErrorSummary, FolderProgress, FolderRole, MailboxProgress, MailboxState } from './progress.js';
+
+/** An error as the window shows it: a stable code, one sentence, and what to do about it. */
+export interface AppError {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: AppError };
+
+export type Security = 'tls' | 'starttls' | 'none';
+export const SECURITIES: readonly Security[] = ['tls', 'starttls', 'none'];
+
+/** A server and account, without its password (that lives in the OS keychain). */
+export interface EndpointSettings {
+  host: string;
+  port: number;
+  security: Security;
+  user: string;
+  /** Absolute path of a PEM file with an extra CA to trust (a self-signed server). */
+  ca?: string;
+}
+
+/** A saved mailbox: what the app keeps in its settings file. No secrets. */
+export interface MailboxConfig {
+  /** Key in the ledger. Chosen by main (the source address, made unique) and never changed. */
+  id: string;
+  source: EndpointSettings;
+  destination: EndpointSettings;
+  /** Source folder names not to copy (set from the mapping preview). */
+  exclude: string[];
+}
+
+/**
+ * The Add / Edit form. Without `id` a new mailbox is added; with `id` that mailbox is edited (its source
+ * account and destination account stay the same: the ledger belongs to that pair). A password left out
+ * keeps the stored one.
+ */
+export interface MailboxDraft {
+  id?: string;
+  source: EndpointSettings;
+  destination: EndpointSettings;
+  sourcePassword?: string;
+  destinationPassword?: string;
+}
+
+/** The app's states: the engine's, plus 'idle' for a mailbox that never ran in this app. */
+export type AppMailboxState = MailboxState | 'idle';
+
+export interface MailboxStatus {
+  id: string;
+  state: AppMailboxState;
+  /** Counters added up over every pause/resume of the current migration; null before the first run. */
+  progress: MailboxProgress | null;
+  /** The last problem in plain words (also while retrying or waiting). */
+  lastError: AppError | null;
+  /** When the next attempt happens (epoch ms) while retrying or waiting for a quota. */
+  nextAttemptAt: number | null;
+}
+
+export interface MailboxView {
+  config: MailboxConfig;
+  status: MailboxStatus;
+  /** Whether a password is in the keychain for each side (checked when listed). */
+  passwordsStored: { source: boolean; destination: boolean };
+}
+
+export interface SideCheck {
+  ok: boolean;
+  error?: AppError;
+  folderCount: number;
+  /** Capabilities that change how Mailferry works with this server (MULTIAPPEND, X-GM-EXT-1...). */
+  notable: Record<string, boolean | number>;
+  quota?: { usedBytes: number; limitBytes: number };
+}
+
+export interface ConnectionCheck {
+  source: SideCheck;
+  destination: SideCheck;
+}
+
+export interface MappingRow {
+  source: string;
+  /** Destination folder, or null when the folder is not copied (a view like Starred, a \Noselect parent). */
+  target: string | null;
+  role: FolderRole | string;
+  messages: number;
+  sizeBytes: number | null;
+  note?: string;
+  /** Copied in the next run (false when the user excluded it). */
+  included: boolean;
+  /** Whether the include/exclude toggle applies to this row. */
+  toggleable: boolean;
+}
+
+export interface LabelPolicyInfo {
+  id: string;
+  title: string;
+  description: string;
+}
+
+export interface MappingPreview {
+  mailbox: string;
+  rows: MappingRow[];
+  labelPolicy: LabelPolicyInfo;
+  /** Bytes Gmail must send and how many days its daily download limit makes that take, when known. */
+  estimate: { totalBytes: number; gmailDailyLimitDays: number } | null;
+}
+
+export interface FailureView {
+  folder: string;
+  target: string | null;
+  uid: number;
+  size: number;
+  date: string;
+  subject: string;
+  code: string;
+  reason: string;
+}
+
+export type LogLevel = 'info' | 'warn' | 'error';
+
+export interface LogEntry {
+  at: number;
+  level: LogLevel;
+  message: string;
+}
+
+export interface MailboxDetail {
+  view: MailboxView;
+  /** Messages of the latest run that could not be copied, with the reason. */
+  failures: FailureView[];
+  /** Things worth knowing that are not failures (renamed folders, renumbered folders). */
+  notes: string[];
+  log: LogEntry[];
+}
+
+export interface Settings {
+  /** Connections per account and side. Gmail allows 15 for all clients together. */
+  connectionsPerAccount: number;
+  /** How many mailboxes copy at the same time; the others wait in the queue. */
+  parallelMailboxes: number;
+  /** Upload cap in KB/s, 0 for none. Saved, but not enforced yet (the engine has no limiter). */
+  bandwidthLimitKBps: number;
+}
+
+export const SETTINGS_LIMITS: Readonly<Record<keyof Settings, { min: number; max: number }>> = Object.freeze({
+  connectionsPerAccount: { min: 1, max: 10 },
+  parallelMailboxes: { min: 1, max: 10 },
+  bandwidthLimitKBps: { min: 0, max: 10_000_000 },
+});
+
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
+  connectionsPerAccount: 4,
+  parallelMailboxes: 2,
+  bandwidthLimitKBps: 0,
+});
+
+export interface AppInfo {
+  version: string;
+  /** Where the app keeps its settings file and the ledger. */
+  dataDir: string;
+  stateDir: string;
+}
+
+/** Which mailboxes a control call applies to: some ids, or every mailbox for which the action makes sense. */
+export interface Selection {
+  ids: string[] | 'all';
+}
+
+/** The request each call takes (`null` when it takes none). */
+export interface Requests {
+  getAppInfo: null;
+  listMailboxes: null;
+  saveMailbox: MailboxDraft;
+  removeMailbox: { id: string; forgetPasswords: boolean };
+  testConnection: MailboxDraft;
+  previewMapping: { id: string };
+  setExclusions: { id: string; exclude: string[] };
+  start: Selection;
+  pause: Selection;
+  resume: Selection;
+  cancel: Selection;
+  getDetail: { id: string };
+  getSettings: null;
+  saveSettings: Settings;
+  openExternal: { url: string };
+  chooseCaFile: null;
+}
+
+/** What each call resolves to when it succeeds. */
+export interface Responses {
+  getAppInfo: AppInfo;
+  listMailboxes: MailboxView[];
+  saveMailbox: MailboxView;
+  removeMailbox: null;
+  testConnection: ConnectionCheck;
+  previewMapping: MappingPreview;
+  setExclusions: MailboxView;
+  start: MailboxStatus[];
+  pause: MailboxStatus[];
+  resume: MailboxStatus[];
+  cancel: MailboxStatus[];
+  getDetail: MailboxDetail;
+  getSettings: Settings;
+  saveSettings: Settings;
+  openExternal: null;
+  /** The chosen file's absolute path, or null when the dialog was dismissed. */
+  chooseCaFile: string | null;
+}
+
+export type Method = keyof Requests & keyof Responses;
+
+/** IPC channel per call. Main binds exactly these; the preload and the e2e shim forward exactly these. */
+export const INVOKE_CHANNELS = Object.freeze({
+  getAppInfo: 'mailferry:get-app-info',
+  listMailboxes: 'mailferry:list-mailboxes',
+  saveMailbox: 'mailferry:save-mailbox',
+  removeMailbox: 'mailferry:remove-mailbox',
+  testConnection: 'mailferry:test-connection',
+  previewMapping: 'mailferry:preview-mapping',
+  setExclusions: 'mailferry:set-exclusions',
+  start: 'mailferry:start',
+  pause: 'mailferry:pause',
+  resume: 'mailferry:resume',
+  cancel: 'mailferry:cancel',
+  getDetail: 'mailferry:get-detail',
+  getSettings: 'mailferry:get-settings',
+  saveSettings: 'mailferry:save-settings',
+  openExternal: 'mailferry:open-external',
+  chooseCaFile: 'mailferry:choose-ca-file',
+} as const satisfies Record<Method, string>);
+
+export const METHODS = Object.freeze(Object.keys(INVOKE_CHANNELS) as Method[]);
+
+/** Main -> window: the changed mailboxes, a few times a second at most. */
+export const PROGRESS_CHANNEL = 'mailferry:progress';
+
+export interface ProgressEvent {
+  statuses: MailboxStatus[];
+}
+
+export type ProgressListener = (event: ProgressEvent) => void;
+
+type Call<M extends Method> = Requests[M] extends null
+  ? () => Promise<Result<Responses[M]>>
+  : (request: Requests[M]) => Promise<Result<Responses[M]>>;
+
+/** `window.mailferry` as the preload exposes it. */
+export type MailferryApi = { [M in Method]: Call<M> } & {
+  /** Subscribes to progress; returns the function that unsubscribes. */
+  onProgress(listener: ProgressListener): () => void;
+};
+
