@@ -2,6 +2,7 @@ import { formatErrorLine, isMailferryError } from './engine/errors.js';
 import { UsageError } from './cli/args.js';
 import { MIGRATE_USAGE, migrateCommand } from './cli/migrate-command.js';
 import { runSecretsCommand } from './cli/secrets-command.js';
+import { signinCommand, signoutCommand } from './cli/signin-command.js';
 import { TEST_USAGE, testCommand } from './cli/test-command.js';
 import { VERIFY_USAGE, verifyCommand } from './cli/verify-command.js';
 
@@ -11,6 +12,8 @@ const USAGE = `Mailferry: move a Gmail mailbox into another IMAP host.
   ${VERIFY_USAGE}
   ${TEST_USAGE}
   mailferry secrets set|check|delete HOST USER
+  mailferry signin HOST USER --client-id ID [--no-browser]
+  mailferry signout HOST USER
 `;
 
 const EXIT_ON = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -41,6 +44,10 @@ async function main(argv: string[]): Promise<number> {
         return await verifyCommand(rest);
       case 'test':
         return await testCommand(rest);
+      case 'signin':
+        return await signinCommand(rest, { input: process.stdin, output: process.stdout, errorOutput: process.stderr, signal: stop.signal });
+      case 'signout':
+        return await signoutCommand(rest, { input: process.stdin, output: process.stdout, errorOutput: process.stderr });
       case 'secrets':
         return await runSecretsCommand(rest, { input: process.stdin, output: process.stderr });
       case undefined:

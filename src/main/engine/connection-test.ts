@@ -1,9 +1,9 @@
 import type { ImapFlow } from 'imapflow';
-import { credentialsFor, type CredentialOptions } from './credentials.js';
+import { connectWith, loginFor, type CredentialOptions } from './credentials.js';
 import { MailferryError, type ErrorInfo } from './errors.js';
 import { mapFolders, type FolderInfo } from './folder-mapping.js';
 import { personalNamespace, toFolderInfo } from './folder-list.js';
-import { connectImap, disconnect, type Side } from './imap-connect.js';
+import { disconnect, type Side } from './imap-connect.js';
 import type { Endpoint, MailboxJob } from './job.js';
 
 /** Workspace accounts may download 2,500 MB a day over IMAP (consumer limits are not published). */
@@ -75,7 +75,7 @@ export async function testMailboxConnection(mb: MailboxJob, opts: CredentialOpti
 async function probe(side: Side, endpoint: Endpoint, opts: CredentialOptions): Promise<{ report: SideReport; client?: ImapFlow; listed?: Listed }> {
   let client: ImapFlow | undefined;
   try {
-    client = await connectImap({ side, endpoint, credential: await credentialsFor(side, endpoint, opts)() });
+    client = await connectWith(loginFor(side, endpoint, opts), { side, endpoint });
     const caps = client.capabilities;
     const statusSize = caps.has('STATUS=SIZE');
     const list = await client.list({ statusQuery: { messages: true, ...(statusSize ? { size: true } : {}) } });

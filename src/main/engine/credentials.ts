@@ -1,6 +1,7 @@
-import { MailferryError } from './errors.js';
-import type { Side } from './imap-connect.js';
+import type { ImapFlow } from 'imapflow';
+import { connectImap, type ConnectOptions, type Side } from './imap-connect.js';
 import type { Endpoint } from './job.js';
+import { AccessTokenProvider, isTokenRefusal } from './oauth/access-token-provider.js';
 import { resolvePassword } from './secrets.js';
 
 /** What one login needs: a password, or an OAuth access token (XOAUTH2). */
@@ -9,30 +10,51 @@ export type Credential = { password: string } | { accessToken: string };
 export interface CredentialOptions {
   /** Where passwords come from; default: passwordEnv or the OS keychain (spaces stripped on the Gmail side). */
   password?: (side: Side, endpoint: Endpoint) => string;
-  /** A fresh access token for an 'oauth2' endpoint, asked for every new connection. */
+  /** A fresh access token for an 'oauth2' endpoint; default: the refresh token `mailferry signin` stored. */
   accessToken?: (side: Side, endpoint: Endpoint) => Promise<string>;
 }
 
+/** How one endpoint signs in, asked afresh for every new connection. */
+export interface Login {
+  credential(): Promise<Credential>;
+  /** The server refused this credential: a token is dropped so the next one is freshly refreshed. */
+  refused(c: Credential): void;
+}
+
 /**
- * A credential source for one endpoint, called for every new connection. Passwords are looked up at once,
- * so a missing one is reported before anything connects; access tokens are asked for per connection, so
- * each login (and each renewal before the 1-hour expiry) gets a fresh one.
+ * The login of one endpoint. Passwords are looked up at once, so a missing one is reported before anything
+ * connects; access tokens per connection, so each login (and each renewal before the 1-hour expiry) gets a
+ * fresh one.
  */
-export function credentialsFor(side: Side, endpoint: Endpoint, opts: CredentialOptions = {}): () => Promise<Credential> {
+export function loginFor(side: Side, endpoint: Endpoint, opts: CredentialOptions = {}): Login {
   if (endpoint.auth === 'oauth2') {
-    const get = opts.accessToken;
-    if (!get) {
-      throw new MailferryError({
-        code: 'OAUTH_SIGN_IN_AGAIN',
-        message: `Sign in with Google is set for ${endpoint.user}, but this build has no way to get a token.`,
-        hint: 'Use an app password ("auth": "password") for now.',
-        retryable: false,
-      });
+    if (opts.accessToken) {
+      const get = opts.accessToken;
+      return { credential: async () => ({ accessToken: await get(side, endpoint) }), refused: () => {} };
     }
-    return async () => ({ accessToken: await get(side, endpoint) });
+    const provider = new AccessTokenProvider({ host: endpoint.host, user: endpoint.user, clientId: endpoint.oauthClientId ?? '' });
+    return {
+      credential: async () => ({ accessToken: await provider.get() }),
+      refused: (c) => 'accessToken' in c && provider.invalidate(c.accessToken),
+    };
   }
   const password = (opts.password ?? defaultPassword)(side, endpoint);
-  return async () => ({ password });
+  return { credential: async () => ({ password }), refused: () => {} };
+}
+
+/**
+ * Connects with the endpoint's login. A refused access token is refreshed and tried once more (it may have
+ * been revoked between refreshes); a refused password is final.
+ */
+export async function connectWith(login: Login, opts: Omit<ConnectOptions, 'credential'>): Promise<ImapFlow> {
+  const first = await login.credential();
+  try {
+    return await connectImap({ ...opts, credential: first });
+  } catch (err) {
+    if (!('accessToken' in first) || !isTokenRefusal(err)) throw err;
+    login.refused(first);
+    return connectImap({ ...opts, credential: await login.credential() });
+  }
 }
 
 export function defaultPassword(side: Side, endpoint: Endpoint): string {

@@ -4,11 +4,10 @@ import { backoffDelay, sleep } from './backoff.js';
 import { ByteBudget } from './byte-budget.js';
 import { ConnectionPool } from './connection-pool.js';
 import { copyUnit } from './copy-unit.js';
-import { credentialsFor, type Credential, type CredentialOptions } from './credentials.js';
+import { connectWith, loginFor, type Credential, type CredentialOptions, type Login } from './credentials.js';
 import { buildUnits, foldersOf } from './copy-units.js';
 import { MailferryError, type ErrorInfo } from './errors.js';
 import { openAppendConnection } from './imap-append/multi-writer.js';
-import { connectImap, type Side } from './imap-connect.js';
 import type { Endpoint, Job, JobOptions, MailboxJob } from './job.js';
 import { Ledger } from './ledger/ledger.js';
 import type { FailureRecord, MailboxContext } from './mailbox-context.js';
@@ -55,7 +54,7 @@ export async function runMigration(job: Job, opts: RunOptions): Promise<RunResul
   const signal = opts.signal ?? new AbortController().signal;
   const credOpts: CredentialOptions = { ...(opts.password ? { password: opts.password } : {}), ...(opts.accessToken ? { accessToken: opts.accessToken } : {}) };
   // Credentials first: a missing secret is reported before anything connects or is written.
-  const secrets = job.mailboxes.map((m) => ({ source: credentialsFor('source', m.source, credOpts), destination: credentialsFor('destination', m.destination, credOpts) }));
+  const secrets = job.mailboxes.map((m) => ({ source: loginFor('source', m.source, credOpts), destination: loginFor('destination', m.destination, credOpts) }));
   const budget = new ByteBudget(job.options.memoryBudgetMB * 1024 * 1024);
   const global = new PQueue({ concurrency: Math.max(1, Math.floor(job.options.globalConnections / 2)) });
   let ledger: Ledger | undefined;
@@ -73,7 +72,7 @@ export async function runMigration(job: Job, opts: RunOptions): Promise<RunResul
 async function runMailbox(
   job: Job,
   mb: MailboxJob,
-  secret: { source: () => Promise<Credential>; destination: () => Promise<Credential> },
+  secret: { source: Login; destination: Login },
   opts: RunOptions & { signal: AbortSignal },
   openLedger: () => Ledger,
   budget: ByteBudget,
@@ -84,11 +83,13 @@ async function runMailbox(
   throttle.onThrottled = (n) => tracker.throttled(n);
   const { connectionsPerAccount: cap, sessionMaxMinutes } = job.options;
   const maxAge = sessionMaxMinutes * 60_000;
+  // An OAuth session ends with its token (about an hour): renew well before, never mid-message.
+  const sourceMaxAge = mb.source.auth === 'oauth2' ? Math.min(maxAge, OAUTH_SESSION_MS) : maxAge;
   const onServerLine = throttle.onServerLine;
-  const source = new ConnectionPool(async () => connectImap({ side: 'source', endpoint: mb.source, credential: await secret.source(), onServerLine }), cap, undefined, maxAge);
+  const source = new ConnectionPool(() => connectWith(secret.source, { side: 'source', endpoint: mb.source, onServerLine }), cap, undefined, sourceMaxAge);
   // imapflow on the destination only lists, creates and reconciles; the copying goes through the writers.
-  const destination = new ConnectionPool(async () => connectImap({ side: 'destination', endpoint: mb.destination, credential: await secret.destination() }), 2, undefined, maxAge);
-  const writers = new ConnectionPool(async () => openAppendConnection(mb.destination, passwordOf(await secret.destination()), { onServerLine }), cap, (w) => w.logout(), maxAge);
+  const destination = new ConnectionPool(() => connectWith(secret.destination, { side: 'destination', endpoint: mb.destination }), 2, undefined, maxAge);
+  const writers = new ConnectionPool(async () => openAppendConnection(mb.destination, passwordOf(await secret.destination.credential()), { onServerLine }), cap, (w) => w.logout(), maxAge);
   const failures: FailureRecord[] = [];
   const notes: string[] = [];
   let error: ErrorInfo | undefined;
@@ -210,6 +211,9 @@ async function copyAll(ctx: MailboxContext, work: FolderWork[], global: PQueue, 
   );
   if (firstError !== undefined && !(firstError instanceof DOMException && firstError.name === 'AbortError')) throw firstError;
 }
+
+/** Gmail ends an OAuth session when its token expires (3599 s); new connections well before that. */
+const OAUTH_SESSION_MS = 50 * 60_000;
 
 /** The destination signs in with a password (job validation allows OAuth on the source only). */
 function passwordOf(c: Credential): string {

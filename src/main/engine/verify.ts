@@ -1,6 +1,6 @@
 import { countKeys, coveredByAllMail, selectArchived } from './archive-selection.js';
-import { credentialsFor, type CredentialOptions } from './credentials.js';
-import { connectImap, disconnect } from './imap-connect.js';
+import { connectWith, loginFor, type CredentialOptions } from './credentials.js';
+import { disconnect } from './imap-connect.js';
 import type { MailboxJob } from './job.js';
 import { mapFolders, type FolderMapping } from './folder-mapping.js';
 import { listFolders, personalNamespace } from './folder-list.js';
@@ -40,10 +40,10 @@ export interface VerifyResult {
  * internal date), without writing anything.
  */
 export async function verifyMailbox(mb: MailboxJob, opts: CredentialOptions = {}): Promise<VerifyResult> {
-  const src = await connectImap({ side: 'source', endpoint: mb.source, credential: await credentialsFor('source', mb.source, opts)() });
+  const src = await connectWith(loginFor('source', mb.source, opts), { side: 'source', endpoint: mb.source });
   let dst: ImapFlow | undefined;
   try {
-    dst = await connectImap({ side: 'destination', endpoint: mb.destination, credential: await credentialsFor('destination', mb.destination, opts)() });
+    dst = await connectWith(loginFor('destination', mb.destination, opts), { side: 'destination', endpoint: mb.destination });
     const srcFolders = await listFolders(src);
     const dstFolders = await listFolders(dst);
     const ns = personalNamespace(dst, dstFolders);
