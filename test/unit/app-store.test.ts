@@ -1,0 +1,56 @@
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { AppStore, assertNoSecrets, STATE_FILE } from '../../src/main/app/app-store.js';
+import type { MailboxConfig } from '../../src/shared/contract.js';
+import { tempDir } from './app-fakes.js';
+
+const config: MailboxConfig = {
+  id: 'ann@gmail.com',
+  source: { host: 'imap.gmail.com', port: 993, security: 'tls', user: 'ann@gmail.com' },
+  destination: { host: 'mail.example.net', port: 143, security: 'starttls', user: 'ann', ca: '/etc/ca.pem' },
+  exclude: ['Newsletters'],
+};
+
+describe('AppStore', () => {
+  it('keeps mailboxes and settings across restarts', () => {
+    const dir = tempDir();
+    const a = new AppStore(dir);
+    a.putMailbox(config);
+    a.setSettings({ connectionsPerAccount: 3, parallelMailboxes: 1, bandwidthLimitKBps: 0 });
+    const b = new AppStore(dir);
+    expect(b.mailboxes()).toEqual([config]);
+    expect(b.settings().connectionsPerAccount).toBe(3);
+  });
+
+  it('refuses to write anything that looks like a secret', () => {
+    expect(() => assertNoSecrets({ mailboxes: [{ source: { password: 'x' } }] })).toThrow(/secret-looking field/);
+    expect(() => assertNoSecrets({ oauth: { refreshToken: 'x' } })).toThrow();
+    expect(() => assertNoSecrets({ runtime: { 'token@example.com': {} } }, '')).not.toThrow();
+  });
+
+  it('drops hand-edited entries that do not validate, and moves an unreadable file aside', () => {
+    const dir = tempDir();
+    writeFileSync(
+      `${dir}/${STATE_FILE}`,
+      JSON.stringify({ version: 1, mailboxes: [config, { ...config, id: 'b', source: { ...config.source, port: 'x' } }], settings: { connectionsPerAccount: 99 }, resumeOnStart: ['ann@gmail.com', 'ghost'] }),
+    );
+    const s = new AppStore(dir);
+    expect(s.mailboxes().map((m) => m.id)).toEqual(['ann@gmail.com']);
+    expect(s.settings().connectionsPerAccount).toBe(4);
+    expect(s.resumeOnStart()).toEqual(['ann@gmail.com']);
+
+    writeFileSync(`${dir}/${STATE_FILE}`, '{ not json');
+    const t = new AppStore(dir);
+    expect(t.mailboxes()).toEqual([]);
+    expect(t.recovered).toMatch(/could not be read/);
+    expect(readdirSync(dir).some((f) => f.startsWith(`${STATE_FILE}.unreadable-`))).toBe(true);
+  });
+
+  it('writes atomically with owner-only permissions', () => {
+    const dir = tempDir();
+    const s = new AppStore(dir);
+    s.putMailbox(config);
+    expect(readdirSync(dir)).toEqual([STATE_FILE]);
+    expect(JSON.parse(readFileSync(s.file, 'utf8')).version).toBe(1);
+  });
+});
