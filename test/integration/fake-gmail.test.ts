@@ -9,6 +9,9 @@ import { createHash } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
 import { ImapFlow, type ImapFlowOptions, type ListResponse } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectImap, disconnect } from '../../src/main/engine/imap-connect.js';
+import { listFoldersWithStatus } from '../../src/main/engine/folder-list.js';
+import { readFolderMeta } from '../../src/main/engine/folder-scan.js';
 import { generateCorpus, type CorpusMessage } from '../support/corpus.js';
 import {
   encodeMutf7, fromCorpus, GMAIL_LINES, OAUTH_ERROR_JSON, startFakeGmail, type FakeGmail, type FakeGmailOptions, type FakeMessage,
@@ -372,6 +375,37 @@ describe('fake Gmail: folders, X-GM-EXT-1 and bodies through imapflow', () => {
     expect((await r.run('UID FETCH 1 (UID)')).at(-1)).toMatch(/^R\d+ BAD /);
   });
 
+  it('raw protocol: synchronising and LITERAL- literals, STATUS, LSUB, XLIST, IDLE, unknown and out-of-state commands', async () => {
+    const r = await raw(gmail.port, false);
+    expect(await r.run('SELECT INBOX')).toEqual(['R1 BAD Command not valid in this state (not logged in)']);
+    // A synchronising literal gets "+ go ahead"; a LITERAL- one ({n+}) does not.
+    const from = r.lines.length;
+    r.socket.write(`L1 LOGIN {${ALICE.length}}\r\n`);
+    expect(await r.until((l) => l.startsWith('+ '), from)).toEqual(['+ go ahead']);
+    const login = await r.send(`${ALICE} {16+}\r\nabcdefghijklmnop`, (l) => l.startsWith('L1 '));
+    expect(login.at(-1)).toBe(`L1 OK ${ALICE} authenticated (Success)`);
+    const st = gmail.store;
+    const inbox = st.view('INBOX');
+    expect(await r.run('STATUS INBOX (UIDNEXT MESSAGES UNSEEN UIDVALIDITY)')).toEqual([
+      `* STATUS "INBOX" (UIDNEXT ${st.uidNext('INBOX')} MESSAGES ${inbox.length} UNSEEN ${inbox.filter((v) => !v.msg.flags.has('\\Seen')).length} UIDVALIDITY ${st.uidValidity('INBOX')})`,
+      'R2 OK Success',
+    ]);
+    expect(await r.run('STATUS "[Gmail]" (MESSAGES)')).toEqual(['R3 NO [NONEXISTENT] Unknown Mailbox: [Gmail] (Failure)']);
+    expect((await r.run('STATUS INBOX (HIGHESTMODSEQ)')).at(-1)).toMatch(/^R4 BAD /);
+    expect(await r.run('LSUB "" "[Gmail]/%"')).toContain('* LSUB (\\HasNoChildren \\Trash) "/" "[Gmail]/Trash"');
+    const xlist = await r.run('XLIST "" "*"');
+    expect(xlist).toContain('* XLIST (\\HasNoChildren \\Inbox) "/" "INBOX"');
+    expect(xlist).toContain('* XLIST (\\HasNoChildren \\AllMail) "/" "[Gmail]/All Mail"');
+    expect(await r.run('LIST "" ""')).toEqual(['* LIST (\\Noselect) "/" ""', 'R7 OK Success']);
+    const special = await r.run('LIST (SPECIAL-USE) "" "*" RETURN (STATUS (MESSAGES))');
+    expect(special.filter((l) => l.startsWith('* LIST'))).toHaveLength(7);
+    expect(special).toContain(`* STATUS "[Gmail]/Trash" (MESSAGES ${st.view('[Gmail]/Trash').length})`);
+    expect(await r.run('IDLE', (l) => l.startsWith('+ '))).toEqual(['+ idling']);
+    expect(await r.send('DONE', (l) => l.startsWith('R9 '))).toEqual(['R9 OK IDLE terminated (Success)']);
+    expect(await r.run('FROB')).toEqual(['R10 BAD Unknown command']);
+    expect(await r.run('GETQUOTAROOT INBOX')).toEqual(['* QUOTAROOT "INBOX" ""', expect.stringMatching(/^\* QUOTA "" \(STORAGE \d+ 15728640\)$/), 'R11 OK Success']);
+  });
+
   it('imapflow search: UID ranges, Message-ID header, ESEARCH return options', async () => {
     const c = await connected(gmail.imapOptions());
     await c.mailboxOpen('[Gmail]/All Mail', { readOnly: true });
@@ -383,6 +417,30 @@ describe('fake Gmail: folders, X-GM-EXT-1 and bodies through imapflow', () => {
     expect(hits.length).toBe(shared.filter((m) => m.placement.system !== 'trash' && m.placement.system !== 'spam').length);
     const es = await c.search({ all: true }, { uid: true, returnOptions: ['MIN', 'MAX', 'COUNT'] });
     expect(es).toMatchObject({ min: all[0], max: all.at(-1), count: all.length });
+  });
+
+  it("the engine's own connect and readers (imap-connect.ts, folder-list.ts, folder-scan.ts) work against it", async () => {
+    const lines: string[] = [];
+    const viaToken = await connectImap({ side: 'source', endpoint: gmail.endpoint(), credential: { accessToken: ALICE_TOKEN } });
+    await disconnect(viaToken);
+    const c = await connectImap({ side: 'source', endpoint: gmail.endpoint(), credential: { password: 'abcdefghijklmnop' }, onServerLine: (l) => lines.push(l) });
+    try {
+      const { folders, status } = await listFoldersWithStatus(c);
+      expect(folders.find((f) => f.path === '[Gmail]/All Mail')?.specialUse).toBe('\\All');
+      expect(folders.find((f) => f.path === '[Gmail]/Important')?.flags).toContain('\\Important');
+      const all = await readFolderMeta(c, '[Gmail]/All Mail');
+      expect(all.uidValidity).toBe(status.get('[Gmail]/All Mail')?.uidValidity);
+      expect(all.metas).toHaveLength(status.get('[Gmail]/All Mail')!.messages);
+      const ids = new Set(gmail.store.messages.map((m) => m.msgid.toString()));
+      for (const m of all.metas) {
+        expect(ids.has(m.gmailId!)).toBe(true);
+        expect(Array.isArray(m.labels)).toBe(true);
+        expect(m.messageId === null || m.messageId.startsWith('<')).toBe(true);
+      }
+      expect(lines[0]).toBe(GMAIL_LINES.greeting);
+    } finally {
+      await disconnect(c);
+    }
   });
 
   it('setUidValidity renumbers a folder; setMessages keeps UIDs and gives a new label the next UID', async () => {

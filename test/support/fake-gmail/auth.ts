@@ -7,8 +7,8 @@ import {
   DEFAULT_ACCOUNTS, DEFAULT_AUTH_MECHANISMS, GMAIL_LINES, OAUTH_ERROR_JSON, postAuthCapabilities,
   type AuthMechanism, type FakeGmailAccount, type LoginReply,
 } from './options.js';
-import type { Command } from './parser.js';
-import { argText, type Session } from './session.js';
+import { argText, type Command } from './parser.js';
+import type { Session } from './session.js';
 
 interface Credentials {
   user: string;

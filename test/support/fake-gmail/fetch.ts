@@ -9,7 +9,7 @@ import type { Command, Token } from './parser.js';
 import { tokenText } from './parser.js';
 import type { Session } from './session.js';
 import type { StoredMessage } from './store.js';
-import { inRanges, internalDate, parseSequenceSet, ResponseBuilder } from './wire.js';
+import { internalDate, parseSequenceSet, rangeMatcher, ResponseBuilder } from './wire.js';
 
 type Simple = 'UID' | 'FLAGS' | 'INTERNALDATE' | 'RFC822.SIZE' | 'X-GM-MSGID' | 'X-GM-THRID' | 'X-GM-LABELS';
 type Section = { part: 'full' } | { part: 'header' } | { part: 'text' } | { part: 'fields'; names: string[]; not: boolean };
@@ -115,11 +115,12 @@ export async function handleFetch(s: Session, cmd: Command, byUid: boolean): Pro
   const max = byUid ? (view.length ? view[view.length - 1]!.uid : 0) : view.length;
   const ranges = parseSequenceSet(setText, max);
   if (!ranges) return s.tagged(cmd.tag, 'BAD Could not parse command');
+  const wanted = rangeMatcher(ranges);
   const wantsUid = byUid && !items.some((i) => i.kind === 'simple' && i.name === 'UID');
   const wantsFlags = items.some((i) => i.kind === 'simple' && i.name === 'FLAGS');
   for (let i = 0; i < view.length; i++) {
     const { uid, msg } = view[i]!;
-    if (!inRanges(ranges, byUid ? uid : i + 1)) continue;
+    if (!wanted(byUid ? uid : i + 1)) continue;
     if (s.byePending) return s.sendBye();
     if (s.closed) return;
     const rb = new ResponseBuilder().text(`* ${i + 1} FETCH (`);

@@ -17,7 +17,8 @@
  * SELECT/EXAMINE/STATUS/LIST, and selected sessions get no EXISTS/EXPUNGE for it.
  *
  * Files: store.ts (messages, folders, UIDs, fromCorpus), options.ts (options, stats, GMAIL_LINES),
- * session.ts (connection, command loop, faults), auth.ts, mailbox-commands.ts, fetch.ts, search.ts,
+ * session.ts (connection, command loop, faults), commands.ts (command table), auth.ts,
+ * mailbox-commands.ts, fetch.ts, search.ts,
  * parser.ts (client bytes -> commands), wire.ts (modified UTF-7, strings, dates, sequence sets).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -210,3 +210,8 @@ export function tokenText(t: Token | undefined, utf8 = false): string | undefine
   if (t.kind === 'string') return t.value.toString(utf8 ? 'utf8' : 'latin1');
   return undefined;
 }
+
+/** The text of a command argument (atoms as written, strings latin1). */
+export function argText(cmd: Command, i: number): string | undefined {
+  return tokenText(cmd.args[i]);
+}

@@ -10,7 +10,7 @@ import type { Command, Token } from './parser.js';
 import { tokenText } from './parser.js';
 import type { Session } from './session.js';
 import type { StoredMessage } from './store.js';
-import { formatSequenceSet, inRanges, parseSearchDate, parseSequenceSet, quoted } from './wire.js';
+import { formatSequenceSet, parseSearchDate, parseSequenceSet, quoted, rangeMatcher } from './wire.js';
 
 interface Candidate {
   seq: number;
@@ -71,7 +71,9 @@ class KeyParser {
     const arg = (): Token | undefined => this.tokens[this.pos++];
     if (t.kind === 'atom' && /^[\d*]/.test(key)) {
       const ranges = parseSequenceSet(key, this.max.seq);
-      return ranges ? (c) => inRanges(ranges, c.seq) : this.fail(`bad sequence set ${key}`);
+      if (!ranges) return this.fail(`bad sequence set ${key}`);
+      const has = rangeMatcher(ranges);
+      return (c) => has(c.seq);
     }
     if (key === 'ALL') return () => true;
     if (FLAG_KEYS[key]) {
@@ -81,7 +83,9 @@ class KeyParser {
     switch (key) {
       case 'UID': {
         const ranges = parseSequenceSet(tokenText(arg()) ?? '', this.max.uid);
-        return ranges ? (c) => inRanges(ranges, c.uid) : this.fail('bad UID set');
+        if (!ranges) return this.fail('bad UID set');
+        const has = rangeMatcher(ranges);
+        return (c) => has(c.uid);
       }
       case 'KEYWORD':
       case 'UNKEYWORD': {

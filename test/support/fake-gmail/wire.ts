@@ -101,8 +101,26 @@ export function parseSequenceSet(text: string, max: number): SeqRange[] | undefi
   return ranges;
 }
 
-export function inRanges(ranges: readonly SeqRange[], n: number): boolean {
-  return ranges.some(([lo, hi]) => n >= lo && n <= hi);
+/** A membership test for a parsed set: ranges sorted and merged once, then a binary search per number. */
+export function rangeMatcher(ranges: readonly SeqRange[]): (n: number) => boolean {
+  const merged: SeqRange[] = [];
+  for (const [lo, hi] of [...ranges].sort((a, b) => a[0] - b[0])) {
+    const last = merged[merged.length - 1];
+    if (last && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
+    else merged.push([lo, hi]);
+  }
+  return (n) => {
+    let a = 0;
+    let b = merged.length - 1;
+    while (a <= b) {
+      const mid = (a + b) >> 1;
+      const [lo, hi] = merged[mid]!;
+      if (n < lo) b = mid - 1;
+      else if (n > hi) a = mid + 1;
+      else return true;
+    }
+    return false;
+  };
 }
 
 /** Ascending numbers -> the shortest sequence set (`1:3,7,9:10`). */
