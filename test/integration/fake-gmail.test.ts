@@ -14,7 +14,7 @@ import { listFoldersWithStatus } from '../../src/main/engine/folder-list.js';
 import { readFolderMeta } from '../../src/main/engine/folder-scan.js';
 import { generateCorpus, type CorpusMessage } from '../support/corpus.js';
 import {
-  encodeMutf7, fromCorpus, GMAIL_LINES, OAUTH_ERROR_JSON, startFakeGmail, type FakeGmail, type FakeGmailOptions, type FakeMessage,
+  decodeMutf7, encodeMutf7, fromCorpus, GMAIL_LINES, OAUTH_ERROR_JSON, startFakeGmail, type FakeGmail, type FakeGmailOptions, type FakeMessage,
 } from '../support/fake-gmail/index.js';
 
 const ALICE = 'alice@example.com';
@@ -465,6 +465,14 @@ describe('fake Gmail: localised folder names', () => {
   const msg = (labels: string[], system?: 'trash' | 'spam'): FakeMessage => ({
     raw: Buffer.from(`Subject: ${labels.join(',')}\r\nMessage-ID: <${labels.join('.')}@x>\r\n\r\nhi\r\n`), labels, flags: ['\\Seen'],
     internalDate: new Date('2020-01-02T03:04:05Z'), ...(system ? { system } : {}),
+  });
+
+  it('modified UTF-7 both ways (what imapflow decodes with iconv utf-7-imap)', () => {
+    for (const [plain, wire] of [['Entwürfe', 'Entw&APw-rfe'], ['Reçus/2024', 'Re&AOc-us/2024'], ['Family & Friends', 'Family &- Friends'], ['日本語ラベル', '&ZeVnLIqeMOkw2TDr-']]) {
+      expect(encodeMutf7(plain!)).toBe(wire);
+      expect(decodeMutf7(wire!)).toBe(plain);
+    }
+    expect(decodeMutf7(encodeMutf7('🚀 Launch'))).toBe('🚀 Launch');
   });
 
   it('de: [Google Mail]/Entwürfe on the wire as modified UTF-7, found by SPECIAL-USE', async () => {

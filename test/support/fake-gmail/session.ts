@@ -50,14 +50,13 @@ export class Session {
   constructor(readonly ctx: ServerContext, readonly socket: Socket, readonly id: number) {
     this.#reader = new CommandReader({
       command: (segments) => this.#enqueue({ kind: 'command', segments }),
-      continuation: (segments, size) => {
+      continuation: (segments) => {
         const first = segments[0];
         const m = first && 'text' in first ? /^(\S+) (?:UID )?(\S+)/i.exec(first.text) : null;
         if (m && m[2]!.toUpperCase() === 'APPEND') {
           this.#enqueue({ kind: 'reject', tag: m[1]!, text: READ_ONLY });
           return false;
         }
-        void size;
         this.#enqueue({ kind: 'continue' });
         return true;
       },
@@ -260,7 +259,8 @@ export class Session {
     }
     const [states, handler] = entry;
     if (!states.has(this.state)) {
-      await this.tagged(cmd.tag, `BAD Command not valid in this state (${this.state === 'notauth' ? 'not logged in' : this.state === 'auth' ? 'no mailbox selected' : 'already logged in'})`);
+      const why = states.has('notauth') ? 'already logged in' : this.state === 'notauth' ? 'not logged in' : 'no mailbox selected';
+      await this.tagged(cmd.tag, `BAD Command not valid in this state (${why})`);
       return;
     }
     await handler(this, cmd);
