@@ -652,7 +652,7 @@ describe('fake Gmail: session expiry, throttling, TLS', () => {
       raw: Buffer.concat([Buffer.from(`Subject: big ${i}\r\n\r\n`), Buffer.alloc(512 * 1024, 0x61 + (i % 26))]),
       labels: ['INBOX'], flags: [], internalDate: new Date(Date.UTC(2020, 0, 1 + i)),
     }));
-    const s = await server({ messages: big, byeAfter: { ms: 400 } });
+    const s = await server({ messages: big, byeAfter: { ms: 800 } });
     const lines: string[] = [];
     const c = await connected(s.imapOptions(), lines);
     await c.mailboxOpen('INBOX', { readOnly: true });
@@ -660,7 +660,7 @@ describe('fake Gmail: session expiry, throttling, TLS', () => {
     const err = await (async () => {
       for await (const m of c.fetch('1:*', { source: true })) {
         if (m.source) fetched++;
-        if (fetched === 1) await new Promise((res) => setTimeout(res, 800));
+        if (fetched === 1) await new Promise((res) => setTimeout(res, 1300));
       }
     })().then(() => undefined, (e: Error & { code?: string }) => e);
     expect(err?.code).toBe('NoConnection');
