@@ -91,6 +91,7 @@ export function okReport(mailbox: string): ConnectionTestReport {
   const side = { ok: true, capabilities: ['IMAP4rev1'], notable: { MULTIAPPEND: true }, folderCount: 5 };
   return {
     mailbox,
+    warnings: [],
     source: side,
     destination: { ...side, quota: { usedBytes: 10, limitBytes: 1000 } },
     mapping: [

@@ -23,7 +23,7 @@ export async function testCommand(argv: string[]): Promise<number> {
 }
 
 export function describeTest(r: ConnectionTestReport): string {
-  const out = [`Mailbox ${r.mailbox}`, side('source', r.source), side('destination', r.destination)];
+  const out = [`Mailbox ${r.mailbox}`, side('source', r.source), side('destination', r.destination), ...r.warnings.map((w) => `  Warning: ${w}`)];
   if (r.mapping.length > 0) {
     out.push(renderTable(
       ['source folder', 'destination folder', 'messages', 'size'],

@@ -31,6 +31,8 @@ export interface MappingRow {
 
 export interface ConnectionTestReport {
   mailbox: string;
+  /** Things that will likely go wrong, in words (e.g. a Gmail username that is not a full address). */
+  warnings: string[];
   source: SideReport;
   destination: SideReport;
   mapping: MappingRow[];
@@ -50,7 +52,8 @@ interface Listed {
 export async function testMailboxConnection(mb: MailboxJob, opts: CredentialOptions = {}): Promise<ConnectionTestReport> {
   const [src, dst] = await Promise.all([probe('source', mb.source, opts), probe('destination', mb.destination, opts)]);
   try {
-    const report: ConnectionTestReport = { mailbox: mb.id, source: src.report, destination: dst.report, mapping: [], estimate: null };
+    const warnings = mb.source.user.includes('@') ? [] : [`The Gmail username "${mb.source.user}" is not a full address; Gmail expects name@example.com.`];
+    const report: ConnectionTestReport = { mailbox: mb.id, warnings, source: src.report, destination: dst.report, mapping: [], estimate: null };
     if (!src.client || !dst.client || !src.listed || !dst.listed) return report;
     const ns = personalNamespace(dst.client, dst.listed.folders);
     const mappings = mapFolders({

@@ -92,6 +92,7 @@ async function runMailbox(
   const writers = new ConnectionPool(async () => openAppendConnection(mb.destination, passwordOf(await secret.destination.credential()), { onServerLine }), cap, (w) => w.logout(), maxAge);
   const failures: FailureRecord[] = [];
   const notes: string[] = [];
+  if (!mb.source.user.includes('@')) notes.push(`The Gmail username "${mb.source.user}" is not a full address; Gmail expects the whole address (name@example.com).`);
   let error: ErrorInfo | undefined;
   let connected = false;
   try {
@@ -155,7 +156,9 @@ async function runMailbox(
       // The ledger could not be opened or written: that error is already this mailbox's reported error.
     }
   }
-  const result: MailboxResult = { id: mb.id, ok: !error && !opts.signal.aborted && failures.length === 0, progress: p, failures, notes: [...new Set(notes)] };
+  const ok = !error && !opts.signal.aborted && failures.length === 0;
+  if (ok && !opts.dryRun && mb.source.auth !== 'oauth2') notes.push(REVOKE_REMINDER);
+  const result: MailboxResult = { id: mb.id, ok, progress: p, failures, notes: [...new Set(notes)] };
   if (error) result.error = error;
   return result;
 }
@@ -211,6 +214,10 @@ async function copyAll(ctx: MailboxContext, work: FolderWork[], global: PQueue, 
   );
   if (firstError !== undefined && !(firstError instanceof DOMException && firstError.name === 'AbortError')) throw firstError;
 }
+
+/** Google shows an app password once and it stays valid until revoked: it should not outlive its use. */
+export const REVOKE_REMINDER =
+  'Done: revoke the app password made for this migration at https://myaccount.google.com/apppasswords (make a new one if you run it again).';
 
 /** Gmail ends an OAuth session when its token expires (3599 s); new connections well before that. */
 const OAUTH_SESSION_MS = 50 * 60_000;
