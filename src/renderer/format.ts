@@ -19,8 +19,16 @@ export function bytes(n: number | null | undefined): string {
   return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
 }
 
+export function messageRate(messagesPerSecond: number): string {
+  return `${messagesPerSecond < 10 ? messagesPerSecond.toFixed(1) : Math.round(messagesPerSecond)} msg/s`;
+}
+
+export function byteRate(bytesPerSecond: number): string {
+  return `${bytes(Math.round(bytesPerSecond))}/s`;
+}
+
 export function rate(messagesPerSecond: number, bytesPerSecond: number): string {
-  return `${messagesPerSecond < 10 ? messagesPerSecond.toFixed(1) : Math.round(messagesPerSecond)} msg/s · ${bytes(Math.round(bytesPerSecond))}/s`;
+  return `${messageRate(messagesPerSecond)} · ${byteRate(bytesPerSecond)}`;
 }
 
 export function duration(seconds: number | null | undefined): string {

@@ -86,10 +86,12 @@ describe('MigrationManager', () => {
     await settle();
     expect(manager.status('a@gmail.com')).toMatchObject({ state: 'done', progress: { copied: 100, planned: 100, bytesCopied: 1000, bytesPlanned: 1000 } });
 
-    // A new start after "done" is a new migration (the delta), counted from zero.
+    // A run after "done" copies only what is new; the counters keep the whole mailbox.
     manager.control('start', { ids: ['a@gmail.com'] });
+    fake.calls[2]!.emit({ state: 'planning', planned: 0, copied: 0 });
+    expect(manager.status('a@gmail.com').progress).toMatchObject({ copied: 100, planned: 100 });
     fake.calls[2]!.emit({ state: 'copying', planned: 3, copied: 1 });
-    expect(manager.status('a@gmail.com').progress).toMatchObject({ copied: 1, planned: 3 });
+    expect(manager.status('a@gmail.com').progress).toMatchObject({ copied: 101, planned: 103 });
   });
 
   it('resume while the paused run is still settling starts again right after it', async () => {

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { forTheWindow } from '../../src/main/app/app-error.js';
 import { CONTENT_SECURITY_POLICY, CSP_HEADER } from '../../src/main/app/csp.js';
 import { safeExternalUrl } from '../../src/main/app/external-url.js';
 import { resolveStaticPath } from '../../src/main/app/static-files.js';
@@ -82,5 +83,16 @@ describe('process boundaries', () => {
     expect(specifiers(text).map((s: { spec: string; line: number }) => `${s.line}:${s.spec}`).sort()).toEqual(
       ['1:node:fs', '2:../main/engine/job.js', '3:electron', '4:side-effect', '5:node:path', '6:child_process'].sort(),
     );
+  });
+});
+
+describe('engine hints in the window', () => {
+  it('point to the mailbox settings instead of the command line', () => {
+    const src = forTheWindow({ hint: 'Use an app password. Store the new one with `npx mailferry secrets set imap.gmail.com a@b.c`.' });
+    expect(src.hint).toBe('Use an app password. Then enter it in the mailbox’s settings (Edit).');
+    const dst = forTheWindow({ hint: 'Check the destination username and password; store a new one with `npx mailferry secrets set h u`.' });
+    expect(dst.hint).toBe('Check the destination username and password, and enter the right one in the mailbox’s settings (Edit).');
+    const other = { code: 'X', hint: 'Nothing to change.' };
+    expect(forTheWindow(other)).toBe(other);
   });
 });

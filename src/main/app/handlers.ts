@@ -17,7 +17,7 @@ import type {
   SideCheck,
 } from '../../shared/contract.js';
 import { isActive } from '../../shared/mailbox-actions.js';
-import { AppFailure, fail, toAppError } from './app-error.js';
+import { AppFailure, fail, forTheWindow, toAppError } from './app-error.js';
 import type { AppStore } from './app-store.js';
 import type { checkMailbox, ConnectionTestReport } from './connection-test-adapter.js';
 import { safeExternalUrl } from './external-url.js';
@@ -195,7 +195,7 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
 
 function sideCheck(s: ConnectionTestReport['source']): SideCheck {
   const out: SideCheck = { ok: s.ok, folderCount: s.folderCount, notable: { ...s.notable } };
-  if (s.error) out.error = { code: s.error.code, message: s.error.message, ...(s.error.hint ? { hint: s.error.hint } : {}) };
+  if (s.error) out.error = forTheWindow({ code: s.error.code, message: s.error.message, ...(s.error.hint ? { hint: s.error.hint } : {}) });
   if (s.quota) out.quota = { ...s.quota };
   return out;
 }

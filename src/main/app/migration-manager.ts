@@ -14,7 +14,7 @@ import type { RunOptions, RunResult, MailboxResult } from '../engine/run-migrati
 import type { Job } from '../engine/job.js';
 import { isActive, canDo, type MailboxAction } from '../../shared/mailbox-actions.js';
 import type { AppError, FailureView, LogEntry, MailboxProgress, MailboxStatus, Selection } from '../../shared/contract.js';
-import { fail, toAppError } from './app-error.js';
+import { fail, forTheWindow, toAppError } from './app-error.js';
 import { MAX_LOG, type AppStore, type MailboxRuntime } from './app-store.js';
 import { toJob, toMailboxJob } from './mailbox-config.js';
 import { ProgressBatcher } from './progress-batcher.js';
@@ -193,9 +193,9 @@ export class MigrationManager {
     if (this.#shuttingDown) fail('SHUTTING_DOWN', 'Mailferry is closing.');
     switch (action) {
       case 'start':
-        // A new start after a finished migration counts from zero; after a failure or cancel it continues.
-        if (e.status.state === 'done' || e.status.state === 'idle') e.carry = null;
-        this.#log(e, logEntry('info', e.carry ? 'Started again; continuing where the last run stopped.' : 'Started.'));
+        // Counters keep adding up across runs (the ledger never hands a copied message to a later run), so a
+        // run after "done" shows the whole mailbox plus whatever is new, not "0 / 0".
+        this.#log(e, logEntry('info', e.status.state === 'idle' ? 'Started.' : e.status.state === 'done' ? 'Started again: copying what is new since the last run.' : 'Started again; continuing where the last run stopped.'));
         this.#enqueue(e);
         break;
       case 'resume':
@@ -288,7 +288,7 @@ export class MigrationManager {
         const line = transitionLine(merged);
         if (line) this.#log(e, line);
       }
-      const problem = p.state === 'retrying' || p.state === 'waiting-quota' ? (p.reason ?? null) : null;
+      const problem = (p.state === 'retrying' || p.state === 'waiting-quota') && p.reason ? forTheWindow(p.reason) : null;
       e.status = { id: e.id, state: p.state, progress: merged, lastError: problem, nextAttemptAt: p.nextAttemptAt ?? null };
     }
     this.#publish(e);
@@ -296,11 +296,12 @@ export class MigrationManager {
 
   #ended(e: Entry, run: ActiveRun | undefined, result: MailboxResult | undefined, error?: AppError): void {
     const progress = result ? mergeProgress(run?.carry ?? null, result.progress) : e.status.progress;
-    const err = result?.error ? toAppError(result.error) : error;
+    const err = result?.error ? forTheWindow({ code: result.error.code, message: result.error.message, ...(result.error.hint ? { hint: result.error.hint } : {}) }) : error;
     if (result) {
       e.failures = result.failures.map((f) => ({ ...f }));
+      // Each run repeats its notes (a renamed folder stays renamed): log only the new ones.
+      for (const n of result.notes) if (!e.notes.includes(n)) this.#log(e, logEntry('info', `Note: ${n}`));
       e.notes = result.notes;
-      for (const n of result.notes) this.#log(e, logEntry('info', `Note: ${n}`));
     }
     e.carry = progress;
     const intent = run?.intent;

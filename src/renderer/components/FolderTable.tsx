@@ -14,7 +14,8 @@ export function FolderTable({ folders }: { folders: FolderProgress[] }) {
         <col className="w-num" />
         <col className="w-num" />
         <col className="w-num" />
-        <col className="w-kind" />
+        <col className="w-num" />
+        <col className="w-status" />
       </colgroup>
       <thead>
         <tr>
@@ -29,6 +30,9 @@ export function FolderTable({ folders }: { folders: FolderProgress[] }) {
           <th scope="col" className="num">
             Already there
           </th>
+          <th scope="col" className="num" title="All Mail copies of messages that are in a labelled folder: copied with that folder">
+            In a label
+          </th>
           <th scope="col" className="num">
             Failed
           </th>
@@ -42,7 +46,8 @@ export function FolderTable({ folders }: { folders: FolderProgress[] }) {
             <td className="folder">{f.target ?? <span className="muted">not copied ({f.role})</span>}</td>
             <td className="num">{f.target === null ? '—' : count(f.sourceCount)}</td>
             <td className="num">{count(f.copied)}</td>
-            <td className="num">{count(f.present + f.skipped)}</td>
+            <td className="num">{count(f.present)}</td>
+            <td className="num">{count(f.skipped)}</td>
             <td className={f.failed > 0 ? 'num bad' : 'num'}>{count(f.failed)}</td>
             <td>{f.target === null ? '' : f.done ? 'Done' : f.copied > 0 ? 'Copying' : 'Waiting'}</td>
           </tr>

@@ -3,7 +3,7 @@ import type { AppError, MailboxStatus, MailboxView } from '../../shared/contract
 import type { MailboxAction } from '../../shared/mailbox-actions.js';
 import { byteFraction, folderCounts, messageFraction } from '../../shared/progress-view.js';
 import { api, asAppError, call } from '../api.js';
-import { bytes, count, duration, rate } from '../format.js';
+import { byteRate, bytes, count, duration, messageRate } from '../format.js';
 import type { Navigate } from '../route.js';
 import { ControlButtons } from './ControlButtons.js';
 import { ErrorText } from './ErrorText.js';
@@ -23,6 +23,8 @@ export function MailboxRow({ view, navigate, applyStatuses }: Props) {
   const { config, status } = view;
   const p = status.progress;
   const folders = p ? folderCounts(p) : null;
+  // Before a run has planned anything there is nothing to count yet: a dash, not "0 / 0".
+  const counted = !!p && (p.planned > 0 || p.copied > 0 || status.state === 'done');
   const moving = status.state === 'copying';
 
   const act = async (action: MailboxAction) => {
@@ -55,14 +57,23 @@ export function MailboxRow({ view, navigate, applyStatuses }: Props) {
       <td className="col-progress">
         <ProgressBar
           label={`Messages for ${config.source.user}`}
-          fraction={p ? messageFraction(p) : 0}
-          text={p ? `${count(p.copied + p.failed)} / ${count(p.planned)} msgs` : '—'}
+          fraction={counted ? messageFraction(p) : 0}
+          text={counted ? `${count(p.copied + p.failed)} / ${count(p.planned)} msgs` : '—'}
         />
-        <ProgressBar label={`Data for ${config.source.user}`} fraction={p ? byteFraction(p) : 0} text={p ? `${bytes(p.bytesCopied)} / ${bytes(p.bytesPlanned)}` : '—'} />
+        <ProgressBar label={`Data for ${config.source.user}`} fraction={counted ? byteFraction(p) : 0} text={counted ? `${bytes(p.bytesCopied)} / ${bytes(p.bytesPlanned)}` : '—'} />
       </td>
-      <td className="col-rate num">{p && moving ? rate(p.rate, p.byteRate) : '—'}</td>
+      <td className="col-rate num">
+        {p && moving ? (
+          <span className="rate">
+            <span>{messageRate(p.rate)}</span>
+            <span>{byteRate(p.byteRate)}</span>
+          </span>
+        ) : (
+          '—'
+        )}
+      </td>
       <td className="col-eta num">{p && moving ? duration(p.etaSeconds) : '—'}</td>
-      <td className="col-folders num">{folders ? `${folders.done} / ${folders.total}` : '—'}</td>
+      <td className="col-folders num">{folders && folders.total > 0 ? `${folders.done} / ${folders.total}` : '—'}</td>
       <td className="col-actions">
         <ControlButtons view={view} onAction={(a) => void act(a)} busy={busy} />
         <button type="button" className="btn subtle" aria-label={`Details of ${config.source.user}`} onClick={() => navigate({ name: 'detail', id: config.id })}>

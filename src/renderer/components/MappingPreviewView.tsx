@@ -92,19 +92,24 @@ export function MappingPreviewView({ id, navigate, onStarted }: Props) {
           <p className="totals num" aria-live="polite">
             Selected: {chosen.length} folders, {count(messages)} messages{size !== null ? `, ${bytes(size)}` : ''}. Messages already on the destination are not copied again.
           </p>
-          <div className="form-actions">
-            <button type="button" className="btn primary" disabled={busy} onClick={() => void save(true)}>
-              Start migration
-            </button>
-            <button type="button" className="btn" disabled={busy} onClick={() => void save(false)}>
-              Save folder choice
-            </button>
-            <button type="button" className="btn subtle" disabled={busy} onClick={() => navigate({ name: 'mailboxes' })}>
-              Back
-            </button>
-          </div>
         </>
       ) : null}
+      <div className="form-actions">
+        <button type="button" className="btn primary" disabled={busy || !preview} onClick={() => void save(true)}>
+          Start migration
+        </button>
+        <button type="button" className="btn" disabled={busy || !preview} onClick={() => void save(false)}>
+          Save folder choice
+        </button>
+        {error && !preview ? (
+          <button type="button" className="btn" onClick={() => navigate({ name: 'edit', id })}>
+            Edit mailbox…
+          </button>
+        ) : null}
+        <button type="button" className="btn subtle" disabled={busy} onClick={() => navigate({ name: 'mailboxes' })}>
+          Back
+        </button>
+      </div>
     </section>
   );
 }

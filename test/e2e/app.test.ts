@@ -1,0 +1,242 @@
+/**
+ * The desktop window end to end: the built renderer in Debian's Chromium (playwright-core), talking to
+ * the real handler table (engine, keychain in a private gnome-keyring session, settings file) through the
+ * e2e bridge instead of Electron's IPC; a Gmail-like Dovecot source and a Dovecot destination, each
+ * behind a small delay line so the migration lasts long enough to pause and resume it.
+ *
+ * Run alone with `npm run test:e2e` (it wraps the keyring session); `npm test` includes it.
+ * Screenshots go to docs/screenshots/ (the README shows them).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getPassword } from '../../src/main/engine/secrets.js';
+import { generateCorpus, type CorpusMessage } from '../support/corpus.js';
+import { startDestination, startGmailSource, type DovecotServer } from '../support/dovecot.js';
+import { seedGmailSource } from '../support/maildir-seed.js';
+import { snapshot } from '../support/mailbox-snapshot.js';
+import { expectedDestination } from '../support/migration-fixture.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { tempDir } from '../unit/app-fakes.js';
+import { startBridge, type Bridge } from './support/bridge-server.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const SHOTS = join(ROOT, 'docs/screenshots');
+const CHROMIUM = process.env.MAILFERRY_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+/** Messages in the source mailbox and the one-way delay in front of each server: a run of several seconds. */
+const COUNT = Number(process.env.MAILFERRY_E2E_COUNT ?? 400);
+const DELAY_MS = Number(process.env.MAILFERRY_E2E_DELAY_MS ?? 20);
+const EXCLUDED = 'Newsletters';
+
+// Own account names: the keychain keys passwords by user and host (127.0.0.1 for both servers here).
+const SRC = { user: `e2e-src-${process.pid}@example.com`, password: 'src-app-secret' };
+const SRC2 = { user: `e2e-other-${process.pid}@example.com`, password: 'other-app-secret' };
+const DST = { user: `e2e-dst-${process.pid}@example.com`, password: 'dst secret with spaces' };
+
+let source: DovecotServer;
+let destination: DovecotServer;
+let proxies: TcpProxy[] = [];
+let bridge: Bridge;
+let browser: Browser;
+let page: Page;
+let corpus: CorpusMessage[];
+
+function requireKeyringSession(): void {
+  if (!process.env.DBUS_SESSION_BUS_ADDRESS || process.env.MAILFERRY_KEYRING_SESSION !== '1') {
+    throw new Error(
+      'The e2e test stores passwords in a real Secret Service and needs the private one: run it via ' +
+        '`npm run test:e2e` (or `bash scripts/with-keyring.sh npx vitest run test/e2e`).',
+    );
+  }
+}
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, animations: 'disabled', caret: 'hide' });
+}
+
+function row(user = SRC.user): Locator {
+  return page.locator(`tr[data-mailbox="${user}"]`);
+}
+
+async function stateOf(user = SRC.user): Promise<string> {
+  return (await row(user).locator('.badge').textContent()) ?? '';
+}
+
+/** Messages done / planned as the row shows them ("12 / 300 msgs"). */
+async function messageCounts(): Promise<[number, number]> {
+  const text = (await row().locator('.bar-text').first().textContent()) ?? '';
+  const m = /([\d,.\s]+)\s*\/\s*([\d,.\s]+)\s*msgs/.exec(text.replace(/\u202f|\u00a0/g, ' '));
+  if (!m) return [0, 0];
+  const n = (s: string) => Number(s.replace(/[^\d]/g, ''));
+  return [n(m[1]!), n(m[2]!)];
+}
+
+beforeAll(async () => {
+  requireKeyringSession();
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (never playwright install)`);
+  mkdirSync(SHOTS, { recursive: true });
+  execFileSync(process.execPath, ['scripts/build.mjs', 'renderer'], { cwd: ROOT, stdio: 'inherit' });
+
+  [source, destination] = await Promise.all([startGmailSource({ users: [SRC, SRC2] }), startDestination({ users: [DST] })]);
+  corpus = generateCorpus({ seed: 'desktop-e2e', count: COUNT, profile: 'small', maxSizeMB: 1 });
+  await seedGmailSource(source, SRC.user, corpus);
+  proxies = await Promise.all([startTcpProxy({ targetPort: source.port, delayMs: DELAY_MS }), startTcpProxy({ targetPort: destination.port, delayMs: DELAY_MS })]);
+
+  bridge = await startBridge({ rendererDir: join(ROOT, 'dist/renderer'), dataDir: tempDir('mf-e2e-data-'), caFile: destination.caFile });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1280, height: 820 }, colorScheme: 'light', locale: 'en-US', timezoneId: 'UTC' });
+  page.on('pageerror', (err) => console.error('page error:', err));
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await bridge?.close();
+  await Promise.all(proxies.map((p) => p.close()));
+  await Promise.all([source?.stop(), destination?.stop()]);
+});
+
+describe('the desktop window against the real engine', () => {
+  it('adds a mailbox, tests it, previews folders, migrates with pause and resume, and shows the detail', async () => {
+    // --- empty state
+    await page.goto(bridge.url);
+    await expect.poll(() => page.getByText('No mailboxes yet').isVisible()).toBe(true);
+    await shot('01-empty');
+
+    // --- settings: one connection per account keeps the run long enough to pause it
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.locator('#setting-connectionsPerAccount').fill('1');
+    await page.locator('#setting-parallelMailboxes').fill('1');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect.poll(() => page.getByText('Saved.').isVisible()).toBe(true);
+    await shot('02-settings');
+    await page.getByRole('button', { name: 'Mailboxes' }).click();
+
+    // --- add: a wrong app password first
+    await page.getByRole('button', { name: 'Add your first mailbox' }).click();
+    await page.getByLabel('Gmail address').fill(SRC.user);
+    await page.getByLabel('App password').fill('wrong password');
+    // Inline guidance while the host is still Gmail's: app passwords are 16 letters.
+    await expect.poll(() => page.locator('#gmail-password-note').textContent()).toContain('Google app passwords are 16 letters');
+    await page.locator('.advanced summary').click();
+    await page.locator('#source-host').fill('127.0.0.1');
+    await page.locator('#source-security').selectOption('none');
+    await page.locator('#source-port').fill(String(proxies[0]!.port));
+    await page.locator('#destination-host').fill('127.0.0.1');
+    await page.locator('#destination-security').selectOption('none');
+    await page.locator('#destination-port').fill(String(proxies[1]!.port));
+    await page.locator('#destination-user').fill(DST.user);
+    await page.getByLabel('Password', { exact: true }).fill(DST.password);
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    const result = page.locator('.connection-result');
+    await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('The connection test found a problem.');
+    expect(await result.textContent()).toMatch(/Gmail: could not sign in\..*rejected the username or password/);
+    expect(await result.textContent()).toContain('Destination: signed in.');
+    await shot('03-test-connection-failed');
+
+    // --- the right one
+    await page.getByLabel('App password').fill(SRC.password);
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('Both servers accept Mailferry.');
+    await shot('04-test-connection-ok');
+
+    // --- save: the passwords go to the keychain, the settings file never sees them
+    await page.getByRole('button', { name: 'Save and choose folders' }).click();
+    await expect.poll(() => page.locator('table.mapping').isVisible(), { timeout: 30_000 }).toBe(true);
+    expect(getPassword('127.0.0.1', SRC.user)).toBe(SRC.password);
+    expect(getPassword('127.0.0.1', DST.user)).toBe(DST.password);
+    const settingsFile = readFileSync(bridge.services.store.file, 'utf8');
+    expect(settingsFile).not.toContain(SRC.password);
+    expect(settingsFile).not.toContain(DST.password);
+
+    // --- mapping preview: leave one label out
+    const mapping = await page.locator('table.mapping').textContent();
+    expect(mapping).toContain('[Gmail]/Sent Mail');
+    expect(mapping).toContain('Sent Items');
+    expect(mapping).toContain('[Gmail]/All Mail');
+    expect(mapping).toContain('Archive');
+    expect(mapping).toMatch(/\[Gmail\]\/Starred.*not copied/);
+    await page.getByRole('checkbox', { name: `Copy ${EXCLUDED}` }).uncheck();
+    await shot('05-mapping-preview');
+    await page.getByRole('button', { name: 'Start migration' }).click();
+
+    // --- copying
+    await expect.poll(() => stateOf(), { timeout: 30_000 }).toBe('Copying');
+    await expect.poll(async () => (await messageCounts())[0], { timeout: 30_000 }).toBeGreaterThan(0);
+    await shot('06-copying');
+
+    // --- pause: shown at once, settles with part of the mailbox copied
+    await row().getByRole('button', { name: `Pause ${SRC.user}` }).click();
+    await expect.poll(() => stateOf()).toBe('Paused');
+    await page.waitForTimeout(1500); // in-flight messages finish
+    expect(bridge.services.manager.status(SRC.user).state).toBe('paused');
+    const [donePaused, plannedPaused] = await messageCounts();
+    expect(donePaused).toBeGreaterThan(0);
+    expect(donePaused).toBeLessThan(plannedPaused);
+    await shot('07-paused');
+
+    // --- resume: continues to 100%, nothing twice
+    await row().getByRole('button', { name: `Resume ${SRC.user}` }).click();
+    await expect.poll(() => stateOf(), { timeout: 120_000, interval: 500 }).toBe('Done');
+    const [done, planned] = await messageCounts();
+    expect(done).toBe(planned);
+    expect(await row().getByRole('progressbar').first().getAttribute('aria-valuenow')).toBe('100');
+    expect(await row().locator('.status-line').textContent()).toBe('Everything is on the destination.');
+    await shot('08-done');
+
+    const expected = expectedDestination(corpus);
+    expected.delete(EXCLUDED);
+    const actual = await snapshot(destination.imapOptions(DST.user, 'plain'));
+    for (const [folder, msgs] of expected) expect(actual.get(folder), `folder ${folder}`).toEqual(msgs);
+    for (const [folder, msgs] of actual) if (!expected.has(folder)) expect(msgs, `unexpected messages in ${folder}`).toEqual([]);
+    const total = [...expected.values()].reduce((s, l) => s + l.length, 0);
+    expect(planned).toBe(total);
+
+    // --- detail view
+    await row().getByRole('button', { name: `Details of ${SRC.user}` }).click();
+    await expect.poll(() => page.locator('table.folders').isVisible()).toBe(true);
+    const folders = await page.locator('table.folders').textContent();
+    expect(folders).toContain('Sent Items');
+    expect(folders).toContain('Archive');
+    const log = await page.locator('ol.log').textContent();
+    expect(log).toContain('Paused.');
+    expect(log).toContain('Resumed.');
+    expect(log).toMatch(/Finished\. [\d,]+ messages copied/);
+    await shot('09-detail');
+
+    // --- a second mailbox with a wrong app password: the preview and the row say why, in words
+    await page.getByRole('button', { name: 'Mailboxes' }).click();
+    await page.getByRole('button', { name: 'Add mailbox' }).click();
+    await page.getByLabel('Gmail address').fill(SRC2.user);
+    await page.getByLabel('App password').fill('not the app password');
+    await page.locator('.advanced summary').click();
+    await page.locator('#source-host').fill('127.0.0.1');
+    await page.locator('#source-security').selectOption('none');
+    await page.locator('#source-port').fill(String(proxies[0]!.port));
+    await page.locator('#destination-host').fill('127.0.0.1');
+    await page.locator('#destination-security').selectOption('none');
+    await page.locator('#destination-port').fill(String(proxies[1]!.port));
+    await page.locator('#destination-user').fill(DST.user); // its password is in the keychain already
+    await page.getByRole('button', { name: 'Save and choose folders' }).click();
+    await expect.poll(() => page.locator('[role=alert]').textContent(), { timeout: 30_000 }).toMatch(/rejected the username or password.*mailbox’s settings \(Edit\)/);
+    await page.getByRole('button', { name: 'Back' }).click();
+
+    // "Start all" starts both: the first has nothing new (its counters stay whole), the second fails at once.
+    await page.getByRole('button', { name: 'Start all' }).click();
+    await expect.poll(() => stateOf(SRC2.user), { timeout: 30_000 }).toBe('Failed');
+    await expect.poll(() => stateOf(SRC.user), { timeout: 30_000 }).toBe('Done');
+    expect(await row(SRC2.user).locator('.status-line').textContent()).toMatch(/rejected the username or password/);
+    expect(await messageCounts()).toEqual([planned, planned]);
+    await shot('10-mailboxes');
+
+    // --- the theme follows the OS
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot('11-mailboxes-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // Nothing asked to open a link on its own.
+    expect(bridge.opened).toEqual([]);
+  }, 300_000);
+});
