@@ -1,7 +1,6 @@
 import type { ImapFlow } from 'imapflow';
 import { matchByKey } from './archive-selection.js';
 import { backoffDelay, sleep } from './backoff.js';
-import { classifyError } from './classify-error.js';
 import { MailferryError, type ErrorInfo } from './errors.js';
 import type { AppendItem, DestinationWriter } from './destination-writer.js';
 import { readFolderMeta, type MessageMeta } from './folder-scan.js';
@@ -9,6 +8,7 @@ import { labelKeywords } from './gmail-labels.js';
 import { facts, ref, type FolderWork } from './mailbox-plan.js';
 import type { MailboxContext } from './mailbox-context.js';
 import { sha256Hex } from './message-key.js';
+import { classifyAs, onSide } from './side-errors.js';
 import { toUidSet } from './uid-set.js';
 
 /** Failures that concern the whole mailbox: the run decides (wait for the quota, stop), not the unit. */
@@ -73,7 +73,7 @@ function unfinished(ctx: MailboxContext, items: CopyItem[]): CopyItem[] {
 }
 
 async function copyAttempt(ctx: MailboxContext, from: FolderWork, items: CopyItem[], src: ImapFlow, writer: DestinationWriter): Promise<void> {
-  const left = await onDestination(ctx, () => reconcileItems(ctx, items));
+  const left = await onSide(ctx.job, 'destination', () => reconcileItems(ctx, items));
   if (left.length === 0) return;
   const byUid = new Map(left.map((it) => [it.uid, it]));
   const { source } = from.mapping;
@@ -207,18 +207,6 @@ function subjectOf(raw: Buffer): string {
   return (m?.[1] ?? '').replace(/\r?\n[ \t]+/g, ' ').slice(0, 200);
 }
 
-/** Runs destination-side work so that its failures are classified as the destination's. */
-async function onDestination<T>(ctx: MailboxContext, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof MailferryError) throw err;
-    const d = ctx.job.destination;
-    throw new MailferryError(classifyError(err, { side: 'destination', host: d.host, port: d.port, phase: 'other' }), { cause: err });
-  }
-}
-
 function toInfo(ctx: MailboxContext, err: unknown): ErrorInfo {
-  if (err instanceof MailferryError) return err.toInfo();
-  return classifyError(err, { side: 'source', host: ctx.job.source.host, port: ctx.job.source.port, phase: 'fetch' });
+  return classifyAs(ctx.job, 'source', err, 'fetch');
 }

@@ -8,6 +8,7 @@ import { allUids, fetchMeta, folderStatus, isGmail, readFolderMeta, type FolderS
 import { isArchived, primaryPlace } from './gmail-labels.js';
 import type { SourceRef } from './ledger/ledger.js';
 import type { MailboxContext } from './mailbox-context.js';
+import { onSide } from './side-errors.js';
 
 /** One source folder's share of the run: what to copy into which destination folder. */
 export interface FolderWork {
@@ -34,7 +35,7 @@ export async function planMailbox(ctx: MailboxContext): Promise<MailboxPlan> {
 }
 
 async function planWith(ctx: MailboxContext, src: ImapFlow, dst: ImapFlow): Promise<MailboxPlan> {
-  const [{ folders: srcFolders, status: srcStatus }, dstFolders] = await Promise.all([listFoldersWithStatus(src), listFolders(dst)]);
+  const [{ folders: srcFolders, status: srcStatus }, dstFolders] = await Promise.all([listFoldersWithStatus(src), onSide(ctx.job, 'destination', () => listFolders(dst))]);
   const ns = personalNamespace(dst, dstFolders);
   const mappings = mapFolders({
     source: srcFolders,
@@ -162,7 +163,7 @@ async function notOnDestination(
   candidates: MessageMeta[],
 ): Promise<MessageMeta[]> {
   if (candidates.length === 0 || (ctx.dryRun && !m.targetExists)) return candidates;
-  const { uidValidity: destUidValidity, metas: destMetas } = await readFolderMeta(dst, m.target);
+  const { uidValidity: destUidValidity, metas: destMetas } = await onSide(ctx.job, 'destination', () => readFolderMeta(dst, m.target));
   const claimed = ctx.ledger.claimedDestUids(ctx.job.id, m.target, destUidValidity);
   const { found, missing } = matchByKey(candidates, destMetas.filter((d) => !claimed.has(d.uid)));
   ctx.tracker.count(m.source, 'present', found.length);

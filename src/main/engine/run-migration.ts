@@ -13,6 +13,7 @@ import { Ledger } from './ledger/ledger.js';
 import type { FailureRecord, MailboxContext } from './mailbox-context.js';
 import { planMailbox, type FolderWork } from './mailbox-plan.js';
 import { ProgressTracker } from './progress-tracker.js';
+import { classifyAs } from './side-errors.js';
 import type { MailboxProgress, ProgressListener } from '../../shared/progress.js';
 
 export interface RunOptions {
@@ -121,7 +122,7 @@ async function runMailbox(
         break;
       } catch (err) {
         if (opts.signal.aborted) break;
-        error = toInfo(err);
+        error = toInfo(mb, err);
         if (tracker.copied > copiedBefore) attempt = 1; // failures in a row count, not failures in all
         const next = nextStep(error, attempt, connected, job.options);
         if (next === undefined) break;
@@ -183,9 +184,16 @@ export function nextStep(
   return { state: 'retrying', delayMs: backoffDelay(attempt, o.retryBaseMs, o.retryMaxMs) };
 }
 
-function toInfo(err: unknown): ErrorInfo {
-  if (err instanceof MailferryError) return err.toInfo();
+/** Destination work is classified where it runs (onSide); a raw error left here came from the source. */
+function toInfo(mb: MailboxJob, err: unknown): ErrorInfo {
+  if (err instanceof MailferryError || isImapError(err)) return classifyAs(mb, 'source', err);
   return { code: 'INTERNAL', message: `Unexpected error: ${(err as Error)?.message ?? String(err)}`, retryable: false };
+}
+
+/** An error from imapflow or the socket under it (as opposed to a bug of ours). */
+function isImapError(err: unknown): boolean {
+  const e = err as { code?: unknown; responseText?: unknown; serverResponseCode?: unknown } | null;
+  return !!e && typeof e === 'object' && (typeof e.code === 'string' || e.responseText !== undefined || e.serverResponseCode !== undefined);
 }
 
 /** Queues every unit; the first unit error that concerns the whole mailbox stops the others. */
