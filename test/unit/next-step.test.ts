@@ -13,6 +13,7 @@ describe('nextStep after a failed mailbox attempt', () => {
     ['session expired', err('SESSION_EXPIRED', true), 2, true, 'retrying'],
     ['too many connections at the first login', err('TOO_MANY_CONNECTIONS', true), 1, false, 'retrying'],
     ['timeout before ever connecting: report at once', err('TIMEOUT', true), 1, false, undefined],
+    ['connection dropped during the first login: the server is there, retry', err('CONNECTION_LOST', true), 1, false, 'retrying'],
     ['wrong password', err('AUTH_FAILED', false), 1, true, undefined],
     ['destination full', err('DEST_OVER_QUOTA', false), 1, true, undefined],
     ['destination daily upload limit', err('DEST_OVER_QUOTA', true), 1, true, 'waiting-quota'],

@@ -164,10 +164,14 @@ async function runMailbox(
   return result;
 }
 
+/** Failures that prove the server was reached and answered: worth retrying even before a first login. */
+const AFTER_CONTACT = new Set(['TOO_MANY_CONNECTIONS', 'CONNECTION_LOST', 'SESSION_EXPIRED', 'THROTTLED']);
+
 /**
  * What to do after a mailbox attempt failed: wait for a daily quota (hours, without counting it as an
  * attempt), retry with backoff, or stop. Before the first successful connection only the replies that say
- * "later" are retried: a wrong host, port, password or certificate is reported at once.
+ * "later" or show the server was reached are retried: a wrong host, port, password or certificate is
+ * reported at once.
  */
 export function nextStep(
   error: ErrorInfo,
@@ -180,7 +184,7 @@ export function nextStep(
     return { state: 'waiting-quota', delayMs: o.quotaWaitSeconds * 1000 };
   }
   if (!error.retryable || attempt >= o.retryAttempts) return undefined;
-  if (!connected && error.code !== 'TOO_MANY_CONNECTIONS') return undefined;
+  if (!connected && !AFTER_CONTACT.has(error.code)) return undefined;
   return { state: 'retrying', delayMs: backoffDelay(attempt, o.retryBaseMs, o.retryMaxMs) };
 }
 
