@@ -242,6 +242,18 @@ describe('the desktop window against the real engine', () => {
     await shot('11-mailboxes-dark');
     await page.emulateMedia({ colorScheme: 'light' });
 
+    // --- fix it: Details, Edit, the right app password (the stored one is replaced), Retry
+    await row(SRC2.user).getByRole('button', { name: `Details of ${SRC2.user}` }).click();
+    await page.getByRole('button', { name: 'Edit…' }).click();
+    expect(await page.getByLabel('Gmail address').getAttribute('readonly')).not.toBeNull();
+    expect(await page.getByLabel('App password').getAttribute('placeholder')).toBe('Leave empty to keep the stored password');
+    await page.getByLabel('App password').fill(SRC2.password);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page.locator('#detail-title').textContent()).toBe(SRC2.user);
+    expect(getPassword('127.0.0.1', SRC2.user)).toBe(SRC2.password);
+    await page.getByRole('button', { name: `Retry ${SRC2.user}` }).click();
+    await expect.poll(() => page.locator('.detail .badge').textContent(), { timeout: 30_000 }).toBe('Done');
+
     // Nothing asked to open a link on its own.
     expect(bridge.opened).toEqual([]);
   }, 300_000);
