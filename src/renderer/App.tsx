@@ -36,6 +36,13 @@ export function App() {
     );
   }
 
+  // A mailbox view before the list has loaded, or after the mailbox was removed elsewhere.
+  const missing = (
+    <p className="muted" role="status">
+      {mailboxes.views === null ? 'Loading…' : 'This mailbox is no longer there.'}
+    </p>
+  );
+
   const view = (() => {
     switch (route.name) {
       case 'mailboxes':
@@ -44,13 +51,13 @@ export function App() {
         return <MailboxForm key="add" navigate={navigate} onSaved={mailboxes.reload} />;
       case 'edit': {
         const v = mailboxes.views?.find((x) => x.config.id === route.id);
-        return v ? <MailboxForm key={route.id} existing={v} navigate={navigate} onSaved={mailboxes.reload} /> : null;
+        return v ? <MailboxForm key={route.id} existing={v} navigate={navigate} onSaved={mailboxes.reload} /> : missing;
       }
       case 'preview':
         return <MappingPreviewView key={route.id} id={route.id} navigate={navigate} onStarted={mailboxes.applyStatuses} />;
       case 'detail': {
         const v = mailboxes.views?.find((x) => x.config.id === route.id);
-        return v ? <MailboxDetailView key={route.id} view={v} navigate={navigate} state={mailboxes} /> : null;
+        return v ? <MailboxDetailView key={route.id} view={v} navigate={navigate} state={mailboxes} /> : missing;
       }
       case 'settings':
         return <SettingsView />;

@@ -20,6 +20,7 @@ import {
   type MailboxStatus,
   type Settings,
 } from '../../shared/contract.js';
+import { isActive } from '../../shared/mailbox-actions.js';
 import { arrayOf, obj, str, validate } from './validate.js';
 import { endpointSchema, requestSchemas } from './request-schemas.js';
 
@@ -37,6 +38,17 @@ export interface MailboxRuntime {
   failures: FailureView[];
   notes: string[];
   log: LogEntry[];
+}
+
+/**
+ * What a mailbox looks like after a restart: a run cannot survive one, so a mailbox saved as running
+ * shows paused (and is resumed if it is on the resume list).
+ */
+export function restoreRuntime(id: string, saved: MailboxRuntime | undefined): MailboxRuntime {
+  if (!saved) return { status: { id, state: 'idle', progress: null, lastError: null, nextAttemptAt: null }, carry: null, failures: [], notes: [], log: [] };
+  if (!isActive(saved.status.state)) return saved;
+  const progress = saved.status.progress ? { ...saved.status.progress, state: 'paused' as const } : null;
+  return { ...saved, status: { ...saved.status, state: 'paused', nextAttemptAt: null, progress } };
 }
 
 interface StateFile {

@@ -15,15 +15,15 @@ import type { Job } from '../engine/job.js';
 import { isActive, canDo, type MailboxAction } from '../../shared/mailbox-actions.js';
 import type { AppError, FailureView, LogEntry, MailboxProgress, MailboxStatus, Selection } from '../../shared/contract.js';
 import { fail, forTheWindow, toAppError } from './app-error.js';
-import { MAX_LOG, type AppStore, type MailboxRuntime } from './app-store.js';
+import { MAX_LOG, restoreRuntime, type AppStore, type MailboxRuntime } from './app-store.js';
 import { toJob, toMailboxJob } from './mailbox-config.js';
 import { ProgressBatcher } from './progress-batcher.js';
 import { mergeProgress } from './progress-merge.js';
 import { entry as logEntry, outcomeLine, transitionLine } from './run-log.js';
+import { runOutcome, type StopIntent } from './run-outcome.js';
 import { passwordResolver, type SecretStore } from './secret-store.js';
 
 export type RunFn = (job: Job, opts: RunOptions) => Promise<RunResult>;
-type Intent = 'pause' | 'cancel' | 'quit';
 
 export interface ManagerOptions {
   store: AppStore;
@@ -38,7 +38,7 @@ export interface ManagerOptions {
 interface ActiveRun {
   controller: AbortController;
   carry: MailboxProgress | null;
-  intent?: Intent;
+  intent?: StopIntent;
   lastEngineState?: string;
   settled: Promise<void>;
 }
@@ -71,16 +71,8 @@ export class MigrationManager {
     for (const m of options.store.mailboxes()) this.#entries.set(m.id, this.#restore(m.id));
   }
 
-  /** A run cannot survive a restart: a mailbox saved as running is shown paused (and resumed if it was listed). */
   #restore(id: string): Entry {
-    const saved = this.#o.store.runtime(id);
-    const e: Entry = saved
-      ? { id, ...saved }
-      : { id, status: { id, state: 'idle', progress: null, lastError: null, nextAttemptAt: null }, carry: null, failures: [], notes: [], log: [] };
-    if (isActive(e.status.state)) {
-      e.status = { ...e.status, state: 'paused', nextAttemptAt: null, ...(e.status.progress ? { progress: { ...e.status.progress, state: 'paused' } } : {}) };
-    }
-    return e;
+    return { id, ...restoreRuntime(id, this.#o.store.runtime(id)) };
   }
 
   onStatus(listener: (batch: MailboxStatus[]) => void): () => void {
@@ -304,16 +296,10 @@ export class MigrationManager {
       e.notes = result.notes;
     }
     e.carry = progress;
-    const intent = run?.intent;
-    let state: MailboxStatus['state'];
-    if (intent === 'pause' || intent === 'quit') state = 'paused';
-    else if (intent === 'cancel') state = 'cancelled';
-    else state = err ? 'failed' : (result?.progress.state ?? 'failed');
-    if (e.startAfterSettle) state = 'queued';
-    const shown = progress ? { ...progress, state: state === 'queued' ? progress.state : state } : null;
-    e.status = { id: e.id, state, progress: shown, lastError: intent ? null : (err ?? null), nextAttemptAt: null };
-    const outcome = intent === 'pause' ? 'paused' : intent === 'cancel' ? 'cancelled' : intent === 'quit' ? 'quit' : state === 'done' ? 'done' : 'failed';
-    this.#log(e, outcomeLine(outcome, progress, err));
+    const outcome = runOutcome(run?.intent, result?.progress.state, err, !!e.startAfterSettle);
+    const shown = progress ? { ...progress, state: outcome.state === 'queued' ? progress.state : (outcome.state as MailboxProgress['state']) } : null;
+    e.status = { id: e.id, state: outcome.state, progress: shown, lastError: outcome.lastError, nextAttemptAt: null };
+    this.#log(e, outcomeLine(outcome.kind, progress, err));
     this.#publish(e);
   }
 
