@@ -119,8 +119,15 @@ describe('the desktop window against the real engine', () => {
     await shot('02-settings');
     await page.getByRole('button', { name: 'Mailboxes' }).click();
 
-    // --- add: a wrong app password first
-    await page.getByRole('button', { name: 'Add your first mailbox' }).click();
+    // --- add, with the keyboard only: Tab to the button, Enter; then a wrong app password first
+    let focused = '';
+    for (let i = 0; i < 15 && focused !== 'Add your first mailbox'; i++) {
+      await page.keyboard.press('Tab');
+      focused = String(await page.evaluate('document.activeElement ? document.activeElement.textContent : ""'));
+    }
+    expect(focused).toBe('Add your first mailbox');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate('document.activeElement ? document.activeElement.tagName : ""')).toBe('H1'); // focus moves to the new view
     await page.getByLabel('Gmail address').fill(SRC.user);
     await page.getByLabel('App password').fill('wrong password');
     // Inline guidance while the host is still Gmail's: app passwords are 16 letters.
