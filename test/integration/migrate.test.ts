@@ -125,4 +125,25 @@ describe('migrate a Gmail-shaped mailbox into Dovecot', () => {
       await other.stop();
     }
   });
+
+  it('keeps to the bandwidth cap (a floor on the time: the cap can only slow the run down)', async () => {
+    const other = await startDestination();
+    try {
+      const job = writeJob(source, other, USER);
+      const j = JSON.parse(fs.readFileSync(job.jobFile, 'utf8'));
+      j.options = { bandwidthLimitKBps: 1024 };
+      fs.writeFileSync(job.jobFile, JSON.stringify(j));
+      const reportFile = `${job.dir}/report.json`;
+      const started = Date.now();
+      const run = await runCli(['migrate', job.jobFile, '--state', job.stateDir, '--report', reportFile], job.env);
+      const seconds = (Date.now() - started) / 1000;
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      const bytes = JSON.parse(fs.readFileSync(reportFile, 'utf8')).mailboxes[0].totals.bytesCopied;
+      expect(bytes).toBeGreaterThan(3 * 1024 * 1024);
+      // Downloads at 1 MB/s after a one-second burst.
+      expect(seconds).toBeGreaterThanOrEqual(bytes / (1024 * 1024) - 1);
+    } finally {
+      await other.stop();
+    }
+  });
 });

@@ -42,6 +42,7 @@ describe('parseJob defaults', () => {
       memoryBudgetMB: 64,
       labelPolicy: 'folder-per-label',
       labelsAsKeywords: false,
+      bandwidthLimitKBps: 0,
       retryBaseMs: 1000,
       retryMaxMs: 120_000,
       retryAttempts: 12,

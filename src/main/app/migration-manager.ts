@@ -10,6 +10,7 @@
  * The engine runs here, in Electron's main process (see main.ts for why). Counters are added up across
  * the runs of one migration (progress-merge.ts) and updates leave in batches of ~4 a second.
  */
+import { RateLimiter } from '../engine/rate-limiter.js';
 import type { RunOptions, RunResult, MailboxResult } from '../engine/run-migration.js';
 import type { Job } from '../engine/job.js';
 import { isActive, canDo, type MailboxAction } from '../../shared/mailbox-actions.js';
@@ -58,6 +59,8 @@ export class MigrationManager {
   readonly #statusListeners = new Set<(batch: MailboxStatus[]) => void>();
   readonly #activityListeners = new Set<(active: boolean) => void>();
   #running = 0;
+  /** One download cap for every mailbox, as the Settings view describes it. */
+  readonly #bandwidth = new RateLimiter();
   #wasActive = false;
   #shuttingDown = false;
 
@@ -241,6 +244,7 @@ export class MigrationManager {
       this.#ended(e, undefined, undefined, toAppError(err));
       return;
     }
+    this.#bandwidth.setRate(this.#o.store.settings().bandwidthLimitKBps * 1024);
     const run: ActiveRun = { controller: new AbortController(), carry: e.carry, settled: Promise.resolve() };
     e.run = run;
     this.#running++;
@@ -249,6 +253,7 @@ export class MigrationManager {
         stateDir: this.#o.stateDir,
         signal: run.controller.signal,
         password: passwordResolver(this.#o.secrets),
+        bandwidth: this.#bandwidth,
         onProgress: (p) => this.#progress(e, run, p),
       })
       .then(

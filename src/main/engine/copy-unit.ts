@@ -107,6 +107,7 @@ async function copyAttempt(ctx: MailboxContext, from: FolderWork, items: CopyIte
         const it = byUid.get(msg.uid);
         if (!it) continue;
         const raw = msg.source ?? Buffer.alloc(0);
+        await ctx.bandwidth.take(raw.length, ctx.signal);
         await ctx.budget.acquire(raw.length, ctx.signal);
         bytes += raw.length;
         count++;

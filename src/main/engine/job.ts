@@ -59,6 +59,8 @@ export interface JobOptions {
   labelPolicy: 'folder-per-label' | 'one-copy';
   /** Also put every Gmail label on the destination copy as an IMAP keyword. Default false. */
   labelsAsKeywords: boolean;
+  /** Download cap for the whole run in KB/s (0: none, the default). */
+  bandwidthLimitKBps: number;
   /** First wait before reconnecting after a lost connection, ms; doubles per attempt. Default 1000. */
   retryBaseMs: number;
   /** Longest wait between reconnection attempts, ms. Default 120000 (2 minutes). */
@@ -85,6 +87,7 @@ export const DEFAULT_JOB_OPTIONS: Readonly<JobOptions> = Object.freeze({
   memoryBudgetMB: 64,
   labelPolicy: 'folder-per-label',
   labelsAsKeywords: false,
+  bandwidthLimitKBps: 0,
   retryBaseMs: 1000,
   retryMaxMs: 120_000,
   retryAttempts: 12,
@@ -100,7 +103,7 @@ const MAILBOX_KEYS = ['id', 'source', 'destination', 'folders'];
 const ENDPOINT_KEYS = ['host', 'port', 'security', 'user', 'passwordEnv', 'ca', 'auth', 'oauthClientId'];
 const FOLDER_KEYS = ['include', 'exclude'];
 const OPTION_KEYS = [
-  'connectionsPerAccount', 'globalConnections', 'memoryBudgetMB', 'labelPolicy', 'labelsAsKeywords', 'retryBaseMs', 'retryMaxMs', 'retryAttempts',
+  'connectionsPerAccount', 'globalConnections', 'memoryBudgetMB', 'labelPolicy', 'labelsAsKeywords', 'bandwidthLimitKBps', 'retryBaseMs', 'retryMaxMs', 'retryAttempts',
   'quotaWaitSeconds', 'sessionMaxMinutes',
 ];
 
@@ -326,6 +329,7 @@ class Checker {
     );
     o.globalConnections = this.int(obj.globalConnections, 'options.globalConnections', 1, 100, o.globalConnections);
     o.memoryBudgetMB = this.int(obj.memoryBudgetMB, 'options.memoryBudgetMB', 8, 4096, o.memoryBudgetMB);
+    o.bandwidthLimitKBps = this.int(obj.bandwidthLimitKBps, 'options.bandwidthLimitKBps', 0, 10_000_000, o.bandwidthLimitKBps);
     o.retryBaseMs = this.int(obj.retryBaseMs, 'options.retryBaseMs', 1, 600_000, o.retryBaseMs);
     o.retryMaxMs = this.int(obj.retryMaxMs, 'options.retryMaxMs', 1, 3_600_000, o.retryMaxMs);
     o.retryAttempts = this.int(obj.retryAttempts, 'options.retryAttempts', 1, 1000, o.retryAttempts);

@@ -5,6 +5,7 @@ import type { FastWriter } from './imap-append/multi-writer.js';
 import type { JobOptions, MailboxJob } from './job.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { ProgressTracker } from './progress-tracker.js';
+import type { RateLimiter } from './rate-limiter.js';
 
 /** A message the run could not copy, as listed in the report. */
 export interface FailureRecord {
@@ -32,6 +33,8 @@ export interface MailboxContext {
   budget: ByteBudget;
   /** Slows the account down while Gmail answers [THROTTLED]; fed by every connection's raw lines. */
   throttle: AccountThrottle;
+  /** The user's download cap, shared by every mailbox of the run. */
+  bandwidth: RateLimiter;
   dryRun: boolean;
   signal: AbortSignal;
   failures: FailureRecord[];

@@ -13,6 +13,7 @@ import { Ledger } from './ledger/ledger.js';
 import type { FailureRecord, MailboxContext } from './mailbox-context.js';
 import { planMailbox, type FolderWork } from './mailbox-plan.js';
 import { ProgressTracker } from './progress-tracker.js';
+import { RateLimiter } from './rate-limiter.js';
 import { classifyAs } from './side-errors.js';
 import type { MailboxProgress, ProgressListener } from '../../shared/progress.js';
 
@@ -28,6 +29,8 @@ export interface RunOptions {
   password?: CredentialOptions['password'];
   /** Fresh OAuth access tokens for 'oauth2' endpoints. */
   accessToken?: CredentialOptions['accessToken'];
+  /** A download cap shared with other runs (the desktop app runs one per mailbox); default: the job's option. */
+  bandwidth?: RateLimiter;
 }
 
 export interface MailboxResult {
@@ -57,12 +60,13 @@ export async function runMigration(job: Job, opts: RunOptions): Promise<RunResul
   // Credentials first: a missing secret is reported before anything connects or is written.
   const secrets = job.mailboxes.map((m) => ({ source: loginFor('source', m.source, credOpts), destination: loginFor('destination', m.destination, credOpts) }));
   const budget = new ByteBudget(job.options.memoryBudgetMB * 1024 * 1024);
+  const bandwidth = opts.bandwidth ?? new RateLimiter(job.options.bandwidthLimitKBps * 1024);
   const global = new PQueue({ concurrency: Math.max(1, Math.floor(job.options.globalConnections / 2)) });
   let ledger: Ledger | undefined;
   const openLedger = () => (ledger ??= opts.dryRun ? Ledger.openForDryRun(opts.stateDir) : Ledger.open(opts.stateDir));
   try {
     const mailboxes = await Promise.all(
-      job.mailboxes.map((m, i) => runMailbox(job, m, secrets[i]!, { ...opts, signal }, openLedger, budget, global)),
+      job.mailboxes.map((m, i) => runMailbox(job, m, secrets[i]!, { ...opts, signal, bandwidth }, openLedger, budget, global)),
     );
     return { startedAt, finishedAt: new Date().toISOString(), dryRun: !!opts.dryRun, mailboxes };
   } finally {
@@ -74,7 +78,7 @@ async function runMailbox(
   job: Job,
   mb: MailboxJob,
   secret: { source: Login; destination: Login },
-  opts: RunOptions & { signal: AbortSignal },
+  opts: RunOptions & { signal: AbortSignal; bandwidth: RateLimiter },
   openLedger: () => Ledger,
   budget: ByteBudget,
   global: PQueue,
@@ -108,7 +112,7 @@ async function runMailbox(
         await Promise.all([source.use(async () => {}, signal), destination.use(async () => {}, signal)]);
         connected = true;
         const ctx: MailboxContext = {
-          job: mb, options: job.options, ledger: openLedger(), tracker, source, destination, writers, budget, throttle,
+          job: mb, options: job.options, ledger: openLedger(), tracker, source, destination, writers, budget, throttle, bandwidth: opts.bandwidth,
           dryRun: !!opts.dryRun, signal, failures, notes,
         };
         tracker.setState('planning');

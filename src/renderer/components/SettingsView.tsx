@@ -15,7 +15,7 @@ const FIELDS: Array<{ key: Field; label: string; note: string }> = [
   {
     key: 'bandwidthLimitKBps',
     label: 'Bandwidth cap (KB/s, 0 = none)',
-    note: 'Saved, but not applied yet: this version of Mailferry copies as fast as the servers allow.',
+    note: 'Shared by all mailboxes; applies to migrations started after saving.',
   },
 ];
 
