@@ -1,4 +1,5 @@
 /** Numbers as the window shows them: grouped, with units, never jumping in width more than needed. */
+import { formatBytes } from '../shared/format-bytes.js';
 
 const nf = new Intl.NumberFormat(undefined);
 
@@ -7,16 +8,7 @@ export function count(n: number): string {
 }
 
 export function bytes(n: number | null | undefined): string {
-  if (n === null || n === undefined) return '—';
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+  return n === null || n === undefined ? '—' : formatBytes(n);
 }
 
 export function messageRate(messagesPerSecond: number): string {

@@ -7,7 +7,7 @@
  * boundary as a thrown exception. Passwords travel renderer -> main only (saveMailbox, testConnection)
  * and are never sent back.
  */
-import type { ErrorSummary, FolderRole, MailboxProgress, MailboxState } from './progress.js';
+import type { ErrorSummary, FailureRecord, FolderRole, MailboxProgress, MailboxState } from './progress.js';
 
 export type { ErrorSummary, FolderProgress, FolderRole, MailboxProgress, MailboxState } from './progress.js';
 
@@ -119,16 +119,8 @@ export interface MappingPreview {
   estimate: { totalBytes: number; gmailDailyLimitDays: number } | null;
 }
 
-export interface FailureView {
-  folder: string;
-  target: string | null;
-  uid: number;
-  size: number;
-  date: string;
-  subject: string;
-  code: string;
-  reason: string;
-}
+/** A message that could not be copied, with its reason. */
+export type FailureView = FailureRecord;
 
 export type LogLevel = 'info' | 'warn' | 'error';
 

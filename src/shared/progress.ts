@@ -67,3 +67,15 @@ export interface MailboxProgress {
 }
 
 export type ProgressListener = (snapshot: MailboxProgress) => void;
+
+/** A message a run could not copy, as the report and the window list it. */
+export interface FailureRecord {
+  folder: string;
+  target: string | null;
+  uid: number;
+  size: number;
+  date: string;
+  subject: string;
+  code: string;
+  reason: string;
+}

@@ -3,21 +3,10 @@
  * engine's state changes and the outcome of each run. Pure functions, so the wording is easy to test.
  */
 import type { LogEntry, LogLevel, MailboxProgress } from '../../shared/contract.js';
+import { formatBytes } from '../../shared/format-bytes.js';
 
 export function entry(level: LogLevel, message: string, at = Date.now()): LogEntry {
   return { at, level, message };
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
 }
 
 function inSeconds(at: number | undefined, now: number): string {

@@ -6,7 +6,8 @@ import { buildReport, type MigrationReport } from '../engine/report.js';
 import { runMigration } from '../engine/run-migration.js';
 import { onlyKnown, parseArgs, UsageError } from './args.js';
 import { ProgressPrinter } from './progress-printer.js';
-import { formatBytes, renderTable } from './table.js';
+import { formatBytes } from '../../shared/format-bytes.js';
+import { renderTable } from './table.js';
 
 export const MIGRATE_USAGE = 'mailferry migrate JOB.json [--state DIR] [--report FILE.json] [--dry-run]';
 

@@ -1,5 +1,6 @@
 import type { MailboxProgress } from '../../shared/progress.js';
-import { formatBytes, formatDuration } from './table.js';
+import { formatBytes } from '../../shared/format-bytes.js';
+import { formatDuration } from './table.js';
 
 /**
  * Prints live progress: on a terminal one line per mailbox rewritten in place (a few times a second);

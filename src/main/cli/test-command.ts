@@ -2,7 +2,8 @@ import { formatErrorLine } from '../engine/errors.js';
 import { loadJob } from '../engine/job.js';
 import { testMailboxConnection, type ConnectionTestReport, type SideReport } from '../engine/connection-test.js';
 import { onlyKnown, parseArgs, UsageError } from './args.js';
-import { formatBytes, renderTable } from './table.js';
+import { formatBytes } from '../../shared/format-bytes.js';
+import { renderTable } from './table.js';
 
 export const TEST_USAGE = 'mailferry test JOB.json';
 

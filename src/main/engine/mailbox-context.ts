@@ -6,18 +6,9 @@ import type { JobOptions, MailboxJob } from './job.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { ProgressTracker } from './progress-tracker.js';
 import type { RateLimiter } from './rate-limiter.js';
+import type { FailureRecord } from '../../shared/progress.js';
 
-/** A message the run could not copy, as listed in the report. */
-export interface FailureRecord {
-  folder: string;
-  target: string | null;
-  uid: number;
-  size: number;
-  date: string;
-  subject: string;
-  code: string;
-  reason: string;
-}
+export type { FailureRecord };
 
 /** Everything one mailbox's planning and copying needs; built by the run, shared by its units. */
 export interface MailboxContext {
