@@ -38,10 +38,10 @@ describe('job file mistakes: exit 2, one line naming the field, no connection at
   const job = () => ({ mailboxes: [{ source: endpoint('ann@example.com'), destination: endpoint('ann@example.net') }] });
   type Job = ReturnType<typeof job>;
 
-  async function runJob(text: string): Promise<CliRun & { dir: string }> {
+  async function runJob(text: string, opts: { killAfterMs?: number } = {}): Promise<CliRun & { dir: string }> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mf-badjob-'));
     fs.writeFileSync(path.join(dir, 'job.json'), text);
-    const r = await runCli(['migrate', path.join(dir, 'job.json')], { ...process.env, MF_BAD_STATE_PASS: 'not-a-real-password' });
+    const r = await runCli(['migrate', path.join(dir, 'job.json')], { ...process.env, MF_BAD_STATE_PASS: 'not-a-real-password' }, opts);
     return { ...r, dir };
   }
 
@@ -86,8 +86,8 @@ describe('job file mistakes: exit 2, one line naming the field, no connection at
 
   it('(control) a valid job does reach the counting server', async () => {
     const before = accepts;
-    const r = await runJob(JSON.stringify(job()));
-    expect(r.code).toBe(1);
+    // A server that hangs up is retried with backoff, so the run is stopped after a moment.
+    await runJob(JSON.stringify(job()), { killAfterMs: 3000 });
     expect(accepts - before).toBeGreaterThan(0);
   });
 });
