@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LATEST_VERSION, MIGRATIONS } from '../../src/main/engine/ledger/migrations.js';
 import { generateCorpus, Prng } from '../support/corpus.js';
 import { startDestination, startGmailSource, type DovecotServer } from '../support/dovecot.js';
-import { seedGmailSource } from '../support/maildir-seed.js';
-import { fingerprint, snapshot } from '../support/mailbox-snapshot.js';
+import { seedFolder, seedGmailSource } from '../support/maildir-seed.js';
+import { fingerprint, snapshot, sortFingerprints } from '../support/mailbox-snapshot.js';
 import { expectedDestination, runCli, writeJob, type CliRun } from '../support/migration-fixture.js';
 
 /**
@@ -192,7 +192,38 @@ describe('a state folder that cannot be used or holds a damaged ledger', () => {
     expect(tryMount(['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir])).toBeUndefined();
     try {
       fillUp(dir);
-      await unwritable(path.join(dir, 'state'), 'ENOSPC|SQLITE_FULL|SQLITE_IOERR\\w*');
+      await unwritable(path.join(dir, 'state'), 'ENOSPC|the disk is full|SQLITE_IOERR\\w*');
+    } finally {
+      umount(dir);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(mountProbe !== undefined)('a disk that fills up between runs: a clear line, then a run after freeing space completes once', async () => {
+    const user = 'carol@example.com';
+    const { job, now } = await setUp(user);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mf-state-fills-'));
+    expect(tryMount(['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', dir])).toBeUndefined();
+    try {
+      const stateDir = path.join(dir, 'state');
+      expect((await migrate(job, stateDir)).code).toBe(0);
+      const late = [0, 1].map((i) => ({ raw: Buffer.from(`From: x@example.org\r\nSubject: late ${i}\r\nMessage-ID: <late${i}@example.org>\r\n\r\narrived later\r\n`), internalDate: new Date(Date.UTC(2025, 5, 1 + i)) }));
+      await seedFolder(source, user, 'INBOX', late);
+      fillUp(dir);
+      const before = await now();
+      const full = await migrate(job, stateDir);
+      expect([1, 2], full.stdout).toContain(full.code);
+      expect(full.report.error?.code, full.stdout).toBe('STATE_DIR_UNWRITABLE');
+      expect(full.stdout).toMatch(/^Mailbox carol@example\.com: failed: The state (folder|file) \S+ cannot be written \((the disk is full|SQLITE_IOERR\w*|ENOSPC)\)\. .*free disk space/im);
+      expect(await now(), 'no message copied without a ledger record').toEqual(before);
+      fs.rmSync(path.join(dir, 'filler'));
+      const freed = await migrate(job, stateDir);
+      expect(freed.code, freed.stdout).toBe(0);
+      expect(freed.report.totals.copied).toBe(late.length);
+      const expected = expectedDestination(corpora.get(user)!);
+      expected.set('INBOX', sortFingerprints([...expected.get('INBOX')!, ...late.map((m) => fingerprint(m.raw, [], m.internalDate))]));
+      const actual = await now();
+      for (const [folder, msgs] of expected) expect(actual.get(folder), folder).toEqual(msgs);
     } finally {
       umount(dir);
       fs.rmSync(dir, { recursive: true, force: true });
@@ -208,6 +239,26 @@ describe('a state folder that cannot be used or holds a damaged ledger', () => {
     fs.writeFileSync(path.join(stateDir, 'mailferry.sqlite'), garbage);
     await expectRefusal('alice@example.com', stateDir, 'LEDGER_DAMAGED', DAMAGED, DAMAGED_HINT);
     expect(fs.readFileSync(path.join(stateDir, 'mailferry.sqlite')).equals(garbage)).toBe(true);
+  });
+
+  it('a real ledger with damaged pages: LEDGER_DAMAGED, and mail that arrived since is not copied', async () => {
+    const user = 'bob@example.com';
+    const { job, now } = await setUp(user);
+    expect((await migrate(job)).code).toBe(0);
+    const file = path.join(job.stateDir, 'mailferry.sqlite');
+    expect(fs.existsSync(`${file}-wal`), 'the WAL is checkpointed on close').toBe(false);
+    // Keep the header and the schema page; every table page after it becomes noise.
+    const bytes = fs.readFileSync(file);
+    new Prng('pages').bytes(bytes.length - 4096).copy(bytes, 4096);
+    fs.writeFileSync(file, bytes);
+    await seedFolder(source, user, 'INBOX', [{ raw: Buffer.from('From: x@example.org\r\nSubject: new\r\n\r\nnew\r\n'), internalDate: new Date(Date.UTC(2025, 0, 1)) }]);
+    const before = await now();
+    const r = await migrate(job);
+    expect([1, 2]).toContain(r.code);
+    expect(r.report.error?.code, r.stdout).toBe('LEDGER_DAMAGED');
+    expect(r.stdout).toMatch(new RegExp(`^Mailbox bob@example\\.com: failed: ${DAMAGED.source} ${DAMAGED_HINT.source}$`, 'm'));
+    expect(await now(), 'a fresh start would have copied the new message').toEqual(before);
+    expect(fs.readFileSync(file).equals(bytes), 'the damaged ledger is left for the user').toBe(true);
   });
 
   it('a ledger from schema version 1 is migrated to the latest, keeping its rows and their meaning', async () => {

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MailferryError } from '../../src/main/engine/errors.js';
+import { formatErrorLine, MailferryError } from '../../src/main/engine/errors.js';
 import { DEFAULT_JOB_OPTIONS, isLoopbackHost, isSecretKey, loadJob, parseJob } from '../../src/main/engine/job.js';
 
 let dir: string;
@@ -189,9 +189,10 @@ describe('secrets in job files', () => {
     const err = errorOf(job(patch));
     expect(err.code).toBe('JOB_INVALID');
     expect(err.message).toContain(`${path}: passwords never go in job files`);
-    expect(err.message).toContain('npx mailferry secrets set HOST USER');
-    expect(err.message).toContain('passwordEnv');
     expect(err.hint).toContain('npx mailferry secrets set HOST USER');
+    expect(err.hint).toContain('passwordEnv');
+    // the one line a user sees says what to do once, not twice
+    expect(formatErrorLine(err).split('npx mailferry secrets set HOST USER')).toHaveLength(2);
     // the value itself is never repeated
     expect(JSON.stringify(err.toInfo())).not.toContain('hunter2');
     // and it is not reported a second time as an unknown field
@@ -272,7 +273,7 @@ describe('loadJob', () => {
     const file = write('invalid.json', JSON.stringify(job((j) => (j.mailboxes[0].destination.port = 'abc'))));
     await expect(loadJob(file)).rejects.toMatchObject({
       code: 'JOB_INVALID',
-      message: `Job file ${file}: mailboxes[0].destination.port: must be an integer 1-65535 (got "abc")`,
+      message: `Job file ${file}: mailboxes[0].destination.port: must be an integer 1-65535 (got "abc").`,
       details: { file },
     });
   });

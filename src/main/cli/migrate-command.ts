@@ -62,7 +62,8 @@ export function summary(report: MigrationReport): string {
     out.push(`Copied ${m.totals.copied} messages (${formatBytes(m.totals.bytesCopied)}), ${m.totals.alreadyThere} already there, ${m.totals.failed} failed.`);
     for (const n of m.notes) out.push(`Note: ${n}`);
     for (const f of m.failures.slice(0, 20)) {
-      out.push(`Failed: ${f.folder}${f.uid ? ` UID ${f.uid}` : ''}${f.size ? ` (${formatBytes(f.size)}, ${f.date}, "${f.subject}")` : ''}: ${f.reason}`);
+      // uid 0 marks a folder-level failure (a folder that could not be created): no message details.
+      out.push(`Failed: ${f.folder}${f.uid ? ` UID ${f.uid} (${formatBytes(f.size)}, ${f.date}, "${f.subject}")` : ''}: ${f.reason}`);
     }
     if (m.failures.length > 20) out.push(`... and ${m.failures.length - 20} more failures (see the report).`);
     if (m.error) out.push(`Error: ${formatErrorLine(m.error)}`);

@@ -180,7 +180,7 @@ class Checker {
         const childPath = path ? `${path}.${key}` : key;
         if (isSecretKey(key)) {
           this.secretFound = true;
-          this.add(childPath, `passwords never go in job files; remove this field. ${SECRET_HINT}`);
+          this.add(childPath, 'passwords never go in job files; remove this field');
         } else {
           this.scanSecrets(child, childPath);
         }
@@ -429,7 +429,7 @@ export function parseJob(value: unknown, jobFileDir: string): Job {
     const n = c.issues.length;
     throw new MailferryError({
       code: 'JOB_INVALID',
-      message: n === 1 ? `Job file: ${c.issues[0]}` : `Job file has ${n} problems: ${c.issues.join('; ')}`,
+      message: n === 1 ? `Job file: ${c.issues[0]}.` : `Job file has ${n} problems: ${c.issues.join('; ')}.`,
       hint: c.secretFound ? SECRET_HINT : 'Fix the field(s) named above in the job file and run again.',
       retryable: false,
       details: { problems: c.issues.join('\n'), count: n },

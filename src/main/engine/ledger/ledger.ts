@@ -105,7 +105,8 @@ export class Ledger {
       db.pragma('synchronous = NORMAL');
       db.pragma('busy_timeout = 5000');
       const quick = db.pragma('quick_check', { simple: true });
-      if (quick !== 'ok') throw new Error(`quick_check: ${String(quick)}`);
+      // The first finding is enough for the user; the full list goes to whoever restores the file.
+      if (quick !== 'ok') throw new Error(`integrity check: ${String(quick).split('\n').find((l) => !l.startsWith('***')) ?? 'failed'}`);
       const version = db.pragma('user_version', { simple: true }) as number;
       if (version > LATEST_VERSION) {
         db.close();
@@ -121,18 +122,7 @@ export class Ledger {
     } catch (err) {
       db?.open && db.close();
       if (err instanceof MailferryError) throw err;
-      const code = (err as { code?: string }).code ?? '';
-      if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_FULL' || code === 'SQLITE_IOERR') {
-        throw new MailferryError(
-          {
-            code: 'STATE_DIR_UNWRITABLE',
-            message: `The state file ${file} cannot be written (${code}).`,
-            hint: 'Free disk space or fix the folder permissions, then run again; nothing was lost.',
-            retryable: false,
-          },
-          { cause: err },
-        );
-      }
+      if (isStorageError(err)) throw unwritable(file, err);
       throw new MailferryError(
         {
           code: 'LEDGER_DAMAGED',
@@ -142,6 +132,16 @@ export class Ledger {
         },
         { cause: err },
       );
+    }
+  }
+
+  /** Runs a write; a full disk or lost permission becomes STATE_DIR_UNWRITABLE, not an unexpected error. */
+  #write<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (isStorageError(err)) throw unwritable(this.file, err);
+      throw err;
     }
   }
 
@@ -163,7 +163,7 @@ export class Ledger {
   }
 
   putFolder(cp: FolderCheckpoint): void {
-    this.#stmt.putFolder.run(cp.mailbox, cp.sourcePath, cp.uidValidity, cp.uidNext, cp.messages, cp.targetPath, Date.now());
+    this.#write(() => this.#stmt.putFolder.run(cp.mailbox, cp.sourcePath, cp.uidValidity, cp.uidNext, cp.messages, cp.targetPath, Date.now()));
   }
 
   /** UIDs that need nothing more (copied, found present, or deliberately skipped). */
@@ -180,9 +180,9 @@ export class Ledger {
 
   /** Drops in-doubt rows that reconciliation showed are not on the destination: they are plain to-do again. */
   forgetPending(mailbox: string, sourcePath: string, uidValidity: number, uids: number[]): void {
-    this.#db.transaction(() => {
+    this.#write(this.#db.transaction(() => {
       for (const uid of uids) this.#stmt.forgetPending.run(mailbox, sourcePath, uidValidity, uid);
-    })();
+    }));
   }
 
   /** Counts of rows by state for one folder, for the report. */
@@ -218,18 +218,18 @@ export class Ledger {
   /** Intents for a whole batch, in one transaction. */
   recordIntents(rows: Array<{ ref: SourceRef; facts: MessageFacts; sha256: string }>): void {
     const now = Date.now();
-    this.#db.transaction(() => {
+    this.#write(this.#db.transaction(() => {
       for (const { ref, facts, sha256 } of rows) {
         this.#stmt.upsert.run(
           ref.mailbox, ref.sourcePath, ref.uidValidity, ref.uid, 'pending', facts.targetPath, facts.key, facts.size,
           facts.internalDate, sha256, null, null, null, now,
         );
       }
-    })();
+    }));
   }
 
   markDone(ref: SourceRef, destUidValidity: number | null, destUid: number | null): void {
-    this.#stmt.setDest.run('done', destUidValidity, destUid, null, Date.now(), ref.mailbox, ref.sourcePath, ref.uidValidity, ref.uid);
+    this.#write(() => this.#stmt.setDest.run('done', destUidValidity, destUid, null, Date.now(), ref.mailbox, ref.sourcePath, ref.uidValidity, ref.uid));
   }
 
   /** Many rows at once (found on the destination, or skipped); one transaction. */
@@ -237,26 +237,26 @@ export class Ledger {
     rows: Array<{ ref: SourceRef; facts: MessageFacts; state: 'present' | 'skipped'; destUidValidity?: number; destUid?: number; reason?: string }>,
   ): void {
     const now = Date.now();
-    this.#db.transaction(() => {
+    this.#write(this.#db.transaction(() => {
       for (const r of rows) {
         this.#stmt.upsert.run(
           r.ref.mailbox, r.ref.sourcePath, r.ref.uidValidity, r.ref.uid, r.state, r.facts.targetPath, r.facts.key,
           r.facts.size, r.facts.internalDate, null, r.destUidValidity ?? null, r.destUid ?? null, r.reason ?? null, now,
         );
       }
-    })();
+    }));
   }
 
   markFailed(ref: SourceRef, facts: MessageFacts, reason: string): void {
-    this.#stmt.upsert.run(
+    this.#write(() => this.#stmt.upsert.run(
       ref.mailbox, ref.sourcePath, ref.uidValidity, ref.uid, 'failed', facts.targetPath, facts.key, facts.size,
       facts.internalDate, null, null, null, reason, Date.now(),
-    );
+    ));
   }
 
   /** Appends one mailbox's outcome of a run to the history. */
   recordRun(r: RunRecord): void {
-    this.#stmt.insertRun.run(r.mailbox, r.startedAt, r.finishedAt, r.state, r.copied, r.present, r.failed, r.bytes, r.errorCode ?? null);
+    this.#write(() => this.#stmt.insertRun.run(r.mailbox, r.startedAt, r.finishedAt, r.state, r.copied, r.present, r.failed, r.bytes, r.errorCode ?? null));
   }
 
   /** The mailbox's runs, newest first. */
@@ -279,8 +279,27 @@ export class Ledger {
    * claims are released too, so the destination index re-matches those messages as "already there".
    */
   dropOtherUidValidities(mailbox: string, sourcePath: string, keep: number): number {
-    return this.#stmt.dropOther.run(mailbox, sourcePath, keep).changes;
+    return this.#write(() => this.#stmt.dropOther.run(mailbox, sourcePath, keep).changes);
   }
+}
+
+/** SQLite's "cannot write here" families: read-only, cannot open, disk full, I/O (e.g. SQLITE_IOERR_SHMSIZE). */
+function isStorageError(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && /^SQLITE_(READONLY|CANTOPEN|FULL|IOERR)/.test(code);
+}
+
+function unwritable(file: string, err: unknown): MailferryError {
+  const code = (err as { code?: string }).code ?? 'error';
+  return new MailferryError(
+    {
+      code: 'STATE_DIR_UNWRITABLE',
+      message: `The state file ${file} cannot be written (${code === 'SQLITE_FULL' ? 'the disk is full' : code}).`,
+      hint: 'Free disk space or fix the folder permissions, then run again; nothing was lost.',
+      retryable: false,
+    },
+    { cause: err },
+  );
 }
 
 function prepare(db: Database.Database) {
