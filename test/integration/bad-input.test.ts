@@ -120,7 +120,7 @@ describe('malformed messages and odd folder names', () => {
     expect(failure.uid).toBeGreaterThan(0);
     // The table shows it under "failed"; the list below the table names it.
     expect(tableRow(first.stdout, 'INBOX')).toEqual([INBOX.length, storable.length, 0, 0, 1]);
-    expect(first.stdout).toMatch(new RegExp(`^Failed: INBOX UID ${failure.uid}: .*zero byte message`, 'm'));
+    expect(first.stdout).toMatch(new RegExp(`^Failed: INBOX UID ${failure.uid} \\(0 B, [^)]+\\): .*zero byte message`, 'm'));
     expect(first.stdout).toMatch(/1 failed\./);
 
     // Odd labels: a safe destination name, exactly their own messages, renamed ones explained in the notes.

@@ -55,7 +55,7 @@ export function summary(report: MigrationReport): string {
     out.push('', `Mailbox ${m.id}: ${m.state}${report.dryRun ? ' (dry run: nothing was written)' : ''}`);
     const rows = m.folders
       .filter((f) => f.target !== null)
-      .map((f) => [f.source, f.target ?? '', f.sourceCount, report.dryRun ? f.sourceCount - f.alreadyThere - f.skipped : f.copied, f.alreadyThere, f.skipped, f.failed]);
+      .map((f) => [short(f.source), short(f.target ?? ''), f.sourceCount, report.dryRun ? f.sourceCount - f.alreadyThere - f.skipped : f.copied, f.alreadyThere, f.skipped, f.failed]);
     out.push(renderTable(['folder', 'destination', 'source', report.dryRun ? 'to copy' : 'copied', 'already there', 'in a label', 'failed'], rows));
     const views = m.folders.filter((f) => f.role === 'view' || f.role === 'excluded').map((f) => `${f.source} (${f.role === 'view' ? 'a Gmail view; its flag is kept' : 'excluded'})`);
     if (views.length) out.push(`Not copied as folders: ${views.join(', ')}`);
@@ -69,4 +69,10 @@ export function summary(report: MigrationReport): string {
     if (m.error) out.push(`Error: ${formatErrorLine(m.error)}`);
   }
   return out.join('\n');
+}
+
+/** Very long folder names would make the table unreadable; the report keeps them whole. */
+function short(name: string, max = 60): string {
+  const chars = [...name];
+  return chars.length <= max ? name : `${chars.slice(0, max - 1).join('')}…`;
 }
