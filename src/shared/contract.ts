@@ -33,6 +33,14 @@ export interface EndpointSettings {
   ca?: string;
 }
 
+/**
+ * How Gmail labels become folders (the engine's JobOptions.labelPolicy): 'folder-per-label' (a message with
+ * three labels lands in three folders) or 'one-copy' (each message once; needs Gmail's X-GM-EXT-1).
+ */
+export type LabelPolicy = 'folder-per-label' | 'one-copy';
+export const LABEL_POLICIES: readonly LabelPolicy[] = ['folder-per-label', 'one-copy'];
+export const DEFAULT_LABEL_POLICY: LabelPolicy = 'folder-per-label';
+
 /** A saved mailbox: what the app keeps in its settings file. No secrets. */
 export interface MailboxConfig {
   /** Key in the ledger. Chosen by main (the source address, made unique) and never changed. */
@@ -41,6 +49,10 @@ export interface MailboxConfig {
   destination: EndpointSettings;
   /** Source folder names not to copy (set from the mapping preview). */
   exclude: string[];
+  /** Chosen in the mapping preview; default 'folder-per-label'. */
+  labelPolicy: LabelPolicy;
+  /** Also keep every Gmail label as an IMAP keyword on the destination copy; default false. */
+  labelsAsKeywords: boolean;
 }
 
 /**
@@ -106,15 +118,25 @@ export interface MappingRow {
 }
 
 export interface LabelPolicyInfo {
-  id: string;
+  id: LabelPolicy;
+  /** The choice in a few words: "A folder per label". */
   title: string;
+  /** What it does, in one parenthesis: "a message with three labels lands in three folders". */
+  summary: string;
+  /** The longer explanation. */
   description: string;
 }
 
 export interface MappingPreview {
   mailbox: string;
   rows: MappingRow[];
-  labelPolicy: LabelPolicyInfo;
+  /** The choices, in the order shown. */
+  labelPolicies: LabelPolicyInfo[];
+  /** The mailbox's current choice. */
+  labelPolicy: LabelPolicy;
+  labelsAsKeywords: boolean;
+  /** Whether the source offers Gmail's labels (X-GM-EXT-1): 'one-copy' and label keywords need them. */
+  gmailLabels: boolean;
   /** Bytes Gmail must send and how many days its daily download limit makes that take, when known. */
   estimate: { totalBytes: number; gmailDailyLimitDays: number } | null;
 }
@@ -180,7 +202,8 @@ export interface Requests {
   removeMailbox: { id: string; forgetPasswords: boolean };
   testConnection: MailboxDraft;
   previewMapping: { id: string };
-  setExclusions: { id: string; exclude: string[] };
+  /** The mapping preview's choices: folders left out and, when given, the label policy. */
+  setExclusions: { id: string; exclude: string[]; labelPolicy?: LabelPolicy; labelsAsKeywords?: boolean };
   start: Selection;
   pause: Selection;
   resume: Selection;

@@ -88,6 +88,8 @@ beforeAll(async () => {
   [source, destination] = await Promise.all([startGmailSource({ users: [SRC, SRC2] }), startDestination({ users: [DST] })]);
   corpus = generateCorpus({ seed: 'desktop-e2e', count: COUNT, profile: 'small', maxSizeMB: 1 });
   await seedGmailSource(source, SRC.user, corpus);
+  // The second mailbox has a few messages of its own, so its label policy has something to act on.
+  await seedGmailSource(source, SRC2.user, generateCorpus({ seed: 'desktop-e2e-2', count: 12, profile: 'small', maxSizeMB: 1 }));
   proxies = await Promise.all([startTcpProxy({ targetPort: source.port, delayMs: DELAY_MS }), startTcpProxy({ targetPort: destination.port, delayMs: DELAY_MS })]);
 
   bridge = await startBridge({ rendererDir: join(ROOT, 'dist/renderer'), dataDir: tempDir('mf-e2e-data-'), caFile: destination.caFile });
@@ -170,6 +172,10 @@ describe('the desktop window against the real engine', () => {
     expect(mapping).toContain('[Gmail]/All Mail');
     expect(mapping).toContain('Archive');
     expect(mapping).toMatch(/\[Gmail\]\/Starred.*not copied/);
+    // The label policy: a folder per label unless chosen otherwise (this source has no X-GM-EXT-1).
+    expect(await page.getByRole('radio', { name: /^A folder per label \(a message with three labels lands in three folders\)/ }).isChecked()).toBe(true);
+    expect(await page.getByRole('radio', { name: /^One copy per message \(Inbox, then Sent, Drafts, its first label, else Archive\)/ }).isChecked()).toBe(false);
+    expect(await page.getByRole('checkbox', { name: 'Also keep every label as a keyword' }).isChecked()).toBe(false);
     await page.getByRole('checkbox', { name: `Copy ${EXCLUDED}` }).uncheck();
     await shot('05-mapping-preview');
     await page.getByRole('button', { name: 'Start migration' }).click();
@@ -258,8 +264,28 @@ describe('the desktop window against the real engine', () => {
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(() => page.locator('#detail-title').textContent()).toBe(SRC2.user);
     expect(getPassword('127.0.0.1', SRC2.user)).toBe(SRC2.password);
-    await page.getByRole('button', { name: `Retry ${SRC2.user}` }).click();
-    await expect.poll(() => page.locator('.detail .badge').textContent(), { timeout: 30_000 }).toBe('Done');
+
+    // --- one copy per message needs Gmail's labels: this source has none, and the row says so in words
+    await page.getByRole('button', { name: 'Folders…' }).click();
+    await expect.poll(() => page.locator('table.mapping').isVisible(), { timeout: 30_000 }).toBe(true);
+    await page.getByRole('radio', { name: /^One copy per message/ }).check();
+    await page.getByRole('checkbox', { name: 'Also keep every label as a keyword' }).check();
+    await shot('12-label-policy');
+    await page.getByRole('button', { name: 'Start migration' }).click();
+    await expect.poll(() => stateOf(SRC2.user), { timeout: 30_000 }).toBe('Failed');
+    expect(bridge.services.store.mailbox(SRC2.user)).toMatchObject({ labelPolicy: 'one-copy', labelsAsKeywords: true });
+    expect(await row(SRC2.user).locator('.status-line').textContent()).toMatch(/"one-copy" label policy needs Gmail's labels \(X-GM-EXT-1\).*A folder per label/);
+
+    // --- back to a folder per label (the saved choice is shown again), and it runs to the end
+    await row(SRC2.user).getByRole('button', { name: `Details of ${SRC2.user}` }).click();
+    await page.getByRole('button', { name: 'Folders…' }).click();
+    await expect.poll(() => page.locator('table.mapping').isVisible(), { timeout: 30_000 }).toBe(true);
+    expect(await page.getByRole('radio', { name: /^One copy per message/ }).isChecked()).toBe(true);
+    await page.getByRole('radio', { name: /^A folder per label/ }).check();
+    await page.getByRole('checkbox', { name: 'Also keep every label as a keyword' }).uncheck();
+    await page.getByRole('button', { name: 'Start migration' }).click();
+    await expect.poll(() => stateOf(SRC2.user), { timeout: 60_000 }).toBe('Done');
+    expect(bridge.services.store.mailbox(SRC2.user)).toMatchObject({ labelPolicy: 'folder-per-label', labelsAsKeywords: false });
 
     // Nothing asked to open a link on its own.
     expect(bridge.opened).toEqual([]);

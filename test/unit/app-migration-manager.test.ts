@@ -14,6 +14,8 @@ const mailbox = (id: string): MailboxConfig => ({
   source: { host: 'imap.gmail.com', port: 993, security: 'tls', user: id },
   destination: { host: 'mail.example.net', port: 993, security: 'tls', user: id },
   exclude: [],
+  labelPolicy: 'folder-per-label',
+  labelsAsKeywords: false,
 });
 
 function setup(ids: string[], opts: { dataDir?: string; parallel?: number; abortDelayMs?: number } = {}) {

@@ -92,6 +92,8 @@ describe('engine hints in the window', () => {
     expect(src.hint).toBe('Use an app password. Then enter it in the mailbox’s settings (Edit).');
     const dst = forTheWindow({ hint: 'Check the destination username and password; store a new one with `npx mailferry secrets set h u`.' });
     expect(dst.hint).toBe('Check the destination username and password, and enter the right one in the mailbox’s settings (Edit).');
+    const policy = forTheWindow({ hint: 'Use "labelPolicy": "folder-per-label" for this mailbox.' });
+    expect(policy.hint).toBe('Choose “A folder per label” under Folders… and start again.');
     const other = { code: 'X', hint: 'Nothing to change.' };
     expect(forTheWindow(other)).toBe(other);
   });

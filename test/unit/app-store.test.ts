@@ -9,6 +9,8 @@ const config: MailboxConfig = {
   source: { host: 'imap.gmail.com', port: 993, security: 'tls', user: 'ann@gmail.com' },
   destination: { host: 'mail.example.net', port: 143, security: 'starttls', user: 'ann', ca: '/etc/ca.pem' },
   exclude: ['Newsletters'],
+  labelPolicy: 'one-copy',
+  labelsAsKeywords: true,
 };
 
 describe('AppStore', () => {
@@ -36,6 +38,13 @@ describe('AppStore', () => {
     );
     const s = new AppStore(dir);
     expect(s.mailboxes().map((m) => m.id)).toEqual(['ann@gmail.com']);
+    expect(s.mailbox('ann@gmail.com')).toMatchObject({ labelPolicy: 'one-copy', labelsAsKeywords: true });
+
+    // A file from before the label policy could be chosen: the defaults; a bad policy drops the entry.
+    const { labelPolicy: _p, labelsAsKeywords: _k, ...older } = config;
+    writeFileSync(`${dir}/${STATE_FILE}`, JSON.stringify({ version: 1, mailboxes: [older, { ...config, id: 'c', labelPolicy: 'merge' }] }));
+    const o = new AppStore(dir);
+    expect(o.mailboxes()).toEqual([{ ...older, labelPolicy: 'folder-per-label', labelsAsKeywords: false }]);
     expect(s.settings().connectionsPerAccount).toBe(4);
     expect(s.resumeOnStart()).toEqual(['ann@gmail.com']);
 

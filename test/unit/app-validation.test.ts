@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createAppServices, type AppServices } from '../../src/main/app/services.js';
-import { METHODS, type MailboxDraft, type Method, type Result } from '../../src/shared/contract.js';
-import { fakeRun, memorySecrets, okReport, tempDir } from './app-fakes.js';
+import { METHODS, type MailboxDraft, type MappingPreview, type Method, type Result } from '../../src/shared/contract.js';
+import { fakeRun, memorySecrets, okReport, settle, tempDir } from './app-fakes.js';
 
 let services: AppServices;
 let secrets: ReturnType<typeof memorySecrets>;
@@ -198,8 +198,11 @@ describe('the other calls', () => {
     await refused('previewMapping', { id: 5 });
     await refused('previewMapping', {});
     await ok('setExclusions', { id, exclude: ['Work'] });
-    const p = await ok<{ rows: Array<{ source: string; included: boolean; toggleable: boolean }>; labelPolicy: { id: string } }>('previewMapping', { id });
-    expect(p.labelPolicy.id).toBe('folder-per-label');
+    const p = await ok<MappingPreview>('previewMapping', { id });
+    expect(p.labelPolicy).toBe('folder-per-label');
+    expect(p.labelsAsKeywords).toBe(false);
+    expect(p.labelPolicies.map((x) => x.id)).toEqual(['folder-per-label', 'one-copy']);
+    expect(p.gmailLabels).toBe(false);
     expect(p.rows.map((r) => [r.source, r.included, r.toggleable])).toEqual([
       ['INBOX', true, true],
       ['Work', false, true],
@@ -210,6 +213,43 @@ describe('the other calls', () => {
     await refused('setExclusions', { id, exclude: [''] });
     await refused('setExclusions', { id, exclude: [1] });
     await refused('setExclusions', { id: 'nobody', exclude: [] }, 'NOT_FOUND');
+  });
+
+  it('setExclusions saves the label policy with the folder choice; absent fields keep the saved ones', async () => {
+    const id = await added();
+    expect(services.store.mailbox(id)).toMatchObject({ labelPolicy: 'folder-per-label', labelsAsKeywords: false });
+    await ok('setExclusions', { id, exclude: ['Work'], labelPolicy: 'one-copy', labelsAsKeywords: true });
+    expect(services.store.mailbox(id)).toMatchObject({ exclude: ['Work'], labelPolicy: 'one-copy', labelsAsKeywords: true });
+    const p = await ok<MappingPreview>('previewMapping', { id });
+    expect([p.labelPolicy, p.labelsAsKeywords]).toEqual(['one-copy', true]);
+    await ok('setExclusions', { id, exclude: [] });
+    expect(services.store.mailbox(id)).toMatchObject({ exclude: [], labelPolicy: 'one-copy', labelsAsKeywords: true });
+    // An edit of the accounts keeps the choice.
+    await ok('saveMailbox', { ...draft(), id, sourcePassword: undefined, destinationPassword: undefined });
+    expect(services.store.mailbox(id)).toMatchObject({ labelPolicy: 'one-copy', labelsAsKeywords: true });
+
+    expect(await refused('setExclusions', { id, exclude: [], labelPolicy: 'merge' })).toMatch(/labelPolicy: must be one of "folder-per-label", "one-copy"/);
+    await refused('setExclusions', { id, exclude: [], labelPolicy: null });
+    await refused('setExclusions', { id, exclude: [], labelsAsKeywords: 'yes' });
+    await refused('setExclusions', { id, exclude: [], labelsAsKeyword: true });
+    expect(services.store.mailbox(id)).toMatchObject({ labelPolicy: 'one-copy', labelsAsKeywords: true });
+  });
+
+  it('each run gets its own mailbox’s label policy', async () => {
+    const fake = fakeRun();
+    const dir = tempDir();
+    const s = createAppServices({ dataDir: dir, version: '1', secrets, run: fake.run, connectionTest: async (mb) => okReport(mb.id), platform: { openExternal: async () => {}, chooseCaFile: async () => null } });
+    const a = await s.handlers.saveMailbox(draft());
+    const b = await s.handlers.saveMailbox(draft({ source: { ...draft().source, user: 'bob@gmail.com' } }));
+    if (!a.ok || !b.ok) throw new Error('save failed');
+    await s.handlers.setExclusions({ id: b.value.config.id, exclude: [], labelPolicy: 'one-copy', labelsAsKeywords: true });
+    await s.handlers.start({ ids: 'all' });
+    await settle();
+    const options = new Map(fake.calls.map((c) => [c.job.mailboxes[0]!.id, c.job.options]));
+    expect(options.get('ann@gmail.com')).toMatchObject({ labelPolicy: 'folder-per-label', labelsAsKeywords: false });
+    expect(options.get('bob@gmail.com')).toMatchObject({ labelPolicy: 'one-copy', labelsAsKeywords: true });
+    for (const c of fake.calls) c.finish({ state: 'done' });
+    await settle();
   });
 
   it('start / pause / resume / cancel take ids or "all", and only in a state where they apply', async () => {

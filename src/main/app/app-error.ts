@@ -30,6 +30,10 @@ export function toAppError(err: unknown): AppError {
  * in the window the password is typed into the mailbox's settings instead.
  */
 export function forTheWindow<T extends { hint?: string }>(e: T): T {
+  if (e.hint && /"labelPolicy": "folder-per-label"/.test(e.hint)) {
+    // The engine's hint names the job-file option; in the window it is a choice in the mapping preview.
+    return { ...e, hint: 'Choose “A folder per label” under Folders… and start again.' };
+  }
   if (!e.hint || !e.hint.includes('mailferry secrets set')) return e;
   const hint = e.hint
     .replace(/\s*[Ss]tore the new one with `npx mailferry secrets set [^`]*`\.?/g, ' Then enter it in the mailbox’s settings (Edit).')

@@ -21,8 +21,9 @@ import {
   type Settings,
 } from '../../shared/contract.js';
 import { isActive } from '../../shared/mailbox-actions.js';
-import { arrayOf, obj, str, validate } from './validate.js';
-import { endpointSchema, requestSchemas } from './request-schemas.js';
+import { arrayOf, bool, obj, optional, str, validate } from './validate.js';
+import { endpointSchema, labelPolicy, requestSchemas } from './request-schemas.js';
+import { DEFAULT_LABEL_CHOICE } from './mailbox-config.js';
 
 export const STATE_FILE = 'mailferry-app.json';
 const FILE_VERSION = 1;
@@ -66,6 +67,9 @@ const configSchema = obj({
   source: endpointSchema,
   destination: endpointSchema,
   exclude: arrayOf(str({ max: 1000, trim: false }), 2000),
+  // Absent in files written before the label policy could be chosen: the defaults then.
+  labelPolicy: optional(labelPolicy),
+  labelsAsKeywords: optional(bool),
 });
 
 export class AppStore {
@@ -199,7 +203,7 @@ export function parseStateFile(raw: unknown): StateFile {
   const data = empty();
   for (const m of Array.isArray(r.mailboxes) ? r.mailboxes : []) {
     const v = validate(configSchema, m);
-    if (v.ok && !data.mailboxes.some((x) => x.id === v.value.id)) data.mailboxes.push(v.value as MailboxConfig);
+    if (v.ok && !data.mailboxes.some((x) => x.id === v.value.id)) data.mailboxes.push({ ...DEFAULT_LABEL_CHOICE, ...v.value } as MailboxConfig);
   }
   const ids = new Set(data.mailboxes.map((m) => m.id));
   data.usedIds = [...new Set([...(Array.isArray(r.usedIds) ? r.usedIds.filter((x): x is string => typeof x === 'string') : []), ...ids])];

@@ -8,6 +8,8 @@ import type {
   AppInfo,
   ConnectionCheck,
   EndpointSettings,
+  LabelPolicyInfo,
+  MailboxConfig,
   MailboxView,
   MappingPreview,
   Method,
@@ -47,14 +49,25 @@ export interface HandlerDeps {
 export type HandlerTable = { readonly [M in Method]: (request: unknown) => Promise<Result<Responses[M]>> };
 type Impl = { readonly [M in Method]: (request: Requests[M]) => Promise<Responses[M]> | Responses[M] };
 
-export const LABEL_POLICY = Object.freeze({
-  id: 'folder-per-label',
-  title: 'A folder per label',
-  description:
-    'Each Gmail label becomes a folder (a message with three labels lands in three folders). Sent, Drafts, Trash and ' +
-    'Spam go to the destination’s own folders; mail that is only in All Mail goes to Archive. Starred and Important are ' +
-    'views, not folders: the star is kept as a flag.',
-});
+/** The label policies as the mapping preview offers them (the engine's JobOptions.labelPolicy). */
+export const LABEL_POLICY_INFO: readonly LabelPolicyInfo[] = Object.freeze([
+  {
+    id: 'folder-per-label',
+    title: 'A folder per label',
+    summary: 'a message with three labels lands in three folders',
+    description:
+      'Each Gmail label becomes a folder. Sent, Drafts, Trash and Spam go to the destination’s own folders; mail that is only in ' +
+      'All Mail goes to Archive. Starred and Important are views, not folders: the star is kept as a flag.',
+  },
+  {
+    id: 'one-copy',
+    title: 'One copy per message',
+    summary: 'Inbox, then Sent, Drafts, its first label, else Archive',
+    description:
+      'Each message is copied once, into the first of those folders it is in; its other labels are not folders of their own. ' +
+      'Needs Gmail’s labels (X-GM-EXT-1): other servers refuse this choice when the migration starts.',
+  },
+]);
 
 const COPIED_ROLES = new Set(['inbox', 'special', 'label', 'archive']);
 
@@ -93,7 +106,7 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
         }
       }
       const id = existing?.id ?? store.newId(draft.source.user);
-      const next = draftToConfig(draft, id, existing?.exclude ?? []);
+      const next = draftToConfig(draft, id, existing);
       toMailboxJob(next); // the engine's own checks (loopback-only "none", CA file, same account...)
       for (const side of ['source', 'destination'] as const) {
         const typed = side === 'source' ? draft.sourcePassword : draft.destinationPassword;
@@ -125,7 +138,7 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
     },
 
     testConnection: async (draft) => {
-      const mb = toMailboxJob(draftToConfig(draft, draft.id ?? draft.source.user, []));
+      const mb = toMailboxJob(draftToConfig(draft, draft.id ?? draft.source.user));
       const typed: Partial<Record<Side, string>> = {};
       if (draft.sourcePassword !== undefined) typed.source = draft.sourcePassword;
       if (draft.destinationPassword !== undefined) typed.destination = draft.destinationPassword;
@@ -142,12 +155,13 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
         const s = report[side];
         if (!s.ok) throw new AppFailure(sideCheck(s).error ?? { code: 'INTERNAL', message: `The ${side} server could not be checked.` });
       }
-      return toPreview(report, c.exclude);
+      return toPreview(report, c);
     },
 
-    setExclusions: ({ id, exclude }) => {
+    setExclusions: ({ id, exclude, labelPolicy, labelsAsKeywords }) => {
       const c = config(id);
-      store.putMailbox({ ...c, exclude });
+      if (isActive(manager.status(id).state)) fail('MAILBOX_BUSY', `${id} is running.`, 'Pause it before changing its folders or label policy.');
+      store.putMailbox({ ...c, exclude, labelPolicy: labelPolicy ?? c.labelPolicy, labelsAsKeywords: labelsAsKeywords ?? c.labelsAsKeywords });
       return view(id);
     },
 
@@ -200,8 +214,8 @@ function sideCheck(s: ConnectionTestReport['source']): SideCheck {
   return out;
 }
 
-function toPreview(report: ConnectionTestReport, exclude: string[]): MappingPreview {
-  const excluded = new Set(exclude);
+function toPreview(report: ConnectionTestReport, c: MailboxConfig): MappingPreview {
+  const excluded = new Set(c.exclude);
   return {
     mailbox: report.mailbox,
     rows: report.mapping.map((m) => {
@@ -217,7 +231,10 @@ function toPreview(report: ConnectionTestReport, exclude: string[]): MappingPrev
         toggleable,
       };
     }),
-    labelPolicy: { ...LABEL_POLICY },
+    labelPolicies: LABEL_POLICY_INFO.map((p) => ({ ...p })),
+    labelPolicy: c.labelPolicy,
+    labelsAsKeywords: c.labelsAsKeywords,
+    gmailLabels: report.source.notable['X-GM-EXT-1'] === true,
     estimate: report.estimate ? { ...report.estimate } : null,
   };
 }

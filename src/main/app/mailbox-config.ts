@@ -7,7 +7,7 @@
 import { MailferryError } from '../engine/errors.js';
 import { parseJob, type Job, type MailboxJob } from '../engine/job.js';
 import { fail } from './app-error.js';
-import type { EndpointSettings, MailboxConfig, MailboxDraft, Settings } from '../../shared/contract.js';
+import { DEFAULT_LABEL_POLICY, type EndpointSettings, type MailboxConfig, type MailboxDraft, type Settings } from '../../shared/contract.js';
 
 const FIELD_WORDS: Record<string, string> = {
   host: 'server',
@@ -50,22 +50,41 @@ function endpointJson(e: EndpointSettings): Record<string, unknown> {
   return { host: e.host, port: e.port, security: e.security, user: e.user, ...(e.ca ? { ca: e.ca } : {}) };
 }
 
-/** A job of one mailbox with the user's settings: the app runs each mailbox on its own (pause/resume). */
-export function toJob(mailbox: MailboxJob, settings: Settings): Job {
+/** What the mapping preview chooses besides folders: the job options that belong to one mailbox. */
+export type LabelChoice = Pick<MailboxConfig, 'labelPolicy' | 'labelsAsKeywords'>;
+export const DEFAULT_LABEL_CHOICE: Readonly<LabelChoice> = Object.freeze({ labelPolicy: DEFAULT_LABEL_POLICY, labelsAsKeywords: false });
+
+/**
+ * A job of one mailbox with the user's settings and that mailbox's label choice: the app runs each mailbox
+ * on its own (pause/resume), so the job-wide label options are per mailbox here.
+ */
+export function toJob(mailbox: MailboxJob, settings: Settings, labels: LabelChoice = DEFAULT_LABEL_CHOICE): Job {
   const base = parseJob(
     {
       mailboxes: [{ id: 'x', source: { host: '127.0.0.1', user: 'a' }, destination: { host: '127.0.0.1', user: 'b' } }],
-      options: { connectionsPerAccount: settings.connectionsPerAccount, globalConnections: Math.min(100, settings.connectionsPerAccount * 2) },
+      options: {
+        connectionsPerAccount: settings.connectionsPerAccount,
+        globalConnections: Math.min(100, settings.connectionsPerAccount * 2),
+        labelPolicy: labels.labelPolicy,
+        labelsAsKeywords: labels.labelsAsKeywords,
+      },
     },
     '/',
   );
   return { mailboxes: [mailbox], options: base.options };
 }
 
-/** The configuration a draft describes (passwords are not part of it). */
-export function draftToConfig(draft: MailboxDraft, id: string, exclude: string[]): MailboxConfig {
+/** The configuration a draft describes (passwords are not part of it); the preview's choices are kept from `kept`. */
+export function draftToConfig(draft: MailboxDraft, id: string, kept?: Pick<MailboxConfig, 'exclude' | 'labelPolicy' | 'labelsAsKeywords'>): MailboxConfig {
   const endpoint = (e: EndpointSettings): EndpointSettings => ({ host: e.host, port: e.port, security: e.security, user: e.user, ...(e.ca ? { ca: e.ca } : {}) });
-  return { id, source: endpoint(draft.source), destination: endpoint(draft.destination), exclude: [...exclude] };
+  return {
+    id,
+    source: endpoint(draft.source),
+    destination: endpoint(draft.destination),
+    exclude: [...(kept?.exclude ?? [])],
+    labelPolicy: kept?.labelPolicy ?? DEFAULT_LABEL_CHOICE.labelPolicy,
+    labelsAsKeywords: kept?.labelsAsKeywords ?? DEFAULT_LABEL_CHOICE.labelsAsKeywords,
+  };
 }
 
 /** Same server account: same host (case-insensitive) and same user. */

@@ -239,7 +239,7 @@ export class MigrationManager {
     let job: Job;
     try {
       if (!config) fail('NOT_FOUND', `There is no mailbox ${JSON.stringify(e.id)}.`);
-      job = toJob(toMailboxJob(config), this.#o.store.settings());
+      job = toJob(toMailboxJob(config), this.#o.store.settings(), config);
     } catch (err) {
       this.#ended(e, undefined, undefined, toAppError(err));
       return;

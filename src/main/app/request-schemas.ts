@@ -4,7 +4,7 @@
  * Shape only: whether a mailbox makes sense (loopback for "none", a readable CA file, source and
  * destination differ) is checked by the engine's parseJob in mailbox-config.ts.
  */
-import { SECURITIES, SETTINGS_LIMITS, type Method, type Requests } from '../../shared/contract.js';
+import { LABEL_POLICIES, SECURITIES, SETTINGS_LIMITS, type Method, type Requests } from '../../shared/contract.js';
 import { arrayOf, bool, either, int, literal, none, obj, oneOf, optional, str, type Check } from './validate.js';
 
 const id = str({ max: 200 });
@@ -35,6 +35,10 @@ export const draftSchema = obj({
   destinationPassword: optional(password),
 });
 
+/** Source folder names as the server spells them (kept byte for byte). */
+export const folderNames = arrayOf(str({ max: 1000, trim: false }), 2000, { unique: true });
+export const labelPolicy = oneOf(LABEL_POLICIES);
+
 const selection = obj({ ids: either(literal('all'), arrayOf(id, 1000, { unique: true })) });
 const byId = obj({ id });
 const limit = (k: keyof typeof SETTINGS_LIMITS) => int(SETTINGS_LIMITS[k].min, SETTINGS_LIMITS[k].max);
@@ -46,7 +50,7 @@ export const requestSchemas: { readonly [M in Method]: Check<Requests[M]> } = {
   removeMailbox: obj({ id, forgetPasswords: bool }),
   testConnection: draftSchema,
   previewMapping: byId,
-  setExclusions: obj({ id, exclude: arrayOf(str({ max: 1000, trim: false }), 2000, { unique: true }) }),
+  setExclusions: obj({ id, exclude: folderNames, labelPolicy: optional(labelPolicy), labelsAsKeywords: optional(bool) }),
   start: selection,
   pause: selection,
   resume: selection,

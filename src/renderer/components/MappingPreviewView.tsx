@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
-import type { AppError, MailboxStatus, MappingPreview } from '../../shared/contract.js';
+import type { AppError, LabelPolicy, MailboxStatus, MappingPreview } from '../../shared/contract.js';
 import { api, asAppError, call } from '../api.js';
 import { bytes, count } from '../format.js';
 import type { Navigate } from '../route.js';
 import { ErrorText } from './ErrorText.js';
+import { LabelPolicyChoice } from './LabelPolicyChoice.js';
 import { MappingTable } from './MappingTable.js';
 
 interface Props {
@@ -16,6 +17,8 @@ interface Props {
 export function MappingPreviewView({ id, navigate, onStarted }: Props) {
   const [preview, setPreview] = useState<MappingPreview | null>(null);
   const [included, setIncluded] = useState<Set<string>>(new Set());
+  const [policy, setPolicy] = useState<LabelPolicy>('folder-per-label');
+  const [keywords, setKeywords] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -26,6 +29,8 @@ export function MappingPreviewView({ id, navigate, onStarted }: Props) {
         if (!live) return;
         setPreview(p);
         setIncluded(new Set(p.rows.filter((r) => r.included).map((r) => r.source)));
+        setPolicy(p.labelPolicy);
+        setKeywords(p.labelsAsKeywords);
       },
       (err: unknown) => live && setError(asAppError(err)),
     );
@@ -48,7 +53,7 @@ export function MappingPreviewView({ id, navigate, onStarted }: Props) {
     setError(null);
     try {
       const exclude = preview.rows.filter((r) => r.toggleable && !included.has(r.source)).map((r) => r.source);
-      await call(api().setExclusions({ id, exclude }));
+      await call(api().setExclusions({ id, exclude, labelPolicy: policy, labelsAsKeywords: keywords }));
       if (start) {
         onStarted(await call(api().start({ ids: [id] })));
         navigate({ name: 'mailboxes' });
@@ -78,16 +83,21 @@ export function MappingPreviewView({ id, navigate, onStarted }: Props) {
       ) : null}
       {preview ? (
         <>
-          <div className="policy">
-            <h2>{preview.labelPolicy.title}</h2>
-            <p>{preview.labelPolicy.description}</p>
-            {preview.estimate && preview.estimate.gmailDailyLimitDays > 1 ? (
-              <p className="warn">
-                About {bytes(preview.estimate.totalBytes)} must come from Gmail; its daily download limit makes that take at least {Math.ceil(preview.estimate.gmailDailyLimitDays)} days.
-                Mailferry waits and continues by itself.
-              </p>
-            ) : null}
-          </div>
+          <LabelPolicyChoice
+            policies={preview.labelPolicies}
+            policy={policy}
+            keywords={keywords}
+            gmailLabels={preview.gmailLabels}
+            disabled={busy}
+            onPolicy={setPolicy}
+            onKeywords={setKeywords}
+          />
+          {preview.estimate && preview.estimate.gmailDailyLimitDays > 1 ? (
+            <p className="warn">
+              About {bytes(preview.estimate.totalBytes)} must come from Gmail; its daily download limit makes that take at least {Math.ceil(preview.estimate.gmailDailyLimitDays)} days.
+              Mailferry waits and continues by itself.
+            </p>
+          ) : null}
           <MappingTable rows={preview.rows} included={included} onToggle={toggle} />
           <p className="totals num" aria-live="polite">
             Selected: {chosen.length} folders, {count(messages)} messages{size !== null ? `, ${bytes(size)}` : ''}. Messages already on the destination are not copied again.
