@@ -31,6 +31,7 @@ describe('mailferry test', () => {
     expect(r.stdout).toMatch(/\[Gmail\]\/All Mail\s+Archive\s+\d+/);
     expect(r.stdout).toMatch(/\[Gmail\]\/Starred\s+\(not copied: view\)/);
     expect(r.stdout).toContain('Both sides are ready. Nothing was written.');
+    expect(r.stdout).toContain('Label policy: a folder per label (a message with three labels lands in three folders).');
     expect([...(await snapshot(destination.imapOptions(USER, 'plain'))).keys()].sort()).toEqual(before);
   });
 

@@ -6,6 +6,7 @@ import { buildReport, type MigrationReport } from '../engine/report.js';
 import { runMigration } from '../engine/run-migration.js';
 import { onlyKnown, parseArgs, UsageError } from './args.js';
 import { ProgressPrinter } from './progress-printer.js';
+import { describePolicy } from './test-command.js';
 import { formatBytes } from '../../shared/format-bytes.js';
 import { renderTable } from './table.js';
 
@@ -26,7 +27,7 @@ export async function migrateCommand(argv: string[], signal: AbortSignal): Promi
   const report = buildReport(run);
   const reportFile = args.flags.get('report');
   if (typeof reportFile === 'string') writeReport(reportFile, report);
-  process.stdout.write(summary(report) + '\n');
+  process.stdout.write(summary(report) + '\n' + (dryRun ? describePolicy(job.options) + '\n' : ''));
   return report.ok ? 0 : 1;
 }
 

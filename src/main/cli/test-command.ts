@@ -1,5 +1,5 @@
 import { formatErrorLine } from '../engine/errors.js';
-import { loadJob } from '../engine/job.js';
+import { loadJob, type JobOptions } from '../engine/job.js';
 import { testMailboxConnection, type ConnectionTestReport, type SideReport } from '../engine/connection-test.js';
 import { onlyKnown, parseArgs, UsageError } from './args.js';
 import { formatBytes } from '../../shared/format-bytes.js';
@@ -18,7 +18,7 @@ export async function testCommand(argv: string[]): Promise<number> {
   for (const mb of job.mailboxes) {
     const r = await testMailboxConnection(mb);
     ok &&= r.source.ok && r.destination.ok;
-    process.stdout.write(describeTest(r) + '\n');
+    process.stdout.write(describeTest(r) + '\n' + describePolicy(job.options) + '\n');
   }
   return ok ? 0 : 1;
 }
@@ -46,4 +46,12 @@ function side(name: string, s: SideReport): string {
     .join(', ');
   const quota = s.quota ? `; quota ${formatBytes(s.quota.usedBytes)} of ${formatBytes(s.quota.limitBytes)} used (${formatBytes(Math.max(0, s.quota.limitBytes - s.quota.usedBytes))} free)` : '';
   return `  ${name}: signed in, ${s.folderCount} folders; ${caps}${quota}`;
+}
+
+/** The label policy the run will use, in words, so it is seen before anything is copied. */
+export function describePolicy(o: Pick<JobOptions, 'labelPolicy' | 'labelsAsKeywords'>): string {
+  const policy = o.labelPolicy === 'one-copy'
+    ? 'one copy per message (in Inbox, else Sent, Drafts, its first label by name, else Archive)'
+    : 'a folder per label (a message with three labels lands in three folders)';
+  return `Label policy: ${policy}${o.labelsAsKeywords ? '; every label also kept as a keyword' : ''}.`;
 }
