@@ -66,36 +66,6 @@ function unavailableHint(passwordEnvAlternative = true): string {
   }
 }
 
-/** Runs one keychain call; any failure of the store becomes KEYCHAIN_UNAVAILABLE (never with the secret). */
-function withKeychain<T>(action: string, host: string, user: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    // The library's messages describe the platform failure ("DBus error: ...", "no result found"); they
-    // never contain the password, so they are kept as a detail for the report.
-    const reason = err instanceof Error ? err.message : String(err);
-    const ambiguous = /ambiguous/i.test(reason);
-    throw new MailferryError(
-      {
-        code: 'KEYCHAIN_UNAVAILABLE',
-        message: ambiguous
-          ? `The OS keychain holds several passwords for ${user} on ${host}, so Mailferry cannot tell which to ${action}.`
-          : `Could not ${action} the password for ${user} on ${host}: the OS keychain is not available or is locked.`,
-        hint: ambiguous
-          ? `Remove them (on Linux: secret-tool clear service ${KEYCHAIN_SERVICE} username ${shellWord(keychainAccount(host, user))}) and store it again with ${secretsSetCommand(host, user)}.`
-          : unavailableHint(),
-        retryable: false,
-        details: { host, user, store: process.platform === 'linux' ? 'secret-service' : process.platform, reason },
-      },
-      { cause: err },
-    );
-  }
-}
-
-function entry(host: string, user: string): Entry {
-  return new Entry(KEYCHAIN_SERVICE, keychainAccount(host, user), ENTRY_OPTIONS);
-}
-
 /** Stores (or replaces) the password for user on host. Throws KEYCHAIN_UNAVAILABLE, or SECRET_MISSING when empty. */
 export function setPassword(host: string, user: string, secret: string): void {
   if (secret === '') {
@@ -106,17 +76,17 @@ export function setPassword(host: string, user: string, secret: string): void {
       details: { host, user },
     });
   }
-  withKeychain('store', host, user, () => entry(host, user).setPassword(secret));
+  setKeychainSecret(passwordItem(host, user), secret);
 }
 
 /** The stored password, or null when none is stored. Throws KEYCHAIN_UNAVAILABLE. */
 export function getPassword(host: string, user: string): string | null {
-  return withKeychain('read', host, user, () => entry(host, user).getPassword());
+  return getKeychainSecret(passwordItem(host, user));
 }
 
 /** Removes the stored password; returns false when there was none. Throws KEYCHAIN_UNAVAILABLE. */
 export function deletePassword(host: string, user: string): boolean {
-  return withKeychain('delete', host, user, () => entry(host, user).deletePassword());
+  return deleteKeychainSecret(passwordItem(host, user));
 }
 
 /**
@@ -197,6 +167,22 @@ export interface KeychainItem {
   what: string;
   /** Facts for error details (host, user, clientId...). Never secrets. */
   details?: Record<string, string>;
+  /** The command that stores it again, for the hint. */
+  storeAgain?: string;
+  /** An IMAP password: the hint may offer "passwordEnv" instead of the keychain. */
+  isPassword?: boolean;
+}
+
+/** The keychain item of the password for user on host. */
+function passwordItem(host: string, user: string): KeychainItem {
+  return {
+    service: KEYCHAIN_SERVICE,
+    account: keychainAccount(host, user),
+    what: `the password for ${user} on ${host}`,
+    details: { host, user },
+    storeAgain: secretsSetCommand(host, user),
+    isPassword: true,
+  };
 }
 
 function withKeychainItem<T>(action: string, item: KeychainItem, fn: () => T): T {
@@ -212,8 +198,8 @@ function withKeychainItem<T>(action: string, item: KeychainItem, fn: () => T): T
           ? `The OS keychain holds several entries for ${item.what}, so Mailferry cannot tell which to ${action}.`
           : `Could not ${action} ${item.what}: the OS keychain is not available or is locked.`,
         hint: ambiguous
-          ? `Remove them (on Linux: secret-tool clear service ${shellWord(item.service)} username ${shellWord(item.account)}) and store it again.`
-          : unavailableHint(false),
+          ? `Remove them (on Linux: secret-tool clear service ${shellWord(item.service)} username ${shellWord(item.account)}) and store it again${item.storeAgain ? ` with ${item.storeAgain}` : ''}.`
+          : unavailableHint(item.isPassword ?? false),
         retryable: false,
         details: { ...item.details, service: item.service, store: process.platform === 'linux' ? 'secret-service' : process.platform, reason },
       },
