@@ -30,14 +30,6 @@ export interface MessageFacts {
   internalDate: number;
 }
 
-export interface LedgerRow extends SourceRef, MessageFacts {
-  state: MessageState;
-  sha256: string | null;
-  destUidValidity: number | null;
-  destUid: number | null;
-  reason: string | null;
-}
-
 export interface RunRecord {
   mailbox: string;
   startedAt: number;
@@ -185,15 +177,6 @@ export class Ledger {
     }));
   }
 
-  /** Counts of rows by state for one folder, for the report. */
-  folderCounts(mailbox: string, sourcePath: string, uidValidity: number): Record<MessageState, number> {
-    const out: Record<MessageState, number> = { pending: 0, done: 0, present: 0, skipped: 0, failed: 0 };
-    for (const r of this.#stmt.folderCounts.all(mailbox, sourcePath, uidValidity) as { state: MessageState; n: number }[]) {
-      out[r.state] = r.n;
-    }
-    return out;
-  }
-
   /** Destination UIDs already claimed by some ledger row, so reconciliation never matches them twice. */
   claimedDestUids(mailbox: string, targetPath: string, destUidValidity: number): Set<number> {
     const rows = this.#stmt.claimed.all(mailbox, targetPath, destUidValidity) as { dest_uid: number }[];
@@ -206,16 +189,7 @@ export class Ledger {
     return new Map(rows.map((r) => [r.msg_key, r.n]));
   }
 
-  failedRows(mailbox: string): LedgerRow[] {
-    return (this.#stmt.failed.all(mailbox) as Record<string, unknown>[]).map(toRow);
-  }
-
-  /** Records the intent to append, just before the APPEND is sent. */
-  recordIntent(ref: SourceRef, facts: MessageFacts, sha256: string): void {
-    this.recordIntents([{ ref, facts, sha256 }]);
-  }
-
-  /** Intents for a whole batch, in one transaction. */
+  /** Records the intent to append a batch, just before its APPEND is sent; one transaction. */
   recordIntents(rows: Array<{ ref: SourceRef; facts: MessageFacts; sha256: string }>): void {
     const now = Date.now();
     this.#write(this.#db.transaction(() => {
@@ -257,21 +231,6 @@ export class Ledger {
   /** Appends one mailbox's outcome of a run to the history. */
   recordRun(r: RunRecord): void {
     this.#write(() => this.#stmt.insertRun.run(r.mailbox, r.startedAt, r.finishedAt, r.state, r.copied, r.present, r.failed, r.bytes, r.errorCode ?? null));
-  }
-
-  /** The mailbox's runs, newest first. */
-  runs(mailbox: string, limit = 50): RunRecord[] {
-    return (this.#stmt.runs.all(mailbox, limit) as Record<string, unknown>[]).map((r) => ({
-      mailbox: r.mailbox as string,
-      startedAt: r.started_at as number,
-      finishedAt: r.finished_at as number,
-      state: r.state as string,
-      copied: r.copied as number,
-      present: r.present as number,
-      failed: r.failed as number,
-      bytes: r.bytes as number,
-      ...(r.error_code ? { errorCode: r.error_code as string } : {}),
-    }));
   }
 
   /**
@@ -318,9 +277,6 @@ function prepare(db: Database.Database) {
     ),
     pendingUids: db.prepare(`SELECT uid FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity = ? AND state = 'pending'`),
     forgetPending: db.prepare(`DELETE FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity = ? AND uid = ? AND state = 'pending'`),
-    folderCounts: db.prepare(
-      'SELECT state, COUNT(*) AS n FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity = ? GROUP BY state',
-    ),
     claimed: db.prepare(
       'SELECT dest_uid FROM messages WHERE mailbox = ? AND target_path = ? AND dest_uidvalidity = ? AND dest_uid IS NOT NULL',
     ),
@@ -328,7 +284,6 @@ function prepare(db: Database.Database) {
       `SELECT msg_key, COUNT(*) AS n FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity = ?
        AND state IN ('done','present') GROUP BY msg_key`,
     ),
-    failed: db.prepare(`SELECT * FROM messages WHERE mailbox = ? AND state = 'failed' ORDER BY source_path, uid`),
     upsert: db.prepare(
       `INSERT INTO messages (mailbox, source_path, uidvalidity, uid, state, target_path, msg_key, size, internal_date,
          sha256, dest_uidvalidity, dest_uid, reason, updated_at)
@@ -347,25 +302,6 @@ function prepare(db: Database.Database) {
       `INSERT INTO runs (mailbox, started_at, finished_at, state, copied, present, failed, bytes, error_code)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    runs: db.prepare('SELECT * FROM runs WHERE mailbox = ? ORDER BY started_at DESC, id DESC LIMIT ?'),
     dropOther: db.prepare('DELETE FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity != ?'),
-  };
-}
-
-function toRow(r: Record<string, unknown>): LedgerRow {
-  return {
-    mailbox: r.mailbox as string,
-    sourcePath: r.source_path as string,
-    uidValidity: r.uidvalidity as number,
-    uid: r.uid as number,
-    state: r.state as MessageState,
-    targetPath: (r.target_path as string | null) ?? null,
-    key: (r.msg_key as string | null) ?? '',
-    size: (r.size as number | null) ?? 0,
-    internalDate: (r.internal_date as number | null) ?? 0,
-    sha256: (r.sha256 as string | null) ?? null,
-    destUidValidity: (r.dest_uidvalidity as number | null) ?? null,
-    destUid: (r.dest_uid as number | null) ?? null,
-    reason: (r.reason as string | null) ?? null,
   };
 }
