@@ -6,6 +6,7 @@ import type { JobOptions, MailboxJob } from './job.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { ProgressTracker } from './progress-tracker.js';
 import type { RateLimiter } from './rate-limiter.js';
+import type { SourceMetaCache } from './source-meta-cache.js';
 import type { FailureRecord } from '../../shared/progress.js';
 
 export type { FailureRecord };
@@ -24,6 +25,8 @@ export interface MailboxContext {
   budget: ByteBudget;
   /** Slows the account down while Gmail answers [THROTTLED]; fed by every connection's raw lines. */
   throttle: AccountThrottle;
+  /** Source message metadata fetched so far in this run (re-planning after a drop fetches only what is new). */
+  sourceMeta: SourceMetaCache;
   /** The user's download cap, shared by every mailbox of the run. */
   bandwidth: RateLimiter;
   dryRun: boolean;

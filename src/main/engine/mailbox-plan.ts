@@ -4,7 +4,7 @@ import { classifyError } from './classify-error.js';
 import { MailferryError } from './errors.js';
 import { mapFolders, type FolderInfo, type FolderMapping } from './folder-mapping.js';
 import { listFolders, listFoldersWithStatus, personalNamespace } from './folder-list.js';
-import { allUids, fetchMeta, folderStatus, isGmail, readFolderMeta, type FolderStatus, type MessageMeta } from './folder-scan.js';
+import { allUids, folderStatus, isGmail, readFolderMeta, type FolderStatus, type MessageMeta } from './folder-scan.js';
 import { isArchived, primaryPlace } from './gmail-labels.js';
 import type { SourceRef } from './ledger/ledger.js';
 import type { MailboxContext } from './mailbox-context.js';
@@ -127,10 +127,10 @@ async function folderTodo(
     const uids = (await allUids(src)).filter((u) => !finished.has(u));
     if (uids.length === 0) return saveCheckpoint(ctx, m, status, []);
     if (m.role === 'archive' && !gmail) {
-      allMailMetas = await fetchMeta(src, 'all');
+      allMailMetas = await ctx.sourceMeta.get(src, m.source, status.uidValidity, 'all');
       const want = new Set(uids);
       candidates = allMailMetas.filter((x) => want.has(x.uid));
-    } else candidates = await fetchMeta(src, uids);
+    } else candidates = await ctx.sourceMeta.get(src, m.source, status.uidValidity, uids);
   } finally {
     lock.release();
   }
@@ -139,7 +139,7 @@ async function folderTodo(
     // Gmail says it outright (no label but views); elsewhere, count copies in the other folders.
     const { archived, notArchived } = gmail
       ? { archived: candidates.filter((x) => isArchived(x.labels ?? [])), notArchived: candidates.filter((x) => !isArchived(x.labels ?? [])) }
-      : selectArchived(allMailMetas!, await coveredKeyCounts(src, srcFolders, mappings), ledger.finishedKeyCounts(mailbox, m.source, status.uidValidity), candidates);
+      : selectArchived(allMailMetas!, await coveredKeyCounts(ctx, src, srcFolders, mappings), ledger.finishedKeyCounts(mailbox, m.source, status.uidValidity), candidates);
     skip(ctx, m, status, notArchived, 'also in a labelled folder');
     candidates = archived;
   }
@@ -204,11 +204,18 @@ function primaryFolders(srcFolders: FolderInfo[]): (labels: string[]) => string 
 }
 
 /** Keys of every message in the folders All Mail covers. */
-async function coveredKeyCounts(src: ImapFlow, srcFolders: FolderInfo[], mappings: FolderMapping[]): Promise<Map<string, number>> {
+async function coveredKeyCounts(ctx: MailboxContext, src: ImapFlow, srcFolders: FolderInfo[], mappings: FolderMapping[]): Promise<Map<string, number>> {
   const byPath = new Map(mappings.map((m) => [m.source, m]));
   const counts = new Map<string, number>();
   for (const f of srcFolders) {
-    if (coveredByAllMail(f, byPath.get(f.path))) countKeys((await readFolderMeta(src, f.path)).metas, counts);
+    if (!coveredByAllMail(f, byPath.get(f.path))) continue;
+    const lock = await src.getMailboxLock(f.path, { readOnly: true });
+    try {
+      const box = src.mailbox;
+      if (box && box.exists > 0) countKeys(await ctx.sourceMeta.get(src, f.path, Number(box.uidValidity), 'all'), counts);
+    } finally {
+      lock.release();
+    }
   }
   return counts;
 }

@@ -14,6 +14,7 @@ import type { FailureRecord, MailboxContext } from './mailbox-context.js';
 import { planMailbox, type FolderWork } from './mailbox-plan.js';
 import { ProgressTracker } from './progress-tracker.js';
 import { RateLimiter } from './rate-limiter.js';
+import { SourceMetaCache } from './source-meta-cache.js';
 import { classifyAs } from './side-errors.js';
 import type { MailboxProgress, ProgressListener } from '../../shared/progress.js';
 
@@ -97,6 +98,7 @@ async function runMailbox(
   const writers = new ConnectionPool(async () => openAppendConnection(mb.destination, passwordOf(await secret.destination.credential()), { onServerLine }), cap, (w) => w.logout(), maxAge);
   const failures: FailureRecord[] = [];
   const notes: string[] = [];
+  const sourceMeta = new SourceMetaCache();
   if (!mb.source.user.includes('@')) notes.push(`The Gmail username "${mb.source.user}" is not a full address; Gmail expects the whole address (name@example.com).`);
   let error: ErrorInfo | undefined;
   let connected = false;
@@ -112,7 +114,7 @@ async function runMailbox(
         await Promise.all([source.use(async () => {}, signal), destination.use(async () => {}, signal)]);
         connected = true;
         const ctx: MailboxContext = {
-          job: mb, options: job.options, ledger: openLedger(), tracker, source, destination, writers, budget, throttle, bandwidth: opts.bandwidth,
+          job: mb, options: job.options, ledger: openLedger(), tracker, source, destination, writers, budget, throttle, bandwidth: opts.bandwidth, sourceMeta,
           dryRun: !!opts.dryRun, signal, failures, notes,
         };
         tracker.setState('planning');
