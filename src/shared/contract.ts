@@ -4,8 +4,8 @@
  * bridge serves the very same handler table over HTTP. Plain data only: no Node, DOM or Electron imports.
  *
  * Every call takes at most one argument (a plain object) and resolves to a Result: nothing crosses the
- * boundary as a thrown exception. Passwords travel renderer -> main only (saveMailbox, testConnection)
- * and are never sent back.
+ * boundary as a thrown exception. Passwords and OAuth client secrets travel renderer -> main only
+ * (saveMailbox, testConnection, signInWithGoogle) and are never sent back.
  */
 import type { ErrorSummary, FailureRecord, FolderRole, MailboxProgress, MailboxState } from './progress.js';
 
@@ -23,6 +23,11 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: AppError };
 export type Security = 'tls' | 'starttls' | 'none';
 export const SECURITIES: readonly Security[] = ['tls', 'starttls', 'none'];
 
+/** How the Gmail side signs in: an app password, or Sign in with Google (OAuth 2.0). */
+export type SourceAuth = 'password' | 'oauth2';
+export const SOURCE_AUTHS: readonly SourceAuth[] = ['password', 'oauth2'];
+export const GMAIL_IMAP_HOST = 'imap.gmail.com';
+
 /** A server and account, without its password (that lives in the OS keychain). */
 export interface EndpointSettings {
   host: string;
@@ -31,6 +36,31 @@ export interface EndpointSettings {
   user: string;
   /** Absolute path of a PEM file with an extra CA to trust (a self-signed server). */
   ca?: string;
+  /** Source only: 'oauth2' signs in with the Google sign-in stored in the keychain. Default 'password'. */
+  auth?: SourceAuth;
+  /** With auth 'oauth2': the user's own OAuth client ID (a "Desktop app" client). */
+  oauthClientId?: string;
+}
+
+/**
+ * Sign in with Google: main opens the system browser on Google's page and waits for the loopback redirect.
+ * The refresh token and the client secret go to the OS keychain; nothing secret comes back.
+ */
+export interface GoogleSignInRequest {
+  /** The Gmail address (the source user). */
+  address: string;
+  clientId: string;
+  /** Needed the first time for a client ID; left out, the one in the keychain is used. */
+  clientSecret?: string;
+  /** The source IMAP host the sign-in is for; default imap.gmail.com. */
+  host?: string;
+}
+
+export interface GoogleSignInState {
+  /** A Google sign-in (refresh token) is in the keychain for this address. */
+  signedIn: boolean;
+  /** Whether the keychain holds the client secret of the given client ID (null when none was given). */
+  clientSecretStored: boolean | null;
 }
 
 /**
@@ -213,6 +243,8 @@ export interface Requests {
   saveSettings: Settings;
   openExternal: { url: string };
   chooseCaFile: null;
+  signInWithGoogle: GoogleSignInRequest;
+  hasGoogleSignIn: { address: string; host?: string; clientId?: string };
 }
 
 /** What each call resolves to when it succeeds. */
@@ -234,6 +266,9 @@ export interface Responses {
   openExternal: null;
   /** The chosen file's absolute path, or null when the dialog was dismissed. */
   chooseCaFile: string | null;
+  /** Resolves once the browser sign-in is done and stored (or fails with what to do). */
+  signInWithGoogle: GoogleSignInState;
+  hasGoogleSignIn: GoogleSignInState;
 }
 
 export type Method = keyof Requests & keyof Responses;
@@ -256,6 +291,8 @@ export const INVOKE_CHANNELS = Object.freeze({
   saveSettings: 'mailferry:save-settings',
   openExternal: 'mailferry:open-external',
   chooseCaFile: 'mailferry:choose-ca-file',
+  signInWithGoogle: 'mailferry:sign-in-with-google',
+  hasGoogleSignIn: 'mailferry:has-google-sign-in',
 } as const satisfies Record<Method, string>);
 
 export const METHODS = Object.freeze(Object.keys(INVOKE_CHANNELS) as Method[]);

@@ -131,7 +131,17 @@ describe('the desktop window against the real engine', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.evaluate('document.activeElement ? document.activeElement.tagName : ""')).toBe('H1'); // focus moves to the new view
     await page.getByLabel('Gmail address').fill(SRC.user);
-    await page.getByLabel('App password').fill('wrong password');
+    // Sign in with Google is the other choice: the client ID fields and how to get a client (not used here).
+    await page.getByRole('radio', { name: 'Sign in with Google' }).check();
+    await expect.poll(() => page.locator('#oauth-client-id').isVisible()).toBe(true);
+    expect(await page.locator('.help').textContent()).toContain('Desktop app');
+    expect(await page.getByRole('button', { name: 'Sign in with Google' }).isDisabled()).toBe(true); // no client ID yet
+    await page.locator('#oauth-client-id').fill('1234-abc.apps.googleusercontent.com');
+    expect(await page.getByRole('button', { name: 'Sign in with Google' }).isDisabled()).toBe(false);
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Not signed in yet.' }).isVisible()).toBe(true);
+    await shot('03a-sign-in-with-google');
+    await page.getByRole('radio', { name: 'App password' }).check();
+    await page.locator('#gmail-password').fill('wrong password');
     // Inline guidance while the host is still Gmail's: app passwords are 16 letters.
     await expect.poll(() => page.locator('#gmail-password-note').textContent()).toContain('Google app passwords are 16 letters');
     await page.locator('.advanced summary').click();
@@ -151,7 +161,7 @@ describe('the desktop window against the real engine', () => {
     await shot('03-test-connection-failed');
 
     // --- the right one
-    await page.getByLabel('App password').fill(SRC.password);
+    await page.locator('#gmail-password').fill(SRC.password);
     await page.getByRole('button', { name: 'Test connection' }).click();
     await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('Both servers accept Mailferry.');
     await shot('04-test-connection-ok');
@@ -229,7 +239,7 @@ describe('the desktop window against the real engine', () => {
     await page.getByRole('button', { name: 'Mailboxes' }).click();
     await page.getByRole('button', { name: 'Add mailbox' }).click();
     await page.getByLabel('Gmail address').fill(SRC2.user);
-    await page.getByLabel('App password').fill('not the app password');
+    await page.locator('#gmail-password').fill('not the app password');
     await page.locator('.advanced summary').click();
     await page.locator('#source-host').fill('127.0.0.1');
     await page.locator('#source-security').selectOption('none');
@@ -259,8 +269,8 @@ describe('the desktop window against the real engine', () => {
     await row(SRC2.user).getByRole('button', { name: `Details of ${SRC2.user}` }).click();
     await page.getByRole('button', { name: 'Edit…' }).click();
     expect(await page.getByLabel('Gmail address').getAttribute('readonly')).not.toBeNull();
-    expect(await page.getByLabel('App password').getAttribute('placeholder')).toBe('Leave empty to keep the stored password');
-    await page.getByLabel('App password').fill(SRC2.password);
+    expect(await page.locator('#gmail-password').getAttribute('placeholder')).toBe('Leave empty to keep the stored password');
+    await page.locator('#gmail-password').fill(SRC2.password);
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(() => page.locator('#detail-title').textContent()).toBe(SRC2.user);
     expect(getPassword('127.0.0.1', SRC2.user)).toBe(SRC2.password);

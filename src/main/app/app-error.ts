@@ -34,6 +34,7 @@ export function forTheWindow<T extends { hint?: string }>(e: T): T {
     // The engine's hint names the job-file option; in the window it is a choice in the mapping preview.
     return { ...e, hint: 'Choose “A folder per label” under Folders… and start again.' };
   }
+  if (e.hint && e.hint.includes('npx mailferry signin')) return { ...e, hint: signInForTheWindow(e.hint) };
   if (!e.hint || !e.hint.includes('mailferry secrets set')) return e;
   const hint = e.hint
     .replace(/\s*[Ss]tore the new one with `npx mailferry secrets set [^`]*`\.?/g, ' Then enter it in the mailbox’s settings (Edit).')
@@ -41,4 +42,17 @@ export function forTheWindow<T extends { hint?: string }>(e: T): T {
     .replace(/`npx mailferry secrets set [^`]*`/g, 'the mailbox’s settings (Edit)')
     .trim();
   return { ...e, hint };
+}
+
+const SIGNIN = String.raw`npx mailferry signin \S+ \S+ --client-id \S+?(?: --ask-client-secret)?(?=\.?(?:\s|$))`;
+const sameCase = (like: string, text: string) => (/^[a-z]/.test(like) ? text[0]!.toLowerCase() + text.slice(1) : text);
+
+/** `npx mailferry signin HOST USER --client-id ID` in the engine's hints is the form's button in the window. */
+export function signInForTheWindow(hint: string): string {
+  return hint
+    .replace(new RegExp(String.raw`run ${SIGNIN} again`, 'gi'), (m) => sameCase(m, 'Sign in with Google again in the mailbox’s settings (Edit)'))
+    .replace(new RegExp(String.raw`(?:Run:?|Run the sign-in again:|Sign in again with:?)\s+${SIGNIN}`, 'gi'), (m) =>
+      sameCase(m, 'Sign in with Google again in the mailbox’s settings (Edit)'),
+    )
+    .replace(new RegExp(SIGNIN, 'g'), 'Sign in with Google in the mailbox’s settings (Edit)');
 }

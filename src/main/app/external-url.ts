@@ -25,3 +25,14 @@ export function safeExternalUrl(raw: string): string | null {
   if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')) return null;
   return url.toString();
 }
+
+/** Where Google's sign-in page lives: the only page signInWithGoogle opens. */
+export const GOOGLE_ACCOUNTS_HOST = 'accounts.google.com';
+
+/** The authorization URL to open for Sign in with Google, or null unless it is https on accounts.google.com. */
+export function googleAuthorizationUrl(raw: string): string | null {
+  const safe = safeExternalUrl(raw);
+  if (safe === null) return null;
+  const url = new URL(safe);
+  return url.hostname === GOOGLE_ACCOUNTS_HOST ? safe : null;
+}

@@ -23,7 +23,8 @@ import { AppFailure, fail, forTheWindow, toAppError } from './app-error.js';
 import type { AppStore } from './app-store.js';
 import type { checkMailbox, ConnectionTestReport } from './connection-test-adapter.js';
 import { safeExternalUrl } from './external-url.js';
-import { draftToConfig, sameAccount, toMailboxJob } from './mailbox-config.js';
+import { createGoogleSignIn, type GoogleSignInService } from './google-sign-in.js';
+import { draftToConfig, sameAccount, toMailboxJob, usesGoogleSignIn } from './mailbox-config.js';
 import type { MigrationManager } from './migration-manager.js';
 import { requestSchemas } from './request-schemas.js';
 import { normalizeForSide, passwordResolver, type SecretStore } from './secret-store.js';
@@ -40,6 +41,7 @@ export interface HandlerDeps {
   manager: MigrationManager;
   secrets: SecretStore;
   connectionTest: typeof checkMailbox;
+  googleSignIn: GoogleSignInService;
   platform: PlatformHooks;
   info: AppInfo;
   /** Where unexpected errors are reported (the console by default). */
@@ -74,9 +76,11 @@ const COPIED_ROLES = new Set(['inbox', 'special', 'label', 'archive']);
 export function createHandlers(deps: HandlerDeps): HandlerTable {
   const { store, manager, secrets } = deps;
 
+  const google = createGoogleSignIn(deps.googleSignIn, (url) => deps.platform.openExternal(url));
+  /** A password in the keychain, or for Sign in with Google a stored sign-in (refresh token). */
   const hasPassword = (e: EndpointSettings): boolean => {
     try {
-      return secrets.get(e.host, e.user) !== null;
+      return usesGoogleSignIn(e) ? deps.googleSignIn.refreshTokens.get(e.host, e.user) !== null : secrets.get(e.host, e.user) !== null;
     } catch {
       return false;
     }
@@ -111,11 +115,14 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
       for (const side of ['source', 'destination'] as const) {
         const typed = side === 'source' ? draft.sourcePassword : draft.destinationPassword;
         const e = next[side];
-        if (typed !== undefined) {
+        if (usesGoogleSignIn(e)) {
+          if (typed !== undefined) fail('INVALID_MAILBOX', 'An app password is not used with Sign in with Google.', 'Choose “App password” to use one.');
+          if (!hasPassword(e)) fail('SIGN_IN_REQUIRED', `Sign in with Google as ${e.user} first.`, 'Click Sign in with Google and finish in the browser; then save.');
+        } else if (typed !== undefined) {
           const secret = normalizeForSide(side, typed);
           if (secret === '') fail('PASSWORD_REQUIRED', `The ${side} password is empty.`);
           secrets.set(e.host, e.user, secret);
-        } else if (!existing && !hasPassword(e)) {
+        } else if ((!existing || existing[side].auth !== e.auth) && !hasPassword(e)) {
           fail('PASSWORD_REQUIRED', `Enter the ${side === 'source' ? 'app password' : 'destination password'}.`, 'It is stored in your system’s keychain, never in Mailferry’s files.');
         }
       }
@@ -131,7 +138,9 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
       if (forgetPasswords) {
         const others = store.mailboxes();
         for (const e of [c.source, c.destination]) {
-          if (!others.some((o) => sameAccount(o.source, e) || sameAccount(o.destination, e))) secrets.delete(e.host, e.user);
+          if (others.some((o) => sameAccount(o.source, e) || sameAccount(o.destination, e))) continue;
+          if (usesGoogleSignIn(e)) deps.googleSignIn.refreshTokens.delete(e.host, e.user);
+          else secrets.delete(e.host, e.user);
         }
       }
       return null;
@@ -185,6 +194,9 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
       return null;
     },
     chooseCaFile: () => deps.platform.chooseCaFile(),
+
+    signInWithGoogle: (request) => google.signIn(request),
+    hasGoogleSignIn: (request) => google.state(request),
   };
 
   const table = {} as Record<Method, (request: unknown) => Promise<Result<unknown>>>;

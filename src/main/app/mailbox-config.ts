@@ -10,6 +10,8 @@ import { fail } from './app-error.js';
 import { DEFAULT_LABEL_POLICY, type EndpointSettings, type MailboxConfig, type MailboxDraft, type Settings } from '../../shared/contract.js';
 
 const FIELD_WORDS: Record<string, string> = {
+  auth: 'sign-in',
+  oauthClientId: 'OAuth client ID',
   host: 'server',
   port: 'port',
   security: 'security',
@@ -47,7 +49,25 @@ export function toMailboxJob(config: MailboxConfig): MailboxJob {
 }
 
 function endpointJson(e: EndpointSettings): Record<string, unknown> {
-  return { host: e.host, port: e.port, security: e.security, user: e.user, ...(e.ca ? { ca: e.ca } : {}) };
+  return { ...copyEndpoint(e) };
+}
+
+/** The endpoint's own fields only (a draft may carry nothing else, but a copy never shares objects). */
+export function copyEndpoint(e: EndpointSettings): EndpointSettings {
+  return {
+    host: e.host,
+    port: e.port,
+    security: e.security,
+    user: e.user,
+    ...(e.ca ? { ca: e.ca } : {}),
+    ...(e.auth === 'oauth2' ? { auth: 'oauth2' as const } : {}),
+    ...(e.auth === 'oauth2' && e.oauthClientId ? { oauthClientId: e.oauthClientId } : {}),
+  };
+}
+
+/** Whether the endpoint signs in with Google (OAuth 2.0) rather than a password. */
+export function usesGoogleSignIn(e: EndpointSettings): boolean {
+  return e.auth === 'oauth2';
 }
 
 /** What the mapping preview chooses besides folders: the job options that belong to one mailbox. */
@@ -76,11 +96,10 @@ export function toJob(mailbox: MailboxJob, settings: Settings, labels: LabelChoi
 
 /** The configuration a draft describes (passwords are not part of it); the preview's choices are kept from `kept`. */
 export function draftToConfig(draft: MailboxDraft, id: string, kept?: Pick<MailboxConfig, 'exclude' | 'labelPolicy' | 'labelsAsKeywords'>): MailboxConfig {
-  const endpoint = (e: EndpointSettings): EndpointSettings => ({ host: e.host, port: e.port, security: e.security, user: e.user, ...(e.ca ? { ca: e.ca } : {}) });
   return {
     id,
-    source: endpoint(draft.source),
-    destination: endpoint(draft.destination),
+    source: copyEndpoint(draft.source),
+    destination: copyEndpoint(draft.destination),
     exclude: [...(kept?.exclude ?? [])],
     labelPolicy: kept?.labelPolicy ?? DEFAULT_LABEL_CHOICE.labelPolicy,
     labelsAsKeywords: kept?.labelsAsKeywords ?? DEFAULT_LABEL_CHOICE.labelsAsKeywords,

@@ -4,7 +4,7 @@
  * Shape only: whether a mailbox makes sense (loopback for "none", a readable CA file, source and
  * destination differ) is checked by the engine's parseJob in mailbox-config.ts.
  */
-import { LABEL_POLICIES, SECURITIES, SETTINGS_LIMITS, type Method, type Requests } from '../../shared/contract.js';
+import { LABEL_POLICIES, SECURITIES, SETTINGS_LIMITS, SOURCE_AUTHS, type Method, type Requests } from '../../shared/contract.js';
 import { arrayOf, bool, either, int, literal, none, obj, oneOf, optional, str, type Check } from './validate.js';
 
 const id = str({ max: 200 });
@@ -19,12 +19,24 @@ const absolutePath = str({
 /** Kept byte for byte (no trimming: a destination password may start or end with a space). */
 const password = str({ min: 1, max: 1024, trim: false, pattern: /^[^\r\n\0]*$/, patternText: 'must not contain line breaks' });
 
+/** What Google Cloud console shows for an OAuth client: "123-abc.apps.googleusercontent.com". */
+const clientId = str({
+  max: 200,
+  pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*\.apps\.googleusercontent\.com$/,
+  patternText: 'must be the client ID Google Cloud console shows (it ends in .apps.googleusercontent.com)',
+});
+/** Client secrets are one word ("GOCSPX-..."); surrounding spaces from a paste are trimmed. */
+const clientSecret = str({ max: 512, pattern: /^\S+$/, patternText: 'must be the client secret Google Cloud console shows, without spaces' });
+const address = str({ max: 320, pattern: /^[^\s@]+@[^\s@]+\.[^\s@]+$/, patternText: 'must be a full email address (name@example.com)' });
+
 export const endpointSchema = obj({
   host,
   port: int(1, 65535),
   security: oneOf(SECURITIES),
   user,
   ca: optional(absolutePath),
+  auth: optional(oneOf(SOURCE_AUTHS)),
+  oauthClientId: optional(clientId),
 });
 
 export const draftSchema = obj({
@@ -64,4 +76,6 @@ export const requestSchemas: { readonly [M in Method]: Check<Requests[M]> } = {
   }),
   openExternal: obj({ url: str({ max: 2048 }) }),
   chooseCaFile: none,
+  signInWithGoogle: obj({ address, clientId, clientSecret: optional(clientSecret), host: optional(host) }),
+  hasGoogleSignIn: obj({ address, host: optional(host), clientId: optional(clientId) }),
 };

@@ -8,6 +8,7 @@ import { runMigration } from '../engine/run-migration.js';
 import type { AppInfo } from '../../shared/contract.js';
 import { AppStore } from './app-store.js';
 import { checkMailbox } from './connection-test-adapter.js';
+import { googleSignInService, type GoogleSignInService } from './google-sign-in.js';
 import { createHandlers, type HandlerTable, type PlatformHooks } from './handlers.js';
 import { MigrationManager, type RunFn } from './migration-manager.js';
 import { entry } from './run-log.js';
@@ -22,6 +23,8 @@ export interface AppServicesOptions {
   secrets?: SecretStore;
   run?: RunFn;
   connectionTest?: typeof checkMailbox;
+  /** Sign in with Google: the engine's browser flow and the keychain by default; tests inject a fake flow. */
+  googleSignIn?: Partial<GoogleSignInService>;
   batchIntervalMs?: number;
 }
 
@@ -45,6 +48,14 @@ export function createAppServices(o: AppServicesOptions): AppServices {
   });
   if (store.recovered) console.warn(`mailferry: ${entry('warn', store.recovered).message}`);
   const info: AppInfo = { version: o.version, dataDir: o.dataDir, stateDir };
-  const handlers = createHandlers({ store, manager, secrets, connectionTest: o.connectionTest ?? checkMailbox, platform: o.platform, info });
+  const handlers = createHandlers({
+    store,
+    manager,
+    secrets,
+    connectionTest: o.connectionTest ?? checkMailbox,
+    googleSignIn: googleSignInService(o.googleSignIn),
+    platform: o.platform,
+    info,
+  });
   return { store, manager, handlers, info };
 }

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { AppError, ConnectionCheck, MailboxDraft, MailboxView } from '../../shared/contract.js';
+import { GMAIL_IMAP_HOST, type AppError, type ConnectionCheck, type MailboxDraft, type MailboxView, type SourceAuth } from '../../shared/contract.js';
 import { api, asAppError, call } from '../api.js';
 import type { Navigate } from '../route.js';
 import { AppPasswordHelp } from './AppPasswordHelp.js';
@@ -7,6 +7,9 @@ import { ConnectionResult } from './ConnectionResult.js';
 import { EndpointFields } from './EndpointFields.js';
 import { ErrorText } from './ErrorText.js';
 import { fromForm, toForm, type EndpointForm } from './endpoint-form.js';
+import { GoogleSignIn } from './GoogleSignIn.js';
+import { OAuthClientHelp } from './OAuthClientHelp.js';
+import { SourceAuthChoice } from './SourceAuthChoice.js';
 
 interface Props {
   existing?: MailboxView;
@@ -14,7 +17,7 @@ interface Props {
   onSaved: () => Promise<void>;
 }
 
-const GMAIL_HOST = 'imap.gmail.com';
+const GMAIL_HOST = GMAIL_IMAP_HOST;
 
 /** What the typed app password looks like once Mailferry strips its spaces (shown, never stored here). */
 function appPasswordNote(typed: string, host: string): string | null {
@@ -28,6 +31,8 @@ export function MailboxForm({ existing, navigate, onSaved }: Props) {
   const editing = !!existing;
   const [source, setSource] = useState<EndpointForm>(toForm(existing?.config.source, { host: GMAIL_HOST }));
   const [destination, setDestination] = useState<EndpointForm>(toForm(existing?.config.destination));
+  const [auth, setAuth] = useState<SourceAuth>(existing?.config.source.auth ?? 'password');
+  const [clientId, setClientId] = useState(existing?.config.source.oauthClientId ?? '');
   // Passwords live only in these two fields until submitted; cleared as soon as main has them.
   const [appPassword, setAppPassword] = useState('');
   const [destPassword, setDestPassword] = useState('');
@@ -37,9 +42,9 @@ export function MailboxForm({ existing, navigate, onSaved }: Props) {
 
   const draft = (): MailboxDraft => ({
     ...(existing ? { id: existing.config.id } : {}),
-    source: fromForm(source),
+    source: { ...fromForm(source), ...(auth === 'oauth2' ? { auth, oauthClientId: clientId.trim() } : {}) },
     destination: fromForm(destination),
-    ...(appPassword !== '' ? { sourcePassword: appPassword } : {}),
+    ...(auth === 'password' && appPassword !== '' ? { sourcePassword: appPassword } : {}),
     ...(destPassword !== '' ? { destinationPassword: destPassword } : {}),
   });
 
@@ -97,23 +102,33 @@ export function MailboxForm({ existing, navigate, onSaved }: Props) {
               onChange={(e) => setSource({ ...source, user: e.target.value })}
             />
           </div>
-          <div className="field">
-            <label htmlFor="gmail-password">App password</label>
-            <input
-              id="gmail-password"
-              type="password"
-              value={appPassword}
-              placeholder={keep(existing?.passwordsStored.source) || 'abcd efgh ijkl mnop'}
-              autoComplete="new-password"
-              spellCheck={false}
-              aria-describedby="gmail-password-note"
-              onChange={(e) => setAppPassword(e.target.value)}
-            />
-            <p id="gmail-password-note" className="field-note" aria-live="polite">
-              {note ?? '\u00a0'}
-            </p>
-          </div>
-          <AppPasswordHelp />
+          <SourceAuthChoice value={auth} onChange={setAuth} />
+          {auth === 'password' ? (
+            <>
+              <div className="field">
+                <label htmlFor="gmail-password">App password</label>
+                <input
+                  id="gmail-password"
+                  type="password"
+                  value={appPassword}
+                  placeholder={keep(existing?.passwordsStored.source) || 'abcd efgh ijkl mnop'}
+                  autoComplete="new-password"
+                  spellCheck={false}
+                  aria-describedby="gmail-password-note"
+                  onChange={(e) => setAppPassword(e.target.value)}
+                />
+                <p id="gmail-password-note" className="field-note" aria-live="polite">
+                  {note ?? '\u00a0'}
+                </p>
+              </div>
+              <AppPasswordHelp />
+            </>
+          ) : (
+            <>
+              <GoogleSignIn address={source.user} host={source.host} clientId={clientId} onClientId={setClientId} />
+              <OAuthClientHelp />
+            </>
+          )}
           <details className="advanced" open={source.host !== GMAIL_HOST}>
             <summary>Source server (advanced)</summary>
             <EndpointFields idPrefix="source" value={source} onChange={setSource} locked={{ host: editing }} hideUser onError={(m) => setError({ code: 'DIALOG', message: m })} />
