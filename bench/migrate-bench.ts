@@ -103,6 +103,13 @@ async function main(): Promise<void> {
     const proxies = delayMs > 0 ? await Promise.all([source.port, destination.port].map((targetPort) => startTcpProxy({ targetPort, delayMs }))) : [];
     if (delayMs > 0) console.log(`through a delay line: ${delayMs} ms each way (${2 * delayMs} ms round trip)`);
     const job = writeJob(source, destination, user, {}, { source: proxies[0]?.port, destination: proxies[1]?.port });
+    // BENCH_OPTIONS: job options to try, e.g. '{"connectionsPerAccount":1,"memoryBudgetMB":16}'.
+    if (process.env.BENCH_OPTIONS) {
+      const j = JSON.parse(fs.readFileSync(job.jobFile, 'utf8'));
+      j.options = JSON.parse(process.env.BENCH_OPTIONS);
+      fs.writeFileSync(job.jobFile, JSON.stringify(j));
+      console.log(`options: ${process.env.BENCH_OPTIONS}`);
+    }
     const reportFile = path.join(job.dir, 'report.json');
     t = performance.now();
     const first = await runTimed(['migrate', job.jobFile, '--state', job.stateDir], job.env, reportFile);
