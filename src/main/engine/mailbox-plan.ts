@@ -1,4 +1,5 @@
 import type { ImapFlow } from 'imapflow';
+import PQueue from 'p-queue';
 import { countKeys, coveredByAllMail, matchByKey, selectArchived } from './archive-selection.js';
 import { classifyError } from './classify-error.js';
 import { MailferryError } from './errors.js';
@@ -25,16 +26,45 @@ export interface MailboxPlan {
 
 const COPIED_ROLES = new Set(['inbox', 'special', 'label', 'archive']);
 
+/** Folders planned at once: each takes a source and a destination connection for a few round trips. */
+const PLAN_CONCURRENCY = 3;
+
 /**
  * Lists both sides, maps folders, creates what is missing, and works out per folder what is left to copy:
  * the ledger first (fast path), then the destination's own contents (so an in-doubt APPEND or a lost ledger
- * never leads to a duplicate). Reads no message bodies.
+ * never leads to a duplicate). Reads no message bodies. Folders are planned a few at a time (planning is
+ * round trips, which add up on a slow link); the work keeps the mapping order, All Mail last.
  */
 export async function planMailbox(ctx: MailboxContext): Promise<MailboxPlan> {
-  return ctx.source.use((src) => ctx.destination.use((dst) => planWith(ctx, src, dst), ctx.signal), ctx.signal);
+  const prep = await ctx.source.use((src) => ctx.destination.use((dst) => prepare(ctx, src, dst), ctx.signal), ctx.signal);
+  const queue = new PQueue({ concurrency: Math.max(1, Math.min(PLAN_CONCURRENCY, ctx.options.connectionsPerAccount)) });
+  const planned = await Promise.all(
+    prep.ready.map(({ m, status }) =>
+      // A re-run's folders are mostly unchanged: answered from the ledger, without taking a connection.
+      nothingNew(ctx, m, status) ? [] : queue.add(
+        () => ctx.source.use((src) => ctx.destination.use((dst) => folderTodo(ctx, src, dst, m, status, prep.srcFolders, prep.mappings), ctx.signal), ctx.signal),
+        { signal: ctx.signal },
+      ),
+    ),
+  );
+  const work: FolderWork[] = prep.ready.map(({ m, status }, i) => {
+    const todo = planned[i]!;
+    ctx.tracker.plan(m.source, todo.length, todo.reduce((sum, t) => sum + t.size, 0));
+    if (todo.length === 0) ctx.tracker.folderDone(m.source);
+    return { mapping: m, status, todo };
+  });
+  return { mappings: prep.mappings, work };
 }
 
-async function planWith(ctx: MailboxContext, src: ImapFlow, dst: ImapFlow): Promise<MailboxPlan> {
+interface Prepared {
+  srcFolders: FolderInfo[];
+  mappings: FolderMapping[];
+  /** The folders to plan, in mapping order with All Mail last, their targets existing. */
+  ready: Array<{ m: FolderMapping & { target: string }; status: FolderStatus }>;
+}
+
+/** Lists and maps both sides, registers every folder for progress, and creates missing targets in order. */
+async function prepare(ctx: MailboxContext, src: ImapFlow, dst: ImapFlow): Promise<Prepared> {
   const [{ folders: srcFolders, status: srcStatus }, dstFolders] = await Promise.all([listFoldersWithStatus(src), onSide(ctx.job, 'destination', () => listFolders(dst))]);
   const ns = personalNamespace(dst, dstFolders);
   const mappings = mapFolders({
@@ -50,19 +80,14 @@ async function planWith(ctx: MailboxContext, src: ImapFlow, dst: ImapFlow): Prom
   // All Mail last: whether its messages are archived depends on every other folder.
   copied.sort((a, b) => Number(a.role === 'archive') - Number(b.role === 'archive'));
 
-  const work: FolderWork[] = [];
+  const ready: Prepared['ready'] = [];
   for (const m of copied) {
     ctx.signal.throwIfAborted();
     const status = srcStatus.get(m.source) ?? (await folderStatus(src, m.source));
     ctx.tracker.addFolder({ source: m.source, target: m.target, role: m.role, sourceCount: status.messages });
-    if (!ctx.dryRun && !m.targetExists) {
-      const created = await createFolder(ctx, dst, m);
-      if (!created) continue;
-    }
-    const todo = await folderTodo(ctx, src, dst, m, status, srcFolders, mappings);
-    ctx.tracker.plan(m.source, todo.length, todo.reduce((s, t) => s + t.size, 0));
-    if (todo.length === 0) ctx.tracker.folderDone(m.source);
-    work.push({ mapping: m, status, todo });
+    // Created one after the other, parents before children, before any planning runs in parallel.
+    if (!ctx.dryRun && !m.targetExists && !(await createFolder(ctx, dst, m))) continue;
+    ready.push({ m, status });
   }
   for (const m of mappings) {
     if (!COPIED_ROLES.has(m.role)) {
@@ -70,7 +95,7 @@ async function planWith(ctx: MailboxContext, src: ImapFlow, dst: ImapFlow): Prom
       ctx.tracker.folderDone(m.source);
     }
   }
-  return { mappings, work };
+  return { srcFolders, mappings, ready };
 }
 
 async function createFolder(ctx: MailboxContext, dst: ImapFlow, m: FolderMapping & { target: string }): Promise<boolean> {
@@ -107,8 +132,6 @@ async function folderTodo(
     );
   }
   const finished = ledger.finishedUids(mailbox, m.source, status.uidValidity);
-  // Fast path for a re-run: nothing arrived and everything is accounted for.
-  if (cp && cp.uidValidity === status.uidValidity && cp.uidNext === status.uidNext && finished.size === status.messages) return [];
   if (status.messages === 0) return saveCheckpoint(ctx, m, status, []);
 
   const gmail = isGmail(src);
@@ -184,6 +207,13 @@ async function notOnDestination(
     if (notLanded.length > 0) ctx.ledger.forgetPending(ctx.job.id, m.source, status.uidValidity, notLanded);
   }
   return missing;
+}
+
+/** The fast path of a re-run: nothing arrived since the last checkpoint and every message is accounted for. */
+function nothingNew(ctx: MailboxContext, m: FolderMapping, status: FolderStatus): boolean {
+  const cp = ctx.ledger.getFolder(ctx.job.id, m.source);
+  if (!cp || cp.uidValidity !== status.uidValidity || cp.uidNext !== status.uidNext) return false;
+  return ctx.ledger.finishedUids(ctx.job.id, m.source, status.uidValidity).size === status.messages;
 }
 
 /** Records messages deliberately not copied from this folder. */

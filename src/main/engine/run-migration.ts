@@ -94,7 +94,7 @@ async function runMailbox(
   const onServerLine = throttle.onServerLine;
   const source = new ConnectionPool(() => connectWith(secret.source, { side: 'source', endpoint: mb.source, onServerLine }), cap, undefined, sourceMaxAge);
   // imapflow on the destination only lists, creates and reconciles; the copying goes through the writers.
-  const destination = new ConnectionPool(() => connectWith(secret.destination, { side: 'destination', endpoint: mb.destination }), 2, undefined, maxAge);
+  const destination = new ConnectionPool(() => connectWith(secret.destination, { side: 'destination', endpoint: mb.destination }), Math.min(cap, 3), undefined, maxAge);
   const writers = new ConnectionPool(async () => openAppendConnection(mb.destination, passwordOf(await secret.destination.credential()), { onServerLine }), cap, (w) => w.logout(), maxAge);
   const failures: FailureRecord[] = [];
   const notes: string[] = [];
