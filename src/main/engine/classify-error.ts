@@ -11,6 +11,7 @@
  * - APPENDLIMIT checked locally: serverResponseCode 'APPENDLIMIT', message 'Message content too big for APPENDLIMIT=N';
  * - socket, DNS and TLS errors pass through with Node's code; note Node's TLS errors carry a `reason` of their own.
  */
+import { secretsSetCommand } from './command-lines.js';
 import { type ErrorCode, type ErrorInfo, isMailferryError } from './errors.js';
 
 export interface ErrorContext {
@@ -158,7 +159,7 @@ function connectionRule(s: Signals, ctx: Ctx): ErrorInfo | undefined {
     return say('CONNECTION_LOST', `${say.Label} ${what}.`, hint, true);
   }
   if (/No password configured|Please configure the login/i.test(s.message)) {
-    return say('SECRET_MISSING', `No password is available for ${ctx.user ?? 'this account'} on ${say.label}.`, `Store it with \`${secretsSet(ctx)}\`, or name an environment variable in "passwordEnv".`, false);
+    return say('SECRET_MISSING', `No password is available for ${ctx.user ?? 'this account'} on ${say.label}.`, `Store it with \`${secretsSetCommand(ctx.host, ctx.user ?? 'USER')}\`, or name an environment variable in "passwordEnv".`, false);
   }
   if (/Login is disabled/i.test(s.message)) {
     return say('PLAINTEXT_REFUSED', `${say.Label} refuses to sign in over an unencrypted connection.`, 'Use "security": "tls" (port 993) or "starttls" (port 143).', false);
@@ -180,12 +181,6 @@ function fallback(s: Signals, ctx: Ctx): ErrorInfo {
   return say('INTERNAL', `Unexpected failure on ${say.label}${ctx.folder ? ` in "${ctx.folder}"` : ''}${reply}.`, undefined, false);
 }
 
-/** The command that stores a password (as secrets.ts prints it; not imported, to keep this module free of the keychain). */
-function secretsSet(ctx: Ctx): string {
-  const word = (w: string) => (/^[A-Za-z0-9@%+=:,./_-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
-  return `npx mailferry secrets set ${word(ctx.host)} ${word(ctx.user ?? 'USER')}`;
-}
-
 const GOOGLE_HOST = /(^|\.)(gmail|googlemail|google)\.com\.?$/i;
 
 /** Builds ErrorInfo with the side's wording ("Gmail (imap.gmail.com:993)" or "the destination server host:port"). */
@@ -203,8 +198,8 @@ export function sayFor(ctx: Ctx, s: Signals): Say {
   // The source is a Google account by definition (even behind a proxy or test host): give Google's guidance.
   say.authHint = ctx.side === 'source'
     ? 'Use an app password (not the Google account password), with no spaces, and the full email address as the username. ' +
-      `If the account has no "App passwords" page (myaccount.google.com/apppasswords), 2-Step Verification is off or the administrator blocks app passwords. Store the new one with \`${secretsSet(ctx)}\`.`
-    : `Check the ${ctx.side} username (often the full email address) and password; store a new one with \`${secretsSet(ctx)}\`.`;
+      `If the account has no "App passwords" page (myaccount.google.com/apppasswords), 2-Step Verification is off or the administrator blocks app passwords. Store the new one with \`${secretsSetCommand(ctx.host, ctx.user ?? 'USER')}\`.`
+    : `Check the ${ctx.side} username (often the full email address) and password; store a new one with \`${secretsSetCommand(ctx.host, ctx.user ?? 'USER')}\`.`;
   return say;
 }
 
@@ -257,7 +252,7 @@ function textRule(s: Signals, ctx: Ctx): ErrorInfo | undefined {
   }
   if (/application-specific password required/i.test(t)) {
     return say('APP_PASSWORD_REQUIRED', `${say.Label} requires an app password for ${user}: 2-Step Verification is on, so the Google account password does not work for IMAP.`,
-      `Create an app password at https://myaccount.google.com/apppasswords and store it (the 16 letters, without spaces) with \`${secretsSet(ctx)}\`.`, false);
+      `Create an app password at https://myaccount.google.com/apppasswords and store it (the 16 letters, without spaces) with \`${secretsSetCommand(ctx.host, ctx.user ?? 'USER')}\`.`, false);
   }
   if (rc === 'WEBALERT' || /log ?in via your web browser|web login required/i.test(t)) {
     const url = /\[WEBALERT\s+(\S+?)\]/i.exec(s.line ?? '')?.[1] ?? 'https://mail.google.com';

@@ -10,6 +10,7 @@
  * username=<account> (`secret-tool search --all service mailferry` lists them).
  */
 import { Entry, type EntryOptions } from '@napi-rs/keyring';
+import { secretsSetCommand, shellWord } from './command-lines.js';
 import { MailferryError } from './errors.js';
 import type { Endpoint } from './job.js';
 
@@ -23,15 +24,6 @@ const ENTRY_OPTIONS: EntryOptions = { linux: { store: 'secret-service' } };
 
 export function keychainAccount(host: string, user: string): string {
   return `${user}@${host.trim().toLowerCase()}`;
-}
-
-/** The exact command a user runs to store a password for this server and user. */
-export function secretsSetCommand(host: string, user: string): string {
-  return `npx mailferry secrets set ${shellWord(host)} ${shellWord(user)}`;
-}
-
-function shellWord(s: string): string {
-  return /^[A-Za-z0-9@%+=:,./_-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function unavailableHint(passwordEnvAlternative = true): string {
@@ -229,3 +221,4 @@ export function getKeychainSecret(item: KeychainItem): string | null {
 export function deleteKeychainSecret(item: KeychainItem): boolean {
   return withKeychainItem('delete', item, () => itemEntry(item).deletePassword());
 }
+

@@ -8,6 +8,7 @@
  *   token          https://oauth2.googleapis.com/token   (POST form; JSON answers)
  * and for desktop clients still wants the client secret at the token endpoint, even with PKCE.
  */
+import { shellWord } from '../command-lines.js';
 import { MailferryError } from '../errors.js';
 
 export const GOOGLE_AUTHORIZATION_ENDPOINT = 'https://accounts.google.com/o/oauth2/v2/auth';
@@ -83,12 +84,9 @@ export function buildAuthorizationUrl(req: AuthorizationRequest): string {
   return url.toString();
 }
 
-/** Shell quoting for the commands shown in hints (same rule as secrets.ts). */
-export function shellWord(s: string): string {
-  return /^[A-Za-z0-9@%+=:,./_-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 /** The exact command that signs a user in again (shown in OAUTH_SIGN_IN_AGAIN and SECRET_MISSING hints). */
 export function signinCommandLine(host: string, user: string, clientId?: string): string {
   return `npx mailferry signin ${shellWord(host)} ${shellWord(user)} --client-id ${clientId ? shellWord(clientId) : 'CLIENT_ID'}`;
 }
+
