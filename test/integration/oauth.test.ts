@@ -24,6 +24,7 @@ import { keychainClientSecrets, keychainRefreshTokens, OAUTH_CLIENT_SERVICE, OAU
 import { signinCommand, signoutCommand, SIGNIN_EXIT } from '../../src/main/cli/signin-command.js';
 import { startDestination, type DovecotServer } from '../support/dovecot.js';
 import { dovecotOAuth2Settings, fakeBrowser, startFakeOAuthServer, withOAuth2Passdb, type FakeOAuthServer } from '../support/fake-oauth-server.js';
+import { rejection } from '../support/rejection.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const run = `${process.pid}-${Date.now()}`;
@@ -49,16 +50,6 @@ function secretTool(service: string, account: string): string | null {
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => !d.isDirectory()).map((d) => join(d.parentPath, d.name));
-}
-
-async function rejection(p: Promise<unknown>): Promise<MailferryError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(MailferryError);
-    return e as MailferryError;
-  }
-  throw new Error('expected a rejection');
 }
 
 function sink(): PassThrough & { text: () => string } {

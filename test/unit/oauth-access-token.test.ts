@@ -7,6 +7,7 @@ import { MailferryError } from '../../src/main/engine/errors.js';
 import { AccessTokenProvider, isTokenRefusal } from '../../src/main/engine/oauth/access-token-provider.js';
 import { exchangeAuthorizationCode, refreshAccessToken, type TokenClientOptions } from '../../src/main/engine/oauth/token-client.js';
 import { memoryClientSecrets, memoryRefreshTokens } from '../../src/main/engine/oauth/token-store.js';
+import { rejection } from '../support/rejection.js';
 
 const HOST = 'imap.gmail.com';
 const USER = 'alice@gmail.com';
@@ -45,16 +46,6 @@ function setup(replies: Parameters<typeof scriptedFetch>[0]) {
   const f = scriptedFetch(replies);
   const provider = new AccessTokenProvider({ host: HOST, user: USER, clientId: CLIENT, tokenEndpoint: ENDPOINT, refreshTokens, clientSecrets, now: clock.now, fetch: f });
   return { clock, provider, fetch: f, refreshTokens, clientSecrets };
-}
-
-async function rejection(p: Promise<unknown>): Promise<MailferryError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(MailferryError);
-    return e as MailferryError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('AccessTokenProvider', () => {

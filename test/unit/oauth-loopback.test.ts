@@ -1,18 +1,8 @@
 /** The one-shot loopback redirect server (a local HTTP server on 127.0.0.1; no browser, no network). */
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { MailferryError } from '../../src/main/engine/errors.js';
 import { startLoopbackRedirect } from '../../src/main/engine/oauth/loopback-redirect.js';
-
-async function rejection(p: Promise<unknown>): Promise<MailferryError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(MailferryError);
-    return e as MailferryError;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../support/rejection.js';
 
 function refused(port: number): Promise<boolean> {
   return new Promise((resolve) => {
