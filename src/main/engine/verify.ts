@@ -1,4 +1,4 @@
-import { countKeys, coveredByAllMail, selectArchived } from './archive-selection.js';
+import { countKeys, coveredByAllMail, matchByKey, selectArchived } from './archive-selection.js';
 import { connectWith, loginFor, type CredentialOptions } from './credentials.js';
 import { disconnect } from './imap-connect.js';
 import type { MailboxJob } from './job.js';
@@ -75,17 +75,12 @@ function archivedOf(all: MessageMeta[], srcFolders: FolderInfo[], mappings: Fold
   return selectArchived(all, counts, new Map(), all).archived;
 }
 
+/** The same multiset match the planner uses: each destination message answers for one expected message. */
 function compare(m: FolderMapping, sourceCount: number, expected: MessageMeta[], onDest: MessageMeta[]): VerifyFolder {
-  const pool = new Map<string, MessageMeta[]>();
-  for (const d of onDest) pool.set(d.key, [...(pool.get(d.key) ?? []), d]);
-  const missing: VerifyMessage[] = [];
-  for (const e of expected) {
-    const hit = pool.get(e.key);
-    if (hit && hit.length > 0) hit.shift();
-    else missing.push(brief(e));
-  }
-  const extra = [...pool.values()].flat().map(brief);
-  return { source: m.source, target: m.target!, role: m.role, sourceCount, expected: expected.length, destinationCount: onDest.length, missing, extra };
+  const { found, missing } = matchByKey(expected, onDest);
+  const matched = new Set(found.map((f) => f.destUid));
+  const extra = onDest.filter((d) => !matched.has(d.uid)).map(brief);
+  return { source: m.source, target: m.target!, role: m.role, sourceCount, expected: expected.length, destinationCount: onDest.length, missing: missing.map(brief), extra };
 }
 
 function brief(m: MessageMeta): VerifyMessage {
