@@ -157,7 +157,13 @@ async function appendBatch(ctx: MailboxContext, work: FolderWork, writer: Destin
 /** Reconciles, per destination folder, the entries whose APPEND may have happened; returns what is left. */
 async function reconcileItems(ctx: MailboxContext, items: CopyItem[]): Promise<CopyItem[]> {
   const byWork = new Map<FolderWork, MessageMeta[]>();
-  for (const it of items) for (const e of it.entries) byWork.set(e.work, [...(byWork.get(e.work) ?? []), e.meta]);
+  for (const it of items) {
+    for (const e of it.entries) {
+      const list = byWork.get(e.work);
+      if (list) list.push(e.meta);
+      else byWork.set(e.work, [e.meta]);
+    }
+  }
   const landed = new Map<FolderWork, Set<number>>();
   for (const [work, metas] of byWork) landed.set(work, await reconcileInDoubt(ctx, work, metas));
   return items

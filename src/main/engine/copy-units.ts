@@ -23,7 +23,9 @@ export function buildUnits(work: FolderWork[]): CopyUnit[] {
       }
       const item: CopyItem = { uid: meta.uid, size: meta.size, entries: [{ work: w, meta }] };
       if (meta.gmailId) byGmailId.set(meta.gmailId, item);
-      byFolder.set(w, [...(byFolder.get(w) ?? []), item]);
+      const list = byFolder.get(w);
+      if (list) list.push(item);
+      else byFolder.set(w, [item]);
     }
   }
   const units: CopyUnit[] = [];
