@@ -22,14 +22,23 @@ export async function migrateCommand(argv: string[], signal: AbortSignal): Promi
   const stateDir = path.resolve(String(args.flags.get('state') ?? path.join(path.dirname(path.resolve(jobFile)), '.mailferry')));
   const dryRun = args.flags.has('dry-run');
   const printer = new ProgressPrinter();
-  const run = await runMigration(job, { stateDir, dryRun, signal, onProgress: printer.update });
+  const run = await runMigration(job, { stateDir, dryRun, signal, onProgress: printer.update, runBy: `mailferry migrate ${path.resolve(jobFile)}` });
   printer.finish();
   const report = buildReport(run);
   const reportFile = args.flags.get('report');
   if (typeof reportFile === 'string') writeReport(reportFile, report);
   process.stdout.write(summary(report) + '\n' + (dryRun ? describePolicy(job.options) + '\n' : ''));
-  return report.ok ? 0 : 1;
+  return exitCode(report);
 }
+
+/** 0: all in place; 3: nothing failed except mailboxes another run holds (a cron job can just try later); 1: failures. */
+export function exitCode(report: MigrationReport): number {
+  if (report.ok) return 0;
+  const notOk = report.mailboxes.filter((m) => !m.ok);
+  return notOk.every((m) => m.error?.code === 'MAILBOX_IN_USE') ? EXIT_IN_USE : 1;
+}
+
+export const EXIT_IN_USE = 3;
 
 function writeReport(file: string, report: MigrationReport): void {
   try {

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'LEDGER_TOO_NEW'
   | 'SECRET_MISSING'
   | 'KEYCHAIN_UNAVAILABLE'
+  | 'MAILBOX_IN_USE'
   // connecting and signing in
   | 'HOST_NOT_FOUND'
   | 'CONNECTION_REFUSED'

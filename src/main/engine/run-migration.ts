@@ -14,6 +14,7 @@ import type { FailureRecord, MailboxContext } from './mailbox-context.js';
 import { planMailbox, type FolderWork } from './mailbox-plan.js';
 import { ProgressTracker } from './progress-tracker.js';
 import { RateLimiter } from './rate-limiter.js';
+import { MailboxLock } from './run-lock.js';
 import { SourceMetaCache } from './source-meta-cache.js';
 import { classifyAs } from './side-errors.js';
 import type { MailboxProgress, ProgressListener } from '../../shared/progress.js';
@@ -32,6 +33,8 @@ export interface RunOptions {
   accessToken?: CredentialOptions['accessToken'];
   /** A download cap shared with other runs (the desktop app runs one per mailbox); default: the job's option. */
   bandwidth?: RateLimiter;
+  /** What this run is, for the message that refuses a second run of the same mailbox ("mailferry migrate job.json"). */
+  runBy?: string;
 }
 
 export interface MailboxResult {
@@ -85,6 +88,36 @@ async function runMailbox(
   global: PQueue,
 ): Promise<MailboxResult> {
   const tracker = new ProgressTracker(mb.id, opts.onProgress);
+  // One run per mailbox: taken before anything connects, so a second run is refused at once. A dry run
+  // writes nothing and needs no lock.
+  let lock: MailboxLock | undefined;
+  if (!opts.dryRun) {
+    try {
+      lock = MailboxLock.acquire(mb, opts.stateDir, opts.runBy ?? 'mailferry');
+    } catch (err) {
+      const error = err instanceof MailferryError ? err.toInfo() : toInfo(mb, err);
+      tracker.setState('failed', error);
+      tracker.flush();
+      return { id: mb.id, ok: false, error, progress: tracker.snapshot(), failures: [], notes: [] };
+    }
+  }
+  try {
+    return await runLockedMailbox(job, mb, secret, opts, openLedger, budget, global, tracker);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function runLockedMailbox(
+  job: Job,
+  mb: MailboxJob,
+  secret: { source: Login; destination: Login },
+  opts: RunOptions & { signal: AbortSignal; bandwidth: RateLimiter },
+  openLedger: () => Ledger,
+  budget: ByteBudget,
+  global: PQueue,
+  tracker: ProgressTracker,
+): Promise<MailboxResult> {
   const throttle = new AccountThrottle();
   throttle.onThrottled = (n) => tracker.throttled(n);
   const { connectionsPerAccount: cap, sessionMaxMinutes } = job.options;
