@@ -4,7 +4,7 @@ import type { MessageMeta } from '../../src/main/engine/folder-scan.js';
 import type { FolderWork } from '../../src/main/engine/mailbox-plan.js';
 
 const meta = (uid: number, gmailId?: string, size = 10): MessageMeta => ({
-  uid, size, internalDate: new Date(0), flags: [], key: `k${uid}`, messageId: null, ...(gmailId ? { gmailId } : {}),
+  uid, size, internalDate: new Date(0), flags: [], key: `k${uid}`, headerKey: `h${uid}`, messageId: null, ...(gmailId ? { gmailId } : {}),
 });
 const work = (source: string, todo: MessageMeta[]): FolderWork => ({
   mapping: { source, target: source, role: 'label', targetExists: true },

@@ -1,5 +1,5 @@
 import type { FolderInfo, FolderMapping } from './folder-mapping.js';
-import type { MessageMeta } from './folder-scan.js';
+import { refKey, type FolderRef, type MessageMeta } from './folder-scan.js';
 
 /**
  * Whether All Mail shows the messages of this folder: every selectable folder except Trash, Spam, the
@@ -12,63 +12,79 @@ export function coveredByAllMail(f: FolderInfo, mapping: FolderMapping | undefin
 }
 
 /**
- * Which All Mail messages are archived (in no other folder), decided from body-free keys.
- *
- * All Mail holds every message except Trash and Spam. For a key K, `allMail[K]` copies are in All Mail and
- * `elsewhere[K]` copies in the other folders it covers; the difference is the number of archived copies.
- * (On a server that keeps one physical copy per folder, All Mail repeats a message once per folder, so the
- * difference is exact; on Gmail itself the engine identifies messages by X-GM-MSGID instead.)
- * Copies already taken care of by earlier runs (`finished[K]`) are subtracted, and the rest are picked
- * from the candidates (lowest UID first, stable across runs).
+ * Gmail: a message is archived when none of its labels is a folder that holds it (Inbox, Sent, Drafts or
+ * a user label, copied or excluded). X-GM-LABELS is Gmail's own index of where a message (one X-GM-MSGID)
+ * is; Starred and Important are views and count neither way, and a label hidden from IMAP is no folder,
+ * so its mail goes to Archive instead of nowhere.
  */
-export function selectArchived(
-  allMail: MessageMeta[],
-  elsewhereCounts: Map<string, number>,
-  finished: Map<string, number>,
+export function gmailArchiveRule(srcFolders: FolderInfo[], mappings: FolderMapping[]): (labels: readonly string[]) => boolean {
+  const byPath = new Map(mappings.map((m) => [m.source, m]));
+  const covered = srcFolders.filter((f) => coveredByAllMail(f, byPath.get(f.path)));
+  const system = new Map<string, boolean>([
+    ['\\inbox', covered.some((f) => f.path.toUpperCase() === 'INBOX')],
+    ['\\sent', covered.some((f) => f.specialUse === '\\Sent')],
+    ['\\draft', covered.some((f) => f.specialUse === '\\Drafts')],
+    ['\\drafts', covered.some((f) => f.specialUse === '\\Drafts')],
+  ]);
+  const userFolders = new Set(covered.map((f) => f.path));
+  return (labels) => !labels.some((l) => (l.startsWith('\\') ? system.get(l.toLowerCase()) === true : userFolders.has(l)));
+}
+
+/** On one server a message and its copies have the same bytes: identity key plus size. */
+const sameOnSource = (m: MessageMeta): string => `${m.key}#${m.size}`;
+
+/**
+ * Which All Mail candidates are archived on a server without Gmail's labels: the ones no covered folder
+ * holds. `covered` maps sameOnSource identities to the messages of the covered folders.
+ *
+ * All Mail may list a message once per copy it holds (a label and a hidden store), so counting copies
+ * would send the surplus to Archive. Instead: an identity no covered folder holds is archived (every
+ * entry, so byte-identical twins all arrive); one that is held is not, unless All Mail lists it more often
+ * than the covered folders do, which is the one case where a distinct message may share the identity:
+ * then content fingerprints decide, so two different messages never collapse into one.
+ */
+export async function selectArchived(
   candidates: MessageMeta[],
-): { archived: MessageMeta[]; notArchived: MessageMeta[] } {
-  const inAllMail = countKeys(allMail);
-  const need = new Map<string, number>();
-  for (const [key, n] of inAllMail) {
-    need.set(key, Math.max(0, n - (elsewhereCounts.get(key) ?? 0) - (finished.get(key) ?? 0)));
-  }
+  allMail: { folder: string; metas: MessageMeta[] },
+  covered: Map<string, FolderRef[]>,
+  fingerprints: (refs: FolderRef[]) => Promise<Map<string, string>>,
+): Promise<{ archived: MessageMeta[]; notArchived: MessageMeta[] }> {
+  const inAllMail = new Map<string, number>();
+  for (const m of allMail.metas) inAllMail.set(sameOnSource(m), (inAllMail.get(sameOnSource(m)) ?? 0) + 1);
   const archived: MessageMeta[] = [];
   const notArchived: MessageMeta[] = [];
+  const unsure: MessageMeta[] = [];
   for (const m of [...candidates].sort((a, b) => a.uid - b.uid)) {
-    const left = need.get(m.key) ?? 0;
-    if (left > 0) {
-      archived.push(m);
-      need.set(m.key, left - 1);
-    } else notArchived.push(m);
+    const held = covered.get(sameOnSource(m))?.length ?? 0;
+    if (held === 0) archived.push(m);
+    else if ((inAllMail.get(sameOnSource(m)) ?? 0) <= held) notArchived.push(m);
+    else unsure.push(m);
+  }
+  if (unsure.length > 0) {
+    const refs = new Map<string, FolderRef>();
+    for (const r of [...unsure.map((m) => ({ folder: allMail.folder, uid: m.uid })), ...unsure.flatMap((m) => covered.get(sameOnSource(m))!)]) refs.set(refKey(r), r);
+    const fp = await fingerprints([...refs.values()]);
+    for (const m of unsure) {
+      const mine = fp.get(refKey({ folder: allMail.folder, uid: m.uid }));
+      const heldFps = new Set(covered.get(sameOnSource(m))!.map((r) => fp.get(refKey(r))));
+      (mine !== undefined && !heldFps.has(mine) ? archived : notArchived).push(m);
+    }
+    archived.sort((a, b) => a.uid - b.uid);
+    notArchived.sort((a, b) => a.uid - b.uid);
   }
   return { archived, notArchived };
 }
 
-export function countKeys(metas: Iterable<MessageMeta>, into = new Map<string, number>()): Map<string, number> {
-  for (const m of metas) into.set(m.key, (into.get(m.key) ?? 0) + 1);
-  return into;
-}
-
-/**
- * Multiset match of source messages against destination messages by key: each destination message can
- * satisfy one source message only. Returns the source messages found (with the destination UID) and the rest.
- */
-export function matchByKey(
-  source: MessageMeta[],
-  destination: MessageMeta[],
-): { found: Array<{ meta: MessageMeta; destUid: number }>; missing: MessageMeta[] } {
-  const pool = new Map<string, number[]>();
-  for (const d of [...destination].sort((a, b) => a.uid - b.uid)) {
-    const list = pool.get(d.key);
-    if (list) list.push(d.uid);
-    else pool.set(d.key, [d.uid]);
+/** Indexes the messages of covered folders by their identity on the source. */
+export function indexCovered(folders: Iterable<{ folder: string; metas: MessageMeta[] }>): Map<string, FolderRef[]> {
+  const out = new Map<string, FolderRef[]>();
+  for (const { folder, metas } of folders) {
+    for (const m of metas) {
+      const k = sameOnSource(m);
+      const list = out.get(k);
+      if (list) list.push({ folder, uid: m.uid });
+      else out.set(k, [{ folder, uid: m.uid }]);
+    }
   }
-  const found: Array<{ meta: MessageMeta; destUid: number }> = [];
-  const missing: MessageMeta[] = [];
-  for (const m of [...source].sort((a, b) => a.uid - b.uid)) {
-    const uid = pool.get(m.key)?.shift();
-    if (uid !== undefined) found.push({ meta: m, destUid: uid });
-    else missing.push(m);
-  }
-  return { found, missing };
+  return out;
 }

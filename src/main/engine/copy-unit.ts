@@ -1,13 +1,13 @@
 import type { ImapFlow } from 'imapflow';
-import { matchByKey } from './archive-selection.js';
 import { backoffDelay, sleep } from './backoff.js';
 import { MailferryError, type ErrorInfo } from './errors.js';
 import type { AppendItem, DestinationWriter } from './destination-writer.js';
-import { readFolderMeta, type MessageMeta } from './folder-scan.js';
+import { fetchFingerprints, readFolderMeta, type MessageMeta } from './folder-scan.js';
 import { labelKeywords } from './gmail-labels.js';
 import { facts, ref, type FolderWork } from './mailbox-plan.js';
 import type { MailboxContext } from './mailbox-context.js';
-import { sha256Hex } from './message-key.js';
+import { matchMessages } from './identity-match.js';
+import { contentFingerprint } from './message-identity.js';
 import { classifyAs, onSide } from './side-errors.js';
 import { toUidSet } from './uid-set.js';
 
@@ -134,7 +134,7 @@ async function copyAttempt(ctx: MailboxContext, from: FolderWork, items: CopyIte
 
 async function appendBatch(ctx: MailboxContext, work: FolderWork, writer: DestinationWriter, batch: Array<{ meta: MessageMeta; item: AppendItem }>): Promise<void> {
   const { source, target } = work.mapping;
-  ctx.ledger.recordIntents(batch.map(({ meta, item }) => ({ ref: ref(ctx, source, work.status, meta.uid), facts: facts(target, meta), sha256: sha256Hex(item.raw) })));
+  ctx.ledger.recordIntents(batch.map(({ meta, item }) => ({ ref: ref(ctx, source, work.status, meta.uid), facts: facts(target, meta), fingerprint: contentFingerprint(item.raw) })));
   const outcomes = await writer.append(target, batch.map((b) => b.item));
   ctx.throttle.succeeded();
   outcomes.forEach((o, i) => {
@@ -177,12 +177,18 @@ async function reconcileItems(ctx: MailboxContext, items: CopyItem[]): Promise<C
  */
 async function reconcileInDoubt(ctx: MailboxContext, work: FolderWork, metas: MessageMeta[]): Promise<Set<number>> {
   const { source, target } = work.mapping;
-  const pending = ctx.ledger.pendingUids(ctx.job.id, source, work.status.uidValidity);
+  const pending = ctx.ledger.pending(ctx.job.id, source, work.status.uidValidity);
   const inDoubt = metas.filter((m) => pending.has(m.uid));
   if (inDoubt.length === 0) return new Set();
-  const { metas: destMetas, uidValidity } = await ctx.destination.use((dst) => readFolderMeta(dst, target), ctx.signal);
-  const claimed = ctx.ledger.claimedDestUids(ctx.job.id, target, uidValidity);
-  const { found } = matchByKey(inDoubt, destMetas.filter((d) => !claimed.has(d.uid)));
+  const { found, uidValidity } = await ctx.destination.use(async (dst) => {
+    const { metas: destMetas, uidValidity } = await readFolderMeta(dst, target);
+    const claimed = ctx.ledger.claimedDestUids(ctx.job.id, target, uidValidity);
+    // What was sent is fingerprinted in the ledger: look-alikes on the destination are told apart without
+    // downloading the source message again.
+    const sent = async (uids: number[]) => new Map(uids.flatMap((u) => (pending.get(u) ? [[u, pending.get(u)!] as const] : [])));
+    const r = await matchMessages(inDoubt, destMetas.filter((d) => !claimed.has(d.uid)), { source: sent, destination: (uids) => fetchFingerprints(dst, target, uids) });
+    return { found: r.found, uidValidity };
+  }, ctx.signal);
   for (const f of found) {
     ctx.ledger.markDone(ref(ctx, source, work.status, f.meta.uid), uidValidity, f.destUid);
     ctx.tracker.count(source, 'copied', 1, f.meta.size);

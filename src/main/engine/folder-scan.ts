@@ -1,5 +1,5 @@
 import type { ImapFlow } from 'imapflow';
-import { KEY_HEADERS, messageIdOf, messageKey } from './message-key.js';
+import { contentFingerprint, IDENTITY_HEADERS, identityOf } from './message-identity.js';
 import { toUidSet } from './uid-set.js';
 
 /** What the engine knows about a message without downloading its body. */
@@ -8,7 +8,10 @@ export interface MessageMeta {
   size: number;
   internalDate: Date;
   flags: string[];
+  /** Identity without the body (message-identity.ts): Message-ID and received second, else headerKey. */
   key: string;
+  /** Date, From, Subject and the received second. */
+  headerKey: string;
   messageId: string | null;
   /** Gmail's X-GM-MSGID: the same message in every folder it shows in (X-GM-EXT-1 servers only). */
   gmailId?: string;
@@ -51,7 +54,7 @@ export async function fetchMeta(client: ImapFlow, uids: number[] | 'all'): Promi
   const out: MessageMeta[] = [];
   for await (const m of client.fetch(
     range,
-    { uid: true, size: true, internalDate: true, flags: true, headers: KEY_HEADERS, ...(gmail ? { emailId: true, labels: true } : {}) },
+    { uid: true, size: true, internalDate: true, flags: true, headers: IDENTITY_HEADERS, ...(gmail ? { emailId: true, labels: true } : {}) },
     { uid: true },
   )) {
     const internalDate = m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? 0);
@@ -60,8 +63,7 @@ export async function fetchMeta(client: ImapFlow, uids: number[] | 'all'): Promi
       size: m.size ?? 0,
       internalDate,
       flags: [...(m.flags ?? [])],
-      key: messageKey(m.headers, m.size ?? 0, internalDate),
-      messageId: messageIdOf(m.headers),
+      ...identityOf(m.headers, internalDate),
     };
     if (gmail && m.emailId) meta.gmailId = m.emailId;
     if (gmail) meta.labels = [...(m.labels ?? [])];
@@ -79,4 +81,41 @@ export async function readFolderMeta(client: ImapFlow, path: string): Promise<{ 
   } finally {
     lock.release();
   }
+}
+
+/**
+ * Content fingerprints of some messages of a folder (downloads their bodies: only for the few messages whose
+ * identity is unclear, see identity-match.ts). A UID no longer there is left out.
+ */
+export async function fetchFingerprints(client: ImapFlow, path: string, uids: number[]): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  if (uids.length === 0) return out;
+  const lock = await client.getMailboxLock(path, { readOnly: true });
+  try {
+    for await (const m of client.fetch(toUidSet(uids), { uid: true, source: true }, { uid: true })) {
+      if (m.source) out.set(m.uid, contentFingerprint(m.source));
+    }
+  } finally {
+    lock.release();
+  }
+  return out;
+}
+
+/** A source message by folder and UID. */
+export interface FolderRef {
+  folder: string;
+  uid: number;
+}
+
+export const refKey = (r: FolderRef): string => `${r.folder}\u0000${r.uid}`;
+
+/** Fingerprints of source messages in several folders, one folder at a time. */
+export async function sourceFingerprints(src: ImapFlow, refs: FolderRef[]): Promise<Map<string, string>> {
+  const byFolder = new Map<string, number[]>();
+  for (const r of refs) (byFolder.get(r.folder) ?? byFolder.set(r.folder, []).get(r.folder)!).push(r.uid);
+  const out = new Map<string, string>();
+  for (const [folder, uids] of byFolder) {
+    for (const [uid, fp] of await fetchFingerprints(src, folder, [...new Set(uids)])) out.set(refKey({ folder, uid }), fp);
+  }
+  return out;
 }

@@ -1,12 +1,13 @@
 import type { ImapFlow } from 'imapflow';
 import PQueue from 'p-queue';
-import { countKeys, coveredByAllMail, matchByKey, selectArchived } from './archive-selection.js';
+import { coveredByAllMail, gmailArchiveRule, indexCovered, selectArchived } from './archive-selection.js';
 import { classifyError } from './classify-error.js';
 import { MailferryError } from './errors.js';
 import { mapFolders, type FolderInfo, type FolderMapping } from './folder-mapping.js';
 import { listFolders, listFoldersWithStatus, personalNamespace } from './folder-list.js';
-import { allUids, folderStatus, isGmail, readFolderMeta, type FolderStatus, type MessageMeta } from './folder-scan.js';
-import { isArchived, primaryPlace } from './gmail-labels.js';
+import { allUids, fetchFingerprints, folderStatus, isGmail, readFolderMeta, sourceFingerprints, type FolderRef, type FolderStatus, type MessageMeta } from './folder-scan.js';
+import { primaryPlace } from './gmail-labels.js';
+import { matchMessages } from './identity-match.js';
 import type { SourceRef } from './ledger/ledger.js';
 import type { MailboxContext } from './mailbox-context.js';
 import { onSide } from './side-errors.js';
@@ -159,10 +160,11 @@ async function folderTodo(
   }
 
   if (m.role === 'archive') {
-    // Gmail says it outright (no label but views); elsewhere, count copies in the other folders.
-    const { archived, notArchived } = gmail
+    // Gmail's labels say where a message is; elsewhere the covered folders are compared by identity.
+    const isArchived = gmail ? gmailArchiveRule(srcFolders, mappings) : undefined;
+    const { archived, notArchived } = isArchived
       ? { archived: candidates.filter((x) => isArchived(x.labels ?? [])), notArchived: candidates.filter((x) => !isArchived(x.labels ?? [])) }
-      : selectArchived(allMailMetas!, await coveredKeyCounts(ctx, src, srcFolders, mappings), ledger.finishedKeyCounts(mailbox, m.source, status.uidValidity), candidates);
+      : await selectArchived(candidates, { folder: m.source, metas: allMailMetas! }, await coveredIndex(ctx, src, srcFolders, mappings), (refs) => sourceFingerprints(src, refs));
     skip(ctx, m, status, notArchived, 'also in a labelled folder');
     candidates = archived;
   }
@@ -173,13 +175,14 @@ async function folderTodo(
     candidates = candidates.filter((x) => primary(x.labels ?? []) === m.source);
   }
 
-  const todo = await notOnDestination(ctx, dst, m, status, candidates);
+  const todo = await notOnDestination(ctx, src, dst, m, status, candidates);
   return saveCheckpoint(ctx, m, status, todo);
 }
 
 /** Removes (and records as present) the candidates the destination folder already holds. */
 async function notOnDestination(
   ctx: MailboxContext,
+  src: ImapFlow,
   dst: ImapFlow,
   m: FolderMapping & { target: string },
   status: FolderStatus,
@@ -188,7 +191,10 @@ async function notOnDestination(
   if (candidates.length === 0 || (ctx.dryRun && !m.targetExists)) return candidates;
   const { uidValidity: destUidValidity, metas: destMetas } = await onSide(ctx.job, 'destination', () => readFolderMeta(dst, m.target));
   const claimed = ctx.ledger.claimedDestUids(ctx.job.id, m.target, destUidValidity);
-  const { found, missing } = matchByKey(candidates, destMetas.filter((d) => !claimed.has(d.uid)));
+  const { found, missing } = await matchMessages(candidates, destMetas.filter((d) => !claimed.has(d.uid)), {
+    source: (uids) => fetchFingerprints(src, m.source, uids),
+    destination: (uids) => onSide(ctx.job, 'destination', () => fetchFingerprints(dst, m.target, uids)),
+  });
   ctx.tracker.count(m.source, 'present', found.length);
   if (!ctx.dryRun) {
     ctx.ledger.recordFinished(
@@ -202,7 +208,7 @@ async function notOnDestination(
     );
   }
   if (!ctx.dryRun) {
-    const pending = ctx.ledger.pendingUids(ctx.job.id, m.source, status.uidValidity);
+    const pending = ctx.ledger.pending(ctx.job.id, m.source, status.uidValidity);
     const notLanded = missing.filter((x) => pending.has(x.uid)).map((x) => x.uid);
     if (notLanded.length > 0) ctx.ledger.forgetPending(ctx.job.id, m.source, status.uidValidity, notLanded);
   }
@@ -233,22 +239,23 @@ function primaryFolders(srcFolders: FolderInfo[]): (labels: string[]) => string 
   };
 }
 
-/** Keys of every message in the folders All Mail covers. */
-async function coveredKeyCounts(ctx: MailboxContext, src: ImapFlow, srcFolders: FolderInfo[], mappings: FolderMapping[]): Promise<Map<string, number>> {
+/** Every message of the folders All Mail covers, by identity. */
+async function coveredIndex(ctx: MailboxContext, src: ImapFlow, srcFolders: FolderInfo[], mappings: FolderMapping[]): Promise<Map<string, FolderRef[]>> {
   const byPath = new Map(mappings.map((m) => [m.source, m]));
-  const counts = new Map<string, number>();
+  const folders: Array<{ folder: string; metas: MessageMeta[] }> = [];
   for (const f of srcFolders) {
     if (!coveredByAllMail(f, byPath.get(f.path))) continue;
     const lock = await src.getMailboxLock(f.path, { readOnly: true });
     try {
       const box = src.mailbox;
-      if (box && box.exists > 0) countKeys(await ctx.sourceMeta.get(src, f.path, Number(box.uidValidity), 'all'), counts);
+      if (box && box.exists > 0) folders.push({ folder: f.path, metas: await ctx.sourceMeta.get(src, f.path, Number(box.uidValidity), 'all') });
     } finally {
       lock.release();
     }
   }
-  return counts;
+  return indexCovered(folders);
 }
+
 
 function saveCheckpoint(ctx: MailboxContext, m: FolderMapping & { target: string }, status: FolderStatus, todo: MessageMeta[]): MessageMeta[] {
   if (!ctx.dryRun) {

@@ -1,10 +1,11 @@
-import { countKeys, coveredByAllMail, matchByKey, selectArchived } from './archive-selection.js';
+import { coveredByAllMail, gmailArchiveRule, indexCovered, selectArchived } from './archive-selection.js';
 import { connectWith, loginFor, type CredentialOptions } from './credentials.js';
 import { disconnect } from './imap-connect.js';
 import type { MailboxJob } from './job.js';
 import { mapFolders, type FolderMapping } from './folder-mapping.js';
 import { listFolders, personalNamespace } from './folder-list.js';
-import { readFolderMeta, type MessageMeta } from './folder-scan.js';
+import { fetchFingerprints, isGmail, readFolderMeta, sourceFingerprints, type MessageMeta } from './folder-scan.js';
+import { matchMessages } from './identity-match.js';
 import type { ImapFlow } from 'imapflow';
 import type { FolderInfo } from './folder-mapping.js';
 
@@ -36,8 +37,9 @@ export interface VerifyResult {
 }
 
 /**
- * Compares both sides folder by folder, message by message (by body-free key: header fields, size and
- * internal date), without writing anything.
+ * Compares both sides folder by folder, message by message, with the planner's identity rules
+ * (identity-match.ts: Message-ID and received date, sizes within what servers change, fingerprints where
+ * that is not clear), without writing anything.
  */
 export async function verifyMailbox(mb: MailboxJob, opts: CredentialOptions = {}): Promise<VerifyResult> {
   const src = await connectWith(loginFor('source', mb.source, opts), { side: 'source', endpoint: mb.source });
@@ -57,9 +59,16 @@ export async function verifyMailbox(mb: MailboxJob, opts: CredentialOptions = {}
     for (const m of mappings) {
       if (!m.target || !['inbox', 'special', 'label', 'archive'].includes(m.role)) continue;
       const all = sourceMetas.get(m.source) ?? [];
-      const expected = m.role === 'archive' ? archivedOf(all, srcFolders, mappings, sourceMetas) : all;
+      const expected = m.role === 'archive' ? await archivedOf(src, m.source, all, srcFolders, mappings, sourceMetas) : all;
       const onDest = m.targetExists ? (await readFolderMeta(dst, m.target)).metas : [];
-      folders.push(compare(m, all.length, expected, onDest));
+      const [dstConn, target] = [dst, m.target];
+      const { found, missing } = await matchMessages(expected, onDest, {
+        source: (uids) => fetchFingerprints(src, m.source, uids),
+        destination: (uids) => fetchFingerprints(dstConn, target, uids),
+      });
+      const matched = new Set(found.map((f) => f.destUid));
+      const extra = onDest.filter((x) => !matched.has(x.uid)).map(brief);
+      folders.push({ source: m.source, target: m.target, role: m.role, sourceCount: all.length, expected: expected.length, destinationCount: onDest.length, missing: missing.map(brief), extra });
     }
     return { id: mb.id, folders, ok: folders.every((f) => f.missing.length === 0 && f.extra.length === 0) };
   } finally {
@@ -68,19 +77,15 @@ export async function verifyMailbox(mb: MailboxJob, opts: CredentialOptions = {}
   }
 }
 
-function archivedOf(all: MessageMeta[], srcFolders: FolderInfo[], mappings: FolderMapping[], metas: Map<string, MessageMeta[]>): MessageMeta[] {
+/** The archived messages of All Mail, by the planner's rule (archive-selection.ts). */
+async function archivedOf(src: ImapFlow, path: string, all: MessageMeta[], srcFolders: FolderInfo[], mappings: FolderMapping[], metas: Map<string, MessageMeta[]>): Promise<MessageMeta[]> {
+  if (isGmail(src)) {
+    const archived = gmailArchiveRule(srcFolders, mappings);
+    return all.filter((x) => archived(x.labels ?? []));
+  }
   const byPath = new Map(mappings.map((m) => [m.source, m]));
-  const counts = new Map<string, number>();
-  for (const f of srcFolders) if (coveredByAllMail(f, byPath.get(f.path))) countKeys(metas.get(f.path) ?? [], counts);
-  return selectArchived(all, counts, new Map(), all).archived;
-}
-
-/** The same multiset match the planner uses: each destination message answers for one expected message. */
-function compare(m: FolderMapping, sourceCount: number, expected: MessageMeta[], onDest: MessageMeta[]): VerifyFolder {
-  const { found, missing } = matchByKey(expected, onDest);
-  const matched = new Set(found.map((f) => f.destUid));
-  const extra = onDest.filter((d) => !matched.has(d.uid)).map(brief);
-  return { source: m.source, target: m.target!, role: m.role, sourceCount, expected: expected.length, destinationCount: onDest.length, missing: missing.map(brief), extra };
+  const covered = indexCovered(srcFolders.filter((f) => coveredByAllMail(f, byPath.get(f.path))).map((f) => ({ folder: f.path, metas: metas.get(f.path) ?? [] })));
+  return (await selectArchived(all, { folder: path, metas: all }, covered, (refs) => sourceFingerprints(src, refs))).archived;
 }
 
 function brief(m: MessageMeta): VerifyMessage {

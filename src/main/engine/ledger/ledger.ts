@@ -164,10 +164,13 @@ export class Ledger {
     return new Set(rows.map((r) => r.uid));
   }
 
-  /** UIDs whose APPEND was started but not confirmed: in doubt until reconciled. */
-  pendingUids(mailbox: string, sourcePath: string, uidValidity: number): Set<number> {
-    const rows = this.#stmt.pendingUids.all(mailbox, sourcePath, uidValidity) as { uid: number }[];
-    return new Set(rows.map((r) => r.uid));
+  /**
+   * Messages whose APPEND was started but not confirmed (in doubt until reconciled), with the content
+   * fingerprint of what was sent (null for rows of older versions).
+   */
+  pending(mailbox: string, sourcePath: string, uidValidity: number): Map<number, string | null> {
+    const rows = this.#stmt.pending.all(mailbox, sourcePath, uidValidity) as { uid: number; fingerprint: string | null }[];
+    return new Map(rows.map((r) => [r.uid, r.fingerprint]));
   }
 
   /** Drops in-doubt rows that reconciliation showed are not on the destination: they are plain to-do again. */
@@ -183,20 +186,14 @@ export class Ledger {
     return new Set(rows.map((r) => r.dest_uid));
   }
 
-  /** Per message key, how many source copies in this folder are finished as copied or present. */
-  finishedKeyCounts(mailbox: string, sourcePath: string, uidValidity: number): Map<string, number> {
-    const rows = this.#stmt.keyCounts.all(mailbox, sourcePath, uidValidity) as { msg_key: string; n: number }[];
-    return new Map(rows.map((r) => [r.msg_key, r.n]));
-  }
-
   /** Records the intent to append a batch, just before its APPEND is sent; one transaction. */
-  recordIntents(rows: Array<{ ref: SourceRef; facts: MessageFacts; sha256: string }>): void {
+  recordIntents(rows: Array<{ ref: SourceRef; facts: MessageFacts; fingerprint: string }>): void {
     const now = Date.now();
     this.#write(this.#db.transaction(() => {
-      for (const { ref, facts, sha256 } of rows) {
+      for (const { ref, facts, fingerprint } of rows) {
         this.#stmt.upsert.run(
           ref.mailbox, ref.sourcePath, ref.uidValidity, ref.uid, 'pending', facts.targetPath, facts.key, facts.size,
-          facts.internalDate, sha256, null, null, null, now,
+          facts.internalDate, fingerprint, null, null, null, now,
         );
       }
     }));
@@ -275,22 +272,18 @@ function prepare(db: Database.Database) {
       `SELECT uid FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity = ?
        AND state IN (${FINISHED.map((s) => `'${s}'`).join(',')})`,
     ),
-    pendingUids: db.prepare(`SELECT uid FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity = ? AND state = 'pending'`),
+    pending: db.prepare(`SELECT uid, fingerprint FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity = ? AND state = 'pending'`),
     forgetPending: db.prepare(`DELETE FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity = ? AND uid = ? AND state = 'pending'`),
     claimed: db.prepare(
       'SELECT dest_uid FROM messages WHERE mailbox = ? AND target_path = ? AND dest_uidvalidity = ? AND dest_uid IS NOT NULL',
     ),
-    keyCounts: db.prepare(
-      `SELECT msg_key, COUNT(*) AS n FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity = ?
-       AND state IN ('done','present') GROUP BY msg_key`,
-    ),
     upsert: db.prepare(
       `INSERT INTO messages (mailbox, source_path, uidvalidity, uid, state, target_path, msg_key, size, internal_date,
-         sha256, dest_uidvalidity, dest_uid, reason, updated_at)
+         fingerprint, dest_uidvalidity, dest_uid, reason, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (mailbox, source_path, uidvalidity, uid) DO UPDATE SET state = excluded.state,
          target_path = excluded.target_path, msg_key = excluded.msg_key, size = excluded.size,
-         internal_date = excluded.internal_date, sha256 = COALESCE(excluded.sha256, messages.sha256),
+         internal_date = excluded.internal_date, fingerprint = COALESCE(excluded.fingerprint, messages.fingerprint),
          dest_uidvalidity = excluded.dest_uidvalidity, dest_uid = excluded.dest_uid, reason = excluded.reason,
          updated_at = excluded.updated_at`,
     ),

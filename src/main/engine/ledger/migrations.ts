@@ -65,6 +65,17 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE INDEX runs_by_mailbox ON runs (mailbox, started_at);
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- The content fingerprint (message-identity.ts) of what an APPEND sent: in-doubt copies are told
+      -- apart from look-alikes on the destination without downloading the source again. (sha256, the raw
+      -- hash of version 1, is no longer written.)
+      ALTER TABLE messages ADD COLUMN fingerprint TEXT;
+      -- Archived mail is decided by identity now, not by counting keys.
+      DROP INDEX IF EXISTS messages_by_key;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
