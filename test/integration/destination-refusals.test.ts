@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCorpus, rfc5322Date, type CorpusMessage } from '../support/corpus.js';
 import { startDestination, startGmailSource, type DovecotServer } from '../support/dovecot.js';
 import { dovecotBinary } from '../support/dovecot-env.js';
+import { expectExact } from '../support/expect-exact.js';
 import { seedFolder, seedGmailSource } from '../support/maildir-seed.js';
 import { snapshot, type MessageFingerprint } from '../support/mailbox-snapshot.js';
 import { expectedDestination, runCli, writeJob, type CliRun } from '../support/migration-fixture.js';
@@ -39,12 +40,6 @@ async function migrate(job: ReturnType<typeof writeJob>): Promise<CliRun & { rep
   const r = await runCli(['migrate', job.jobFile, '--state', job.stateDir, '--report', reportFile], job.env);
   expect(r.stderr, 'no crash').not.toMatch(/unexpected error/i);
   return { ...r, report: JSON.parse(fs.readFileSync(reportFile, 'utf8')).mailboxes[0] };
-}
-
-/** Each folder of `expected` holds exactly its messages; every other folder is empty. */
-function expectExact(actual: Map<string, MessageFingerprint[]>, expected: Map<string, MessageFingerprint[]>): void {
-  for (const [folder, msgs] of expected) expect(actual.get(folder), `folder ${folder}`).toEqual(msgs);
-  for (const [folder, msgs] of actual) if (!expected.has(folder)) expect(msgs, `unexpected messages in ${folder}`).toEqual([]);
 }
 
 /** Waits until a new session sees the reloaded quota (a reload is asynchronous). */
@@ -121,12 +116,17 @@ describe('destination refusals are per message or per folder, not per run', () =
     const limit = 40;
     expect(total(expected)).toBeGreaterThan(limit + 20);
     const destination = await destinationWith({ quota: { messages: limit } });
+    // Four writer connections: the quota bites while several MULTIAPPENDs are in flight.
     const job = writeJob(source, destination, USER);
+    fs.writeFileSync(job.jobFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(job.jobFile, 'utf8')), options: { connectionsPerAccount: 4 } }));
 
     const full = await migrate(job);
     expect(full.code, full.stdout + full.stderr).toBe(1);
     expect(full.report.state).toBe('failed');
     expect(full.report.error.code).toBe('DEST_OVER_QUOTA');
+    // A full destination is one stop for the mailbox, not a list of refused messages.
+    expect(full.report.failures).toEqual([]);
+    expect(full.stdout).not.toMatch(/listed in the report/);
     const errorLine = full.stdout.split('\n').find((l) => l.startsWith('Error: '));
     expect(errorLine, full.stdout).toMatch(/^Error: The destination server 127\.0\.0\.1:\d+ refused to store more for bob@example\.com: the mailbox is over its storage quota\./);
     expect(errorLine).toMatch(/Free space or raise the quota on the destination, then run the job again/);

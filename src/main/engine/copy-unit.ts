@@ -1,7 +1,7 @@
 import type { ImapFlow } from 'imapflow';
 import { backoffDelay, sleep } from './backoff.js';
 import { MailferryError, type ErrorInfo } from './errors.js';
-import type { AppendItem, DestinationWriter } from './destination-writer.js';
+import { AppendStopped, type AppendItem, type AppendOutcome, type DestinationWriter } from './destination-writer.js';
 import { fetchFingerprints, readFolderMeta, type MessageMeta } from './folder-scan.js';
 import { labelKeywords } from './gmail-labels.js';
 import { facts, ref, type FolderWork } from './mailbox-plan.js';
@@ -135,9 +135,23 @@ async function copyAttempt(ctx: MailboxContext, from: FolderWork, items: CopyIte
 async function appendBatch(ctx: MailboxContext, work: FolderWork, writer: DestinationWriter, batch: Array<{ meta: MessageMeta; item: AppendItem }>): Promise<void> {
   const { source, target } = work.mapping;
   ctx.ledger.recordIntents(batch.map(({ meta, item }) => ({ ref: ref(ctx, source, work.status, meta.uid), facts: facts(target, meta), fingerprint: contentFingerprint(item.raw) })));
-  const outcomes = await writer.append(target, batch.map((b) => b.item));
+  let outcomes: ReadonlyArray<AppendOutcome | undefined>;
+  try {
+    outcomes = await writer.append(target, batch.map((b) => b.item));
+  } catch (err) {
+    // Stopped mid-batch (destination full, connection lost): what was answered is recorded before stopping.
+    if (err instanceof AppendStopped) record(ctx, work, batch, err.outcomes);
+    throw err;
+  }
   ctx.throttle.succeeded();
+  record(ctx, work, batch, outcomes);
+}
+
+/** Records each answered APPEND: done with its destination UID, or failed with the reason. */
+function record(ctx: MailboxContext, work: FolderWork, batch: Array<{ meta: MessageMeta; item: AppendItem }>, outcomes: ReadonlyArray<AppendOutcome | undefined>): void {
+  const { source, target } = work.mapping;
   outcomes.forEach((o, i) => {
+    if (!o) return;
     const { meta, item } = batch[i]!;
     const r = ref(ctx, source, work.status, meta.uid);
     if (o.ok) {

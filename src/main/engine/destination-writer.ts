@@ -1,4 +1,4 @@
-import type { ErrorInfo } from './errors.js';
+import { MailferryError, type ErrorInfo } from './errors.js';
 
 export interface AppendItem {
   raw: Buffer;
@@ -16,4 +16,18 @@ export type AppendOutcome = { ok: true; uid?: number; uidValidity?: number } | {
  */
 export interface DestinationWriter {
   append(folder: string, items: AppendItem[]): Promise<AppendOutcome[]>;
+}
+
+/**
+ * Thrown when a call stops before every message has an outcome (the destination became full, the connection
+ * was lost): `outcomes` holds what is known (stored with its UID, or refused), so the caller records those
+ * before stopping; the rest (undefined) stay in doubt for the ledger.
+ */
+export class AppendStopped extends MailferryError {
+  readonly outcomes: ReadonlyArray<AppendOutcome | undefined>;
+
+  constructor(cause: MailferryError, outcomes: ReadonlyArray<AppendOutcome | undefined>) {
+    super(cause.toInfo(), { cause });
+    this.outcomes = outcomes;
+  }
 }

@@ -14,7 +14,7 @@
  * every other message goes in exactly once. Mailbox-wide refusals (over quota, no such folder, throttling)
  * and a lost connection throw a MailferryError, leaving the call's messages in doubt for the ledger.
  */
-import type { AppendItem, AppendOutcome, DestinationWriter } from '../destination-writer.js';
+import { AppendStopped, type AppendItem, type AppendOutcome, type DestinationWriter } from '../destination-writer.js';
 import { MailferryError, type ErrorInfo } from '../errors.js';
 import type { Endpoint } from '../job.js';
 import { chunkBy } from '../uid-set.js';
@@ -142,7 +142,8 @@ class MultiWriter implements FastWriter {
       while (next < groups.length && !fatal) await run(groups[next++]!);
     };
     await Promise.all(Array.from({ length: Math.min(this.#depth, groups.length) }, worker));
-    if (fatal) throw fatal;
+    // Commands answered before the stop keep their outcomes: those messages are stored (or refused) for sure.
+    if (fatal) throw new AppendStopped(fatal, out);
     return out as AppendOutcome[];
   }
 
