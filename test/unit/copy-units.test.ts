@@ -10,6 +10,7 @@ const work = (source: string, todo: MessageMeta[]): FolderWork => ({
   mapping: { source, target: source, role: 'label', targetExists: true },
   status: { uidValidity: 1, uidNext: 100, messages: todo.length },
   todo,
+  permanentFlags: null,
 });
 
 describe('buildUnits', () => {

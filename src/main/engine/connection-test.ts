@@ -53,6 +53,9 @@ export async function testMailboxConnection(mb: MailboxJob, opts: CredentialOpti
   const [src, dst] = await Promise.all([probe('source', mb.source, opts), probe('destination', mb.destination, opts)]);
   try {
     const warnings = mb.source.user.includes('@') ? [] : [`The Gmail username "${mb.source.user}" is not a full address; Gmail expects name@example.com.`];
+    if (dst.report.notable['KEYWORDS'] === false) {
+      warnings.push('The destination does not keep keywords (its PERMANENTFLAGS have no \\*): message keywords and labels kept as keywords will be left off the copies; every message is still copied.');
+    }
     const report: ConnectionTestReport = { mailbox: mb.id, warnings, source: src.report, destination: dst.report, mapping: [], estimate: null };
     if (!src.client || !dst.client || !src.listed || !dst.listed) return report;
     const ns = personalNamespace(dst.client, dst.listed.folders);
@@ -85,6 +88,8 @@ async function probe(side: Side, endpoint: Endpoint, opts: CredentialOptions): P
     const listed: Listed = { folders: list.map(toFolderInfo), status: new Map() };
     for (const l of list) if (l.status) listed.status.set(l.path, { messages: l.status.messages ?? 0, size: statusSize ? (l.status.size ?? null) : null });
     const report: SideReport = { ok: true, capabilities: [...caps.keys()].sort(), notable: notable(caps), folderCount: list.length };
+    // Whether keywords are kept: PERMANENTFLAGS of INBOX, selected read-write (EXAMINE shows none); nothing is changed.
+    if (side === 'destination') report.notable['KEYWORDS'] = await keepsKeywords(client);
     const quota = caps.has('QUOTA') ? await client.getQuota('INBOX').catch(() => false as const) : false;
     if (quota && quota.storage?.limit) report.quota = { usedBytes: quota.storage.usage ?? 0, limitBytes: quota.storage.limit };
     return { report, client, listed };
@@ -92,6 +97,16 @@ async function probe(side: Side, endpoint: Endpoint, opts: CredentialOptions): P
     await disconnect(client);
     const error = err instanceof MailferryError ? err.toInfo() : { code: 'INTERNAL' as const, message: String((err as Error)?.message ?? err), retryable: false };
     return { report: { ok: false, error, capabilities: [], notable: {}, folderCount: 0 } };
+  }
+}
+
+async function keepsKeywords(client: ImapFlow): Promise<boolean> {
+  const lock = await client.getMailboxLock('INBOX');
+  try {
+    const pf = client.mailbox ? client.mailbox.permanentFlags : undefined;
+    return !pf || pf.has('\\*');
+  } finally {
+    lock.release();
   }
 }
 

@@ -3,7 +3,7 @@ import { backoffDelay, sleep } from './backoff.js';
 import { MailferryError, type ErrorInfo } from './errors.js';
 import { AppendStopped, type AppendItem, type AppendOutcome, type DestinationWriter } from './destination-writer.js';
 import { fetchFingerprints, readFolderMeta, type MessageMeta } from './folder-scan.js';
-import { labelKeywords } from './gmail-labels.js';
+import { copyFlags, keeps } from './keywords.js';
 import { facts, ref, type FolderWork } from './mailbox-plan.js';
 import type { MailboxContext } from './mailbox-context.js';
 import { matchMessages } from './identity-match.js';
@@ -113,7 +113,8 @@ async function copyAttempt(ctx: MailboxContext, from: FolderWork, items: CopyIte
         count++;
         for (const e of it.entries) {
           const list = gathered.get(e.work) ?? [];
-          list.push({ meta: e.meta, item: { raw, flags: appendFlags(ctx, e.meta), internalDate: e.meta.internalDate } });
+          const flags = copyFlags(e.meta, ctx.options.labelsAsKeywords).filter((f) => keeps(e.work.permanentFlags, f));
+          list.push({ meta: e.meta, item: { raw, flags, internalDate: e.meta.internalDate } });
           gathered.set(e.work, list);
         }
         if (count >= BATCH_MESSAGES || bytes >= BATCH_BYTES) {
@@ -215,16 +216,6 @@ function lowerConnections(ctx: MailboxContext, info: ErrorInfo): void {
   const pool = info.details?.side === 'destination' ? ctx.writers : ctx.source;
   pool.setMax(pool.max - 1);
   ctx.notes.push(`${info.details?.side === 'destination' ? 'The destination' : 'Gmail'} refused a connection as one too many; using at most ${pool.max} from now on.`);
-}
-
-/**
- * The flags to append with: the source's, without \Recent (session state that APPEND cannot set), plus,
- * when asked, the message's Gmail labels as keywords.
- */
-function appendFlags(ctx: MailboxContext, meta: MessageMeta): string[] {
-  const flags = meta.flags.filter((f) => f.toLowerCase() !== '\\recent');
-  if (ctx.options.labelsAsKeywords && meta.labels) flags.push(...labelKeywords(meta.labels));
-  return flags;
 }
 
 function subjectOf(raw: Buffer): string {

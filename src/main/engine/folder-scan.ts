@@ -72,12 +72,21 @@ export async function fetchMeta(client: ImapFlow, uids: number[] | 'all'): Promi
   return out.sort((a, b) => a.uid - b.uid);
 }
 
-/** Selects a folder read-only and returns its UIDVALIDITY and the meta of every message in it. */
-export async function readFolderMeta(client: ImapFlow, path: string): Promise<{ uidValidity: number; metas: MessageMeta[] }> {
-  const lock = await client.getMailboxLock(path, { readOnly: true });
+/**
+ * Selects a folder and returns its UIDVALIDITY and the meta of every message in it. `forWriting` selects it
+ * read-write (nothing is changed) to learn its PERMANENTFLAGS, which a read-only EXAMINE always gives as
+ * empty; otherwise permanentFlags is null.
+ */
+export async function readFolderMeta(
+  client: ImapFlow,
+  path: string,
+  opts: { forWriting?: boolean } = {},
+): Promise<{ uidValidity: number; metas: MessageMeta[]; permanentFlags: string[] | null }> {
+  const lock = await client.getMailboxLock(path, { readOnly: !opts.forWriting });
   try {
     const box = client.mailbox;
-    return { uidValidity: Number(box ? box.uidValidity : 0), metas: box && box.exists > 0 ? await fetchMeta(client, 'all') : [] };
+    const permanentFlags = opts.forWriting && box && box.permanentFlags ? [...box.permanentFlags] : null;
+    return { uidValidity: Number(box ? box.uidValidity : 0), metas: box && box.exists > 0 ? await fetchMeta(client, 'all') : [], permanentFlags };
   } finally {
     lock.release();
   }

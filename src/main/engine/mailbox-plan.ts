@@ -8,6 +8,7 @@ import { listFolders, listFoldersWithStatus, personalNamespace } from './folder-
 import { allUids, fetchFingerprints, folderStatus, isGmail, readFolderMeta, sourceFingerprints, type FolderRef, type FolderStatus, type MessageMeta } from './folder-scan.js';
 import { primaryPlace } from './gmail-labels.js';
 import { matchMessages } from './identity-match.js';
+import { droppedKeywords } from './keywords.js';
 import type { SourceRef } from './ledger/ledger.js';
 import type { MailboxContext } from './mailbox-context.js';
 import { onSide } from './side-errors.js';
@@ -18,7 +19,13 @@ export interface FolderWork {
   status: FolderStatus;
   /** Messages to copy, lowest UID first. */
   todo: MessageMeta[];
+  /** The target's PERMANENTFLAGS (which keywords it keeps); null when unknown or nothing is to be copied. */
+  permanentFlags: string[] | null;
 }
+
+/** What planning one folder found: the messages left to copy and what the target keeps of their flags. */
+type FolderTodo = Pick<FolderWork, 'todo' | 'permanentFlags'>;
+const NOTHING: FolderTodo = { todo: [], permanentFlags: null };
 
 export interface MailboxPlan {
   mappings: FolderMapping[];
@@ -42,18 +49,19 @@ export async function planMailbox(ctx: MailboxContext): Promise<MailboxPlan> {
   const planned = await Promise.all(
     prep.ready.map(({ m, status }) =>
       // A re-run's folders are mostly unchanged: answered from the ledger, without taking a connection.
-      nothingNew(ctx, m, status) ? [] : queue.add(
+      nothingNew(ctx, m, status) ? NOTHING : queue.add(
         () => ctx.source.use((src) => ctx.destination.use((dst) => folderTodo(ctx, src, dst, m, status, prep.srcFolders, prep.mappings), ctx.signal), ctx.signal),
         { signal: ctx.signal },
       ),
     ),
   );
   const work: FolderWork[] = prep.ready.map(({ m, status }, i) => {
-    const todo = planned[i]!;
+    const { todo, permanentFlags } = planned[i]!;
     ctx.tracker.plan(m.source, todo.length, todo.reduce((sum, t) => sum + t.size, 0));
     if (todo.length === 0) ctx.tracker.folderDone(m.source);
-    return { mapping: m, status, todo };
+    return { mapping: m, status, todo, permanentFlags };
   });
+  noteDroppedKeywords(ctx, work);
   return { mappings: prep.mappings, work };
 }
 
@@ -121,7 +129,7 @@ async function folderTodo(
   status: FolderStatus,
   srcFolders: FolderInfo[],
   mappings: FolderMapping[],
-): Promise<MessageMeta[]> {
+): Promise<FolderTodo> {
   const { ledger } = ctx;
   const mailbox = ctx.job.id;
   const cp = ledger.getFolder(mailbox, m.source);
@@ -133,7 +141,7 @@ async function folderTodo(
     );
   }
   const finished = ledger.finishedUids(mailbox, m.source, status.uidValidity);
-  if (status.messages === 0) return saveCheckpoint(ctx, m, status, []);
+  if (status.messages === 0) return saveCheckpoint(ctx, m, status, NOTHING);
 
   const gmail = isGmail(src);
   if (ctx.options.labelPolicy === 'one-copy' && !gmail) {
@@ -149,7 +157,7 @@ async function folderTodo(
   let allMailMetas: MessageMeta[] | undefined;
   try {
     const uids = (await allUids(src)).filter((u) => !finished.has(u));
-    if (uids.length === 0) return saveCheckpoint(ctx, m, status, []);
+    if (uids.length === 0) return saveCheckpoint(ctx, m, status, NOTHING);
     if (m.role === 'archive' && !gmail) {
       allMailMetas = await ctx.sourceMeta.get(src, m.source, status.uidValidity, 'all');
       const want = new Set(uids);
@@ -175,8 +183,7 @@ async function folderTodo(
     candidates = candidates.filter((x) => primary(x.labels ?? []) === m.source);
   }
 
-  const todo = await notOnDestination(ctx, src, dst, m, status, candidates);
-  return saveCheckpoint(ctx, m, status, todo);
+  return saveCheckpoint(ctx, m, status, await notOnDestination(ctx, src, dst, m, status, candidates));
 }
 
 /** Removes (and records as present) the candidates the destination folder already holds. */
@@ -187,9 +194,10 @@ async function notOnDestination(
   m: FolderMapping & { target: string },
   status: FolderStatus,
   candidates: MessageMeta[],
-): Promise<MessageMeta[]> {
-  if (candidates.length === 0 || (ctx.dryRun && !m.targetExists)) return candidates;
-  const { uidValidity: destUidValidity, metas: destMetas } = await onSide(ctx.job, 'destination', () => readFolderMeta(dst, m.target));
+): Promise<FolderTodo> {
+  if (candidates.length === 0 || (ctx.dryRun && !m.targetExists)) return { todo: candidates, permanentFlags: null };
+  const read = await onSide(ctx.job, 'destination', () => readFolderMeta(dst, m.target, { forWriting: true }));
+  const { uidValidity: destUidValidity, metas: destMetas } = read;
   const claimed = ctx.ledger.claimedDestUids(ctx.job.id, m.target, destUidValidity);
   const { found, missing } = await matchMessages(candidates, destMetas.filter((d) => !claimed.has(d.uid)), {
     source: (uids) => fetchFingerprints(src, m.source, uids),
@@ -212,7 +220,26 @@ async function notOnDestination(
     const notLanded = missing.filter((x) => pending.has(x.uid)).map((x) => x.uid);
     if (notLanded.length > 0) ctx.ledger.forgetPending(ctx.job.id, m.source, status.uidValidity, notLanded);
   }
-  return missing;
+  return { todo: missing, permanentFlags: read.permanentFlags };
+}
+
+/** Once per run: the keywords left off because a target folder does not keep them (keywords.ts). */
+function noteDroppedKeywords(ctx: MailboxContext, work: FolderWork[]): void {
+  const folders: string[] = [];
+  const keywords = new Set<string>();
+  let messages = 0;
+  for (const w of work) {
+    const dropped = droppedKeywords(w.todo, ctx.options.labelsAsKeywords, w.permanentFlags);
+    if (dropped.messages === 0) continue;
+    folders.push(`"${w.mapping.target}"`);
+    for (const k of dropped.keywords) keywords.add(k);
+    messages += dropped.messages;
+  }
+  if (folders.length === 0) return;
+  ctx.notes.push(
+    `The destination does not keep keywords in ${folders.join(', ')} (its PERMANENTFLAGS have no \\*): ${messages} messages are copied ` +
+      `without ${[...keywords].sort().join(', ')}; their other flags are kept.`,
+  );
 }
 
 /** The fast path of a re-run: nothing arrived since the last checkpoint and every message is accounted for. */
@@ -257,7 +284,7 @@ async function coveredIndex(ctx: MailboxContext, src: ImapFlow, srcFolders: Fold
 }
 
 
-function saveCheckpoint(ctx: MailboxContext, m: FolderMapping & { target: string }, status: FolderStatus, todo: MessageMeta[]): MessageMeta[] {
+function saveCheckpoint(ctx: MailboxContext, m: FolderMapping & { target: string }, status: FolderStatus, todo: FolderTodo): FolderTodo {
   if (!ctx.dryRun) {
     ctx.ledger.putFolder({ mailbox: ctx.job.id, sourcePath: m.source, uidValidity: status.uidValidity, uidNext: status.uidNext, messages: status.messages, targetPath: m.target });
   }
