@@ -110,6 +110,13 @@ export interface MailboxStatus {
   lastError: AppError | null;
   /** When the next attempt happens (epoch ms) while retrying or waiting for a quota. */
   nextAttemptAt: number | null;
+  /**
+   * Another Mailferry run (the command line, another copy of the app) holds this mailbox or its destination
+   * account: the engine's MAILBOX_IN_USE words, naming that run, and what to do. Start and Resume are refused
+   * while it is set. Main re-checks every few seconds while the mailbox is not running here, and a change
+   * arrives with the ordinary progress batches; null when nothing else holds it.
+   */
+  inUse: AppError | null;
 }
 
 export interface MailboxView {

@@ -2,7 +2,7 @@
  * Which control applies in which state. Main enforces it; the window uses it to show only the buttons
  * that do something. Plain data, no imports beyond the contract's types.
  */
-import type { AppMailboxState } from './contract.js';
+import type { AppError, AppMailboxState, MailboxStatus } from './contract.js';
 
 export type MailboxAction = 'start' | 'pause' | 'resume' | 'cancel';
 
@@ -26,6 +26,14 @@ export function canDo(state: AppMailboxState, action: MailboxAction): boolean {
     case 'cancel':
       return ACTIVE.has(state) || state === 'paused';
   }
+}
+
+/**
+ * Why an action the state allows cannot be done now: Start and Resume wait while another Mailferry run
+ * holds the mailbox (MailboxStatus.inUse); null when nothing stands in the way.
+ */
+export function heldBack(status: MailboxStatus, action: MailboxAction): AppError | null {
+  return action === 'start' || action === 'resume' ? status.inUse : null;
 }
 
 export function availableActions(state: AppMailboxState): MailboxAction[] {

@@ -2,7 +2,8 @@
  * The desktop window end to end: the built renderer in Debian's Chromium (playwright-core), talking to
  * the real handler table (engine, keychain in a private gnome-keyring session, settings file) through the
  * e2e bridge instead of Electron's IPC; a Gmail-like Dovecot source and a Dovecot destination, each
- * behind a small delay line so the migration lasts long enough to pause and resume it.
+ * behind a small delay line so the migration lasts long enough to pause and resume it. At the end another
+ * Mailferry run holds the destination account for a moment: the rows say so and hold Start back.
  *
  * Run alone with `npm run test:e2e` (it wraps the keyring session); `npm test` includes it.
  * Screenshots go to docs/screenshots/ (the README shows them).
@@ -12,6 +13,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toMailboxJob } from '../../src/main/app/mailbox-config.js';
+import { MailboxLock } from '../../src/main/engine/run-lock.js';
 import { getPassword } from '../../src/main/engine/secrets.js';
 import { generateCorpus, type CorpusMessage } from '../support/corpus.js';
 import { startDestination, startGmailSource, type DovecotServer } from '../support/dovecot.js';
@@ -296,6 +299,31 @@ describe('the desktop window against the real engine', () => {
     await page.getByRole('button', { name: 'Start migration' }).click();
     await expect.poll(() => stateOf(SRC2.user), { timeout: 60_000 }).toBe('Done');
     expect(bridge.services.store.mailbox(SRC2.user)).toMatchObject({ labelPolicy: 'folder-per-label', labelsAsKeywords: false });
+
+    // --- another Mailferry run (a command line; here the test takes its locks) writes the destination account
+    const other = MailboxLock.acquire(toMailboxJob(bridge.services.store.mailbox(SRC.user)!), tempDir('mf-e2e-cli-state-'), 'mailferry migrate /home/ann/move.json');
+    const runAgain = row().getByRole('button', { name: `Run again ${SRC.user}` });
+    await expect.poll(() => stateOf(), { timeout: 10_000 }).toBe('In use elsewhere');
+    const holder = /The destination account ann@example\.net on 127\.0\.0\.1:\d+ is being written by another Mailferry run \(mailferry migrate \/home\/ann\/move\.json, process \d+, since .+ UTC/;
+    expect(await row().locator('.status-line').textContent()).toMatch(new RegExp(`^In use by another Mailferry run\\. ${holder.source}.*Wait for that run to finish`));
+    expect(await runAgain.getAttribute('aria-disabled')).toBe('true');
+    expect(await runAgain.getAttribute('title')).toMatch(new RegExp(`^In use by another Mailferry run: ${holder.source}`));
+    // Still reachable with the keyboard, described by the visible line; Enter does nothing.
+    const reason = page.locator(`[id="${await runAgain.getAttribute('aria-describedby')}"]`);
+    expect(await reason.textContent()).toMatch(/^In use by another Mailferry run\./);
+    await runAgain.focus();
+    expect(await runAgain.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(300);
+    expect(bridge.services.manager.status(SRC.user)).toMatchObject({ state: 'done', inUse: { code: 'MAILBOX_IN_USE' } });
+    // The second mailbox writes the same account: held too, so "Start all" has nothing to start.
+    expect(await stateOf(SRC2.user)).toBe('In use elsewhere');
+    expect(await page.getByRole('button', { name: 'Start all' }).isDisabled()).toBe(true);
+    await shot('13-in-use');
+    other.release();
+    await expect.poll(() => stateOf(), { timeout: 10_000 }).toBe('Done');
+    expect(await runAgain.getAttribute('aria-disabled')).toBeNull();
+    expect(await page.getByRole('button', { name: 'Start all' }).isDisabled()).toBe(false);
 
     // Nothing asked to open a link on its own.
     expect(bridge.opened).toEqual([]);

@@ -6,8 +6,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { MailferryError } from '../../src/main/engine/errors.js';
 import type { Job } from '../../src/main/engine/job.js';
+import { MailboxLock } from '../../src/main/engine/run-lock.js';
 import type { RunOptions, RunResult } from '../../src/main/engine/run-migration.js';
+import type { RunFn } from '../../src/main/app/migration-manager.js';
 import type { ConnectionTestReport } from '../../src/main/app/connection-test-adapter.js';
 import type { SecretStore } from '../../src/main/app/secret-store.js';
 import type { MailboxProgress, MailboxState } from '../../src/shared/progress.js';
@@ -74,6 +77,30 @@ export function fakeRun(abortDelayMs = 0) {
       calls.push(call);
     });
   return { run, calls };
+}
+
+/**
+ * A run that holds the engine's real locks while it runs, taken first as runMigration takes them: a mailbox
+ * held by another run comes back at once as the engine's failed MAILBOX_IN_USE result.
+ */
+export function withRealLocks(run: RunFn, lockDir: string): RunFn {
+  return async (job, opts) => {
+    const mb = job.mailboxes[0]!;
+    let lock: MailboxLock;
+    try {
+      lock = MailboxLock.acquire(mb, opts.stateDir, opts.runBy ?? 'mailferry', lockDir);
+    } catch (err) {
+      const error = (err as MailferryError).toInfo();
+      const p = progress(mb.id, { state: 'failed', reason: { code: error.code, message: error.message }, startedAt: null });
+      opts.onProgress?.(structuredClone(p));
+      return { startedAt: '', finishedAt: '', dryRun: false, mailboxes: [{ id: mb.id, ok: false, error, progress: p, failures: [], notes: [] }] };
+    }
+    try {
+      return await run(job, opts);
+    } finally {
+      lock.release();
+    }
+  };
 }
 
 export function memorySecrets(initial: Record<string, string> = {}): SecretStore & { map: Map<string, string> } {

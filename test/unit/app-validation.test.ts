@@ -240,7 +240,8 @@ describe('the other calls', () => {
     const dir = tempDir();
     const s = createAppServices({ dataDir: dir, version: '1', secrets, run: fake.run, connectionTest: async (mb) => okReport(mb.id), platform: { openExternal: async () => {}, chooseCaFile: async () => null } });
     const a = await s.handlers.saveMailbox(draft());
-    const b = await s.handlers.saveMailbox(draft({ source: { ...draft().source, user: 'bob@gmail.com' } }));
+    // Its own destination account: two mailboxes into one account run one after the other (one writer each).
+    const b = await s.handlers.saveMailbox(draft({ source: { ...draft().source, user: 'bob@gmail.com' }, destination: { ...draft().destination, user: 'bob@example.net' } }));
     if (!a.ok || !b.ok) throw new Error('save failed');
     await s.handlers.setExclusions({ id: b.value.config.id, exclude: [], labelPolicy: 'one-copy', labelsAsKeywords: true });
     await s.handlers.start({ ids: 'all' });

@@ -43,13 +43,14 @@ export interface MailboxRuntime {
 
 /**
  * What a mailbox looks like after a restart: a run cannot survive one, so a mailbox saved as running
- * shows paused (and is resumed if it is on the resume list).
+ * shows paused (and is resumed if it is on the resume list). Whether another run holds it is not
+ * remembered: the manager checks that again (a file written before that check existed has no inUse).
  */
 export function restoreRuntime(id: string, saved: MailboxRuntime | undefined): MailboxRuntime {
-  if (!saved) return { status: { id, state: 'idle', progress: null, lastError: null, nextAttemptAt: null }, carry: null, failures: [], notes: [], log: [] };
-  if (!isActive(saved.status.state)) return saved;
+  if (!saved) return { status: { id, state: 'idle', progress: null, lastError: null, nextAttemptAt: null, inUse: null }, carry: null, failures: [], notes: [], log: [] };
+  if (!isActive(saved.status.state)) return { ...saved, status: { ...saved.status, inUse: null } };
   const progress = saved.status.progress ? { ...saved.status.progress, state: 'paused' as const } : null;
-  return { ...saved, status: { ...saved.status, state: 'paused', nextAttemptAt: null, progress } };
+  return { ...saved, status: { ...saved.status, state: 'paused', nextAttemptAt: null, progress, inUse: null } };
 }
 
 interface StateFile {

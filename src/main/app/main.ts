@@ -51,7 +51,16 @@ if (!app.requestSingleInstanceLock()) {
 
 function openWindow(): BrowserWindow {
   win = createMainWindow(PRELOAD, !app.isPackaged);
-  win.on('closed', () => (win = undefined));
+  win.on('closed', () => {
+    win = undefined;
+    services?.manager.watchHolders(false);
+  });
+  // Other Mailferry runs are looked for only while the window can show them.
+  const watch = (visible: boolean) => () => services?.manager.watchHolders(visible);
+  win.on('show', watch(true));
+  win.on('restore', watch(true));
+  win.on('hide', watch(false));
+  win.on('minimize', watch(false));
   return win;
 }
 

@@ -6,18 +6,22 @@
  * - cancel = the same abort, shown as 'cancelled'; a later start also continues from the ledger.
  * - At most `parallelMailboxes` runs at once; the others wait as 'queued'.
  * - Quit: every run is aborted and awaited; the ones that were running are resumed at the next start.
+ * - One run per mailbox (the engine's locks): a mailbox another Mailferry run holds is not started but
+ *   shows who holds it (mailbox-holders.ts); a mailbox into the same destination account as one running
+ *   here waits in the queue for it.
  *
  * The engine runs here, in Electron's main process (see main.ts for why). Counters are added up across
  * the runs of one migration (progress-merge.ts) and updates leave in batches of ~4 a second.
  */
 import { RateLimiter } from '../engine/rate-limiter.js';
 import type { RunOptions, RunResult, MailboxResult } from '../engine/run-migration.js';
-import type { Job } from '../engine/job.js';
+import type { Job, MailboxJob } from '../engine/job.js';
 import { isActive, canDo, type MailboxAction } from '../../shared/mailbox-actions.js';
 import type { AppError, FailureView, LogEntry, MailboxProgress, MailboxStatus, Selection } from '../../shared/contract.js';
 import { fail, forTheWindow, toAppError } from './app-error.js';
 import { MAX_LOG, restoreRuntime, type AppStore, type MailboxRuntime } from './app-store.js';
 import { toJob, toMailboxJob } from './mailbox-config.js';
+import { MailboxHolders, type HolderOptions } from './mailbox-holders.js';
 import { ProgressBatcher } from './progress-batcher.js';
 import { mergeProgress } from './progress-merge.js';
 import { entry as logEntry, outcomeLine, transitionLine } from './run-log.js';
@@ -34,9 +38,15 @@ export interface ManagerOptions {
   run: RunFn;
   /** Time between two progress batches, ms. Default 250. */
   batchIntervalMs?: number;
+  /** Where other runs' locks are and how often to look (mailbox-holders.ts). */
+  holders?: Omit<HolderOptions, 'stateDir'>;
 }
 
+/** What this app is, in another run's refusal ("... in use by another Mailferry run (Mailferry desktop app, ...)"). */
+export const RUN_BY = 'Mailferry desktop app';
+
 interface ActiveRun {
+  job: MailboxJob;
   controller: AbortController;
   carry: MailboxProgress | null;
   intent?: StopIntent;
@@ -49,6 +59,8 @@ interface Entry extends MailboxRuntime {
   run?: ActiveRun;
   /** Start again as soon as the current (aborting) run has settled. */
   startAfterSettle?: boolean;
+  /** The status before the latest start: shown again if another run's lock refuses that start. */
+  before?: MailboxStatus;
 }
 
 export class MigrationManager {
@@ -63,6 +75,7 @@ export class MigrationManager {
   readonly #bandwidth = new RateLimiter();
   #wasActive = false;
   #shuttingDown = false;
+  readonly #holders: MailboxHolders;
 
   constructor(options: ManagerOptions) {
     this.#o = options;
@@ -72,6 +85,11 @@ export class MigrationManager {
       emit: (batch) => this.#statusListeners.forEach((l) => l(batch)),
     });
     for (const m of options.store.mailboxes()) this.#entries.set(m.id, this.#restore(m.id));
+    this.#holders = new MailboxHolders(
+      { stateDir: options.stateDir, ...options.holders },
+      { entries: () => this.#entries.values(), mailbox: (id) => options.store.mailbox(id), publish: (e) => this.#publish(e as Entry) },
+    );
+    this.#holders.watch(true);
   }
 
   #restore(id: string): Entry {
@@ -81,6 +99,11 @@ export class MigrationManager {
   onStatus(listener: (batch: MailboxStatus[]) => void): () => void {
     this.#statusListeners.add(listener);
     return () => this.#statusListeners.delete(listener);
+  }
+
+  /** Other runs are looked for only while the window can be seen (Start and Resume look every time). */
+  watchHolders(visible: boolean): void {
+    if (!this.#shuttingDown) this.#holders.watch(visible);
   }
 
   /** Called with true when the first mailbox starts and false when the last one stops (sleep prevention). */
@@ -123,7 +146,10 @@ export class MigrationManager {
         fail('WRONG_STATE', `${e.id} cannot be ${PAST[action]} while it is ${e.status.state}.`);
       }
     }
-    for (const e of entries) this.#apply(action, e);
+    // Refused here rather than by the engine after a queue slot and a flash of "Connecting"; "all" skips them.
+    const held = action === 'start' || action === 'resume' ? entries.filter((e) => this.#holders.check(e)) : [];
+    if (held.length > 0 && selection.ids !== 'all') fail('MAILBOX_IN_USE', held[0]!.status.inUse!.message, held[0]!.status.inUse!.hint);
+    for (const e of entries) if (!held.includes(e)) this.#apply(action, e);
     this.#pump();
     this.#changed();
     return entries.map((e) => structuredClone(e.status));
@@ -132,14 +158,19 @@ export class MigrationManager {
   /** Resumes the mailboxes that were running when the app last quit. */
   resumeLastSession(): string[] {
     const ids = this.#o.store.resumeOnStart().filter((id) => this.#entries.get(id)?.status.state === 'paused' || this.#entries.get(id)?.status.state === 'idle');
-    for (const id of ids) {
+    const resumed = ids.filter((id) => {
       const e = this.#entries.get(id)!;
+      if (this.#holders.check(e)) {
+        this.#log(e, logEntry('warn', `Not resumed: ${said(e.status.inUse!)}`));
+        return false;
+      }
       this.#log(e, logEntry('info', 'Resuming: it was running when Mailferry was closed.'));
       this.#apply(e.status.state === 'paused' ? 'resume' : 'start', e);
-    }
+      return true;
+    });
     this.#pump();
     this.#changed();
-    return ids;
+    return resumed;
   }
 
   /** The user changed "mailboxes at the same time": start queued ones if there is room now. */
@@ -154,6 +185,7 @@ export class MigrationManager {
   async shutdown(timeoutMs = 20_000): Promise<void> {
     if (this.#shuttingDown) return;
     this.#shuttingDown = true;
+    this.#holders.watch(false);
     const resume = [...this.#entries.values()].filter((e) => e.run || this.#queue.includes(e.id) || e.startAfterSettle).map((e) => e.id);
     this.#o.store.setResumeOnStart(resume);
     for (const id of this.#queue.splice(0)) {
@@ -205,6 +237,7 @@ export class MigrationManager {
   }
 
   #enqueue(e: Entry): void {
+    e.before = structuredClone(e.status);
     this.#setState(e, 'queued', null);
     if (e.run) e.startAfterSettle = true; // still finishing its in-flight messages: start right after
     else if (!this.#queue.includes(e.id)) this.#queue.push(e.id);
@@ -228,8 +261,14 @@ export class MigrationManager {
   #pump(): void {
     if (this.#shuttingDown) return;
     const limit = this.#o.store.settings().parallelMailboxes;
-    while (this.#running < limit && this.#queue.length > 0) {
-      const e = this.#entries.get(this.#queue.shift()!);
+    for (let i = 0; this.#running < limit && i < this.#queue.length; ) {
+      const e = this.#entries.get(this.#queue[i]!);
+      // The engine lets one run write a destination account: a second mailbox into it waits its turn here.
+      if (e && !e.run && this.#holders.waits(e)) {
+        i++;
+        continue;
+      }
+      this.#queue.splice(i, 1);
       if (e && !e.run) this.#launch(e);
     }
   }
@@ -245,7 +284,7 @@ export class MigrationManager {
       return;
     }
     this.#bandwidth.setRate(this.#o.store.settings().bandwidthLimitKBps * 1024);
-    const run: ActiveRun = { controller: new AbortController(), carry: e.carry, settled: Promise.resolve() };
+    const run: ActiveRun = { job: job.mailboxes[0]!, controller: new AbortController(), carry: e.carry, settled: Promise.resolve() };
     e.run = run;
     this.#running++;
     run.settled = this.#o
@@ -254,6 +293,7 @@ export class MigrationManager {
         signal: run.controller.signal,
         password: passwordResolver(this.#o.secrets),
         bandwidth: this.#bandwidth,
+        runBy: RUN_BY,
         onProgress: (p) => this.#progress(e, run, p),
       })
       .then(
@@ -286,7 +326,7 @@ export class MigrationManager {
         if (line) this.#log(e, line);
       }
       const problem = (p.state === 'retrying' || p.state === 'waiting-quota') && p.reason ? forTheWindow(p.reason) : null;
-      e.status = { id: e.id, state: p.state, progress: merged, lastError: problem, nextAttemptAt: p.nextAttemptAt ?? null };
+      e.status = { id: e.id, state: p.state, progress: merged, lastError: problem, nextAttemptAt: p.nextAttemptAt ?? null, inUse: null };
     }
     this.#publish(e);
   }
@@ -294,6 +334,7 @@ export class MigrationManager {
   #ended(e: Entry, run: ActiveRun | undefined, result: MailboxResult | undefined, error?: AppError): void {
     const progress = result ? mergeProgress(run?.carry ?? null, result.progress) : e.status.progress;
     const err = result?.error ? forTheWindow({ code: result.error.code, message: result.error.message, ...(result.error.hint ? { hint: result.error.hint } : {}) }) : error;
+    if (err?.code === 'MAILBOX_IN_USE' && !run?.intent) return this.#refused(e, err);
     if (result) {
       e.failures = result.failures.map((f) => ({ ...f }));
       // Each run repeats its notes (a renamed folder stays renamed): log only the new ones.
@@ -303,8 +344,19 @@ export class MigrationManager {
     e.carry = progress;
     const outcome = runOutcome(run?.intent, result?.progress.state, err, !!e.startAfterSettle);
     const shown = progress ? { ...progress, state: outcome.state === 'queued' ? progress.state : (outcome.state as MailboxProgress['state']) } : null;
-    e.status = { id: e.id, state: outcome.state, progress: shown, lastError: outcome.lastError, nextAttemptAt: null };
+    e.status = { id: e.id, state: outcome.state, progress: shown, lastError: outcome.lastError, nextAttemptAt: null, inUse: null };
     this.#log(e, outcomeLine(outcome.kind, progress, err));
+    this.#publish(e);
+  }
+
+  /**
+   * Another run took the mailbox between the check at Start and the engine's lock. Nothing ran, so it is
+   * not a failure: the mailbox shows as it was before the start, held by that run, until it ends.
+   */
+  #refused(e: Entry, inUse: AppError): void {
+    e.startAfterSettle = false;
+    e.status = { ...(e.before ?? e.status), inUse };
+    this.#log(e, logEntry('warn', `Not started: ${said(inUse)}`));
     this.#publish(e);
   }
 
@@ -337,4 +389,5 @@ export class MigrationManager {
   }
 }
 
+const said = (e: AppError) => `${e.message}${e.hint ? ` ${e.hint}` : ''}`;
 const PAST: Record<MailboxAction, string> = { start: 'started', pause: 'paused', resume: 'resumed', cancel: 'cancelled' };

@@ -10,7 +10,7 @@ import { AppStore } from './app-store.js';
 import { checkMailbox } from './connection-test-adapter.js';
 import { googleSignInService, type GoogleSignInService } from './google-sign-in.js';
 import { createHandlers, type HandlerTable, type PlatformHooks } from './handlers.js';
-import { MigrationManager, type RunFn } from './migration-manager.js';
+import { MigrationManager, type ManagerOptions, type RunFn } from './migration-manager.js';
 import { entry } from './run-log.js';
 import { keychain, type SecretStore } from './secret-store.js';
 
@@ -26,6 +26,8 @@ export interface AppServicesOptions {
   /** Sign in with Google: the engine's browser flow and the keychain by default; tests inject a fake flow. */
   googleSignIn?: Partial<GoogleSignInService>;
   batchIntervalMs?: number;
+  /** How often to look for other Mailferry runs (default 2 s) and where their locks are. */
+  holders?: ManagerOptions['holders'];
 }
 
 export interface AppServices {
@@ -45,6 +47,7 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     stateDir,
     run: o.run ?? runMigration,
     ...(o.batchIntervalMs !== undefined ? { batchIntervalMs: o.batchIntervalMs } : {}),
+    ...(o.holders ? { holders: o.holders } : {}),
   });
   if (store.recovered) console.warn(`mailferry: ${entry('warn', store.recovered).message}`);
   const info: AppInfo = { version: o.version, dataDir: o.dataDir, stateDir };

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { AppError, MailboxDetail, MailboxView } from '../../shared/contract.js';
 import { isActive, type MailboxAction } from '../../shared/mailbox-actions.js';
 import { byteFraction, messageFraction } from '../../shared/progress-view.js';
@@ -27,6 +27,7 @@ export function MailboxDetailView({ view, navigate, state }: Props) {
   const [detail, setDetail] = useState<MailboxDetail | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
+  const statusId = useId();
   const p = status.progress;
 
   // The log and failures change when the state does; the counters arrive with every progress batch.
@@ -60,9 +61,9 @@ export function MailboxDetailView({ view, navigate, state }: Props) {
         <h1 id="detail-title" tabIndex={-1}>
           {config.source.user}
         </h1>
-        <StateBadge state={status.state} />
+        <StateBadge state={status.state} inUse={!!status.inUse} />
         <div className="toolbar">
-          <ControlButtons view={view} onAction={(a) => void act(a)} busy={busy} />
+          <ControlButtons view={view} onAction={(a) => void act(a)} busy={busy} reasonId={statusId} />
           <button type="button" className="btn" disabled={isActive(status.state)} onClick={() => navigate({ name: 'preview', id: config.id })}>
             Folders…
           </button>
@@ -83,7 +84,7 @@ export function MailboxDetailView({ view, navigate, state }: Props) {
         To {config.destination.user} on {config.destination.host}:{config.destination.port}
         {config.exclude.length > 0 ? ` · ${config.exclude.length} folder${config.exclude.length === 1 ? '' : 's'} left out` : ''}
       </p>
-      <StatusLine status={status} />
+      <StatusLine status={status} id={statusId} />
       {error ? <ErrorText error={error} /> : null}
       <div className="summary">
         <ProgressBar label="Messages" fraction={p ? messageFraction(p) : 0} text={p ? `${count(p.copied + p.failed)} / ${count(p.planned)} messages` : '—'} />

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import type { AppError, MailboxStatus, MailboxView } from '../../shared/contract.js';
 import type { MailboxAction } from '../../shared/mailbox-actions.js';
 import { byteFraction, folderCounts, messageFraction } from '../../shared/progress-view.js';
@@ -20,6 +20,7 @@ interface Props {
 export function MailboxRow({ view, navigate, applyStatuses }: Props) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
+  const statusId = useId();
   const { config, status } = view;
   const p = status.progress;
   const folders = p ? folderCounts(p) : null;
@@ -48,11 +49,11 @@ export function MailboxRow({ view, navigate, applyStatuses }: Props) {
         <div className="mailbox-dest">
           to {config.destination.user} on {config.destination.host}
         </div>
-        <StatusLine status={status} />
+        <StatusLine status={status} id={statusId} />
         {error ? <ErrorText error={error} compact /> : null}
       </td>
       <td className="col-state">
-        <StateBadge state={status.state} />
+        <StateBadge state={status.state} inUse={!!status.inUse} />
       </td>
       <td className="col-progress">
         <ProgressBar
@@ -75,7 +76,7 @@ export function MailboxRow({ view, navigate, applyStatuses }: Props) {
       <td className="col-eta num">{p && moving ? duration(p.etaSeconds) : '—'}</td>
       <td className="col-folders num">{folders && folders.total > 0 ? `${folders.done} / ${folders.total}` : '—'}</td>
       <td className="col-actions">
-        <ControlButtons view={view} onAction={(a) => void act(a)} busy={busy} />
+        <ControlButtons view={view} onAction={(a) => void act(a)} busy={busy} reasonId={statusId} />
         <button type="button" className="btn subtle" aria-label={`Details of ${config.source.user}`} onClick={() => navigate({ name: 'detail', id: config.id })}>
           Details
         </button>

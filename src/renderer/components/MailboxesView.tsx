@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { AppError } from '../../shared/contract.js';
-import { canDo, type MailboxAction } from '../../shared/mailbox-actions.js';
+import { canDo, heldBack, type MailboxAction } from '../../shared/mailbox-actions.js';
 import { api, asAppError, call } from '../api.js';
 import type { Navigate } from '../route.js';
 import type { MailboxesState } from '../use-mailboxes.js';
@@ -35,7 +35,7 @@ export function MailboxesView({ state, navigate }: { state: MailboxesState; navi
         </h1>
         <div className="toolbar">
           {(['start', 'pause', 'resume', 'cancel'] as const).map((a) => (
-            <button key={a} type="button" className="btn" disabled={busy || !views?.some((v) => canDo(v.status.state, a))} onClick={() => void all(a)}>
+            <button key={a} type="button" className="btn" disabled={busy || !views?.some((v) => canDo(v.status.state, a) && !heldBack(v.status, a))} onClick={() => void all(a)}>
               {ALL_LABELS[a]}
             </button>
           ))}

@@ -1,12 +1,24 @@
 import type { MailboxStatus } from '../../shared/contract.js';
 import { clock } from '../format.js';
 
-/** One line under the mailbox: the last problem in plain words, or what it is waiting for. Always present, so rows never change height. */
-export function StatusLine({ status }: { status: MailboxStatus }) {
+/**
+ * One line under the mailbox: who else runs it, the last problem in plain words, or what it is waiting
+ * for. Always present, so rows never change height. `id` lets a held-back button point at it.
+ */
+export function StatusLine({ status, id }: { status: MailboxStatus; id?: string }) {
   const next = status.nextAttemptAt ? ` Next try at ${clock(status.nextAttemptAt)}.` : '';
+  const held = status.inUse;
+  if (held) {
+    return (
+      <p id={id} className="status-line warn in-use" title={`${held.message} ${held.hint ?? ''}`.trim()}>
+        <strong>In use by another Mailferry run.</strong> {held.message}
+        {held.hint ? <span className="status-hint"> {held.hint}</span> : null}
+      </p>
+    );
+  }
   if (status.lastError) {
     return (
-      <p className={status.state === 'failed' ? 'status-line bad' : 'status-line warn'} title={status.lastError.hint ?? ''}>
+      <p id={id} className={status.state === 'failed' ? 'status-line bad' : 'status-line warn'} title={status.lastError.hint ?? ''}>
         {status.lastError.message}
         {next}
         {status.lastError.hint ? <span className="status-hint"> {status.lastError.hint}</span> : null}
@@ -24,5 +36,9 @@ export function StatusLine({ status }: { status: MailboxStatus }) {
         : p && p.present > 0
           ? `${p.present.toLocaleString()} already on the destination.`
           : '\u00a0';
-  return <p className="status-line">{text}</p>;
+  return (
+    <p id={id} className="status-line">
+      {text}
+    </p>
+  );
 }

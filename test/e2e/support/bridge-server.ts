@@ -47,6 +47,8 @@ export async function startBridge(opts: { rendererDir: string; dataDir: string; 
       openExternal: async (url) => void opened.push(url),
       chooseCaFile: async () => opts.caFile ?? null,
     },
+    // Looks for other Mailferry runs more often than the app's 2 s, so the test waits less for a change.
+    holders: { intervalMs: 300 },
   });
   const clients = new Set<ServerResponse>();
   services.manager.onStatus((statuses) => {
