@@ -35,6 +35,10 @@ async function migrate(job: ReturnType<typeof writeJob>, stateDir = job.stateDir
   const reportFile = path.join(job.dir, `report-${Date.now()}.json`);
   const r = await runCli(['migrate', job.jobFile, '--state', stateDir, '--report', reportFile], job.env);
   expect(r.code, r.stdout + r.stderr).toBe(0);
+  // What a run writes about a client's mail is readable by this user only.
+  expect(fs.statSync(stateDir).mode & 0o777).toBe(0o700);
+  expect(fs.statSync(path.join(stateDir, 'mailferry.sqlite')).mode & 0o777).toBe(0o600);
+  expect(fs.statSync(reportFile).mode & 0o777).toBe(0o600);
   return JSON.parse(fs.readFileSync(reportFile, 'utf8')).mailboxes[0];
 }
 

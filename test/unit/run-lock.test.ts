@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { FileLock, thisProcess } from '../../src/main/engine/file-lock.js';
 import { lockFiles, MailboxLock, mailboxHolder, userLockDir } from '../../src/main/engine/run-lock.js';
@@ -32,13 +33,20 @@ describe('FileLock', () => {
   });
 
   it('the kernel releases the lock of a process killed with SIGKILL; its stale holder record is not believed', async () => {
-    const file = path.join(tmp(), 'k.lock');
+    const dir = tmp();
+    const file = path.join(dir, 'k.lock');
+    // The child runs the real module, bundled (Node alone cannot resolve the sources' .js specifiers).
+    const bundle = path.join(dir, 'file-lock.cjs');
+    await build({ entryPoints: [path.resolve('src/main/engine/file-lock.ts')], bundle: true, platform: 'node', format: 'cjs', external: ['better-sqlite3'], outfile: bundle, logLevel: 'silent' });
     const script = `
-      const { FileLock, thisProcess } = await import(${JSON.stringify(path.resolve('src/main/engine/file-lock.ts'))});
+      const { FileLock, thisProcess } = require(${JSON.stringify(bundle)});
       FileLock.tryAcquire(${JSON.stringify(file)}, thisProcess('child', '/s', 'm'));
       console.log('held'); setInterval(() => {}, 1000);`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve) => child.stdout.on('data', (d) => String(d).includes('held') && resolve()));
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_PATH: path.resolve('node_modules') } });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d) => String(d).includes('held') && resolve());
+      child.on('exit', (code) => reject(new Error(`the lock holder exited early (${code})`)));
+    });
     expect(FileLock.probe(file)).toEqual({ held: true, by: expect.objectContaining({ pid: child.pid }) });
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));

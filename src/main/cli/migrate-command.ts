@@ -1,7 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { formatErrorLine, MailferryError } from '../engine/errors.js';
 import { loadJob } from '../engine/job.js';
+import { writePrivateFile } from '../engine/private-files.js';
 import { buildReport, type MigrationReport } from '../engine/report.js';
 import { runMigration } from '../engine/run-migration.js';
 import { onlyKnown, parseArgs, UsageError } from './args.js';
@@ -42,8 +42,7 @@ export const EXIT_IN_USE = 3;
 
 function writeReport(file: string, report: MigrationReport): void {
   try {
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+    writePrivateFile(file, JSON.stringify(report, null, 2) + '\n');
   } catch (err) {
     throw new MailferryError({
       code: 'STATE_DIR_UNWRITABLE',

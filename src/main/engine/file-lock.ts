@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { privateDir, privateFile } from './private-files.js';
 
 /** What a refusal tells the user about the run that holds the lock. No secrets. */
 export interface LockHolder {
@@ -41,7 +42,8 @@ export class FileLock {
 
   /** Takes the lock, or says who holds it (null holder: held, but by a run that has not said who it is yet). */
   static tryAcquire(file: string, holder: LockHolder): { lock: FileLock } | { heldBy: LockHolder | null } {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    privateDir(path.dirname(file));
+    privateFile(file);
     const db = new Database(file, { timeout: WAIT_MS });
     try {
       // Exclusive locking mode: the lock taken by BEGIN EXCLUSIVE stays until the connection closes.

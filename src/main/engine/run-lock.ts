@@ -60,7 +60,7 @@ export class MailboxLock {
     const taken: FileLock[] = [];
     try {
       for (const [what, file] of [['state', files.state], ['destination', files.destination]] as const) {
-        const r = tryLock(file, holder);
+        const r = tryLock(what, file, what === 'state' ? stateDir : lockDir, holder);
         if ('heldBy' in r) throw new MailferryError(inUse(mb, what, r.heldBy));
         taken.push(r.lock);
       }
@@ -86,15 +86,20 @@ export function mailboxHolder(mb: MailboxJob, stateDir: string, lockDir = userLo
   return null;
 }
 
-function tryLock(file: string, holder: LockHolder): ReturnType<typeof FileLock.tryAcquire> {
+/** Takes one lock; a folder that cannot hold it is reported like the ledger's own folder problems. */
+function tryLock(what: 'state' | 'destination', file: string, dir: string, holder: LockHolder): ReturnType<typeof FileLock.tryAcquire> {
   try {
     return FileLock.tryAcquire(file, holder);
   } catch (err) {
+    const errno = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    const code = errno === 'SQLITE_FULL' || errno === 'ENOSPC' ? 'the disk is full' : errno;
     throw new MailferryError(
       {
         code: 'STATE_DIR_UNWRITABLE',
-        message: `The lock file ${file} cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`,
-        hint: 'Fix the permissions of that folder or free disk space, then run again.',
+        message: `The ${what === 'state' ? 'state' : 'lock'} folder ${dir} cannot be written (${code}).`,
+        hint: what === 'state'
+          ? 'Choose a writable folder with --state, or fix its permissions and free disk space.'
+          : 'Fix its permissions and free disk space (or point MAILFERRY_LOCK_DIR at a writable folder), then run again.',
         retryable: false,
         details: { file },
       },

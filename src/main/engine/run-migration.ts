@@ -125,10 +125,11 @@ async function runLockedMailbox(
   // An OAuth session ends with its token (about an hour): renew well before, never mid-message.
   const sourceMaxAge = mb.source.auth === 'oauth2' ? Math.min(maxAge, OAUTH_SESSION_MS) : maxAge;
   const onServerLine = throttle.onServerLine;
-  const source = new ConnectionPool(() => connectWith(secret.source, { side: 'source', endpoint: mb.source, onServerLine }), cap, undefined, sourceMaxAge);
+  const stall = { stallTimeoutMs: job.options.stallTimeoutSeconds * 1000, onStall: () => tracker.connectionStalled() };
+  const source = new ConnectionPool(() => connectWith(secret.source, { side: 'source', endpoint: mb.source, onServerLine, ...stall }), cap, undefined, sourceMaxAge);
   // imapflow on the destination only lists, creates and reconciles; the copying goes through the writers.
-  const destination = new ConnectionPool(() => connectWith(secret.destination, { side: 'destination', endpoint: mb.destination }), Math.min(cap, 3), undefined, maxAge);
-  const writers = new ConnectionPool(async () => openAppendConnection(mb.destination, passwordOf(await secret.destination.credential()), { onServerLine }), cap, (w) => w.logout(), maxAge);
+  const destination = new ConnectionPool(() => connectWith(secret.destination, { side: 'destination', endpoint: mb.destination, ...stall }), Math.min(cap, 3), undefined, maxAge);
+  const writers = new ConnectionPool(async () => openAppendConnection(mb.destination, passwordOf(await secret.destination.credential()), { onServerLine, ...stall }), cap, (w) => w.logout(), maxAge);
   const failures: FailureRecord[] = [];
   const notes: string[] = [];
   const sourceMeta = new SourceMetaCache();
@@ -150,6 +151,7 @@ async function runLockedMailbox(
           job: mb, options: job.options, ledger: openLedger(), tracker, source, destination, writers, budget, throttle, bandwidth: opts.bandwidth, sourceMeta,
           dryRun: !!opts.dryRun, signal, failures, notes,
         };
+        if (ctx.ledger.privacyNote) notes.push(ctx.ledger.privacyNote);
         tracker.setState('planning');
         tracker.beginPlan();
         const plan = await planMailbox(ctx);
@@ -204,7 +206,7 @@ async function runLockedMailbox(
 }
 
 /** Failures that prove the server was reached and answered: worth retrying even before a first login. */
-const AFTER_CONTACT = new Set(['TOO_MANY_CONNECTIONS', 'CONNECTION_LOST', 'SESSION_EXPIRED', 'THROTTLED']);
+const AFTER_CONTACT = new Set(['TOO_MANY_CONNECTIONS', 'CONNECTION_LOST', 'CONNECTION_STALLED', 'SESSION_EXPIRED', 'THROTTLED']);
 
 /**
  * What to do after a mailbox attempt failed: wait for a daily quota (hours, without counting it as an

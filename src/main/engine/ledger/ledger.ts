@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MailferryError } from '../errors.js';
 import { LATEST_VERSION, migrate } from './migrations.js';
+import { privateDir, privateFile } from '../private-files.js';
 
 export type MessageState = 'pending' | 'done' | 'present' | 'skipped' | 'failed';
 
@@ -51,6 +52,8 @@ const FINISHED: MessageState[] = ['done', 'present', 'skipped'];
  */
 export class Ledger {
   readonly file: string;
+  /** Set when opening had to make the state folder private (it was readable by other accounts). */
+  privacyNote: string | undefined;
   readonly #db: Database.Database;
   readonly #stmt: ReturnType<typeof prepare>;
 
@@ -75,9 +78,12 @@ export class Ledger {
   /** Opens (creating or migrating) the ledger in stateDir. Errors are MailferryErrors a user can act on. */
   static open(stateDir: string): Ledger {
     const file = path.join(stateDir, 'mailferry.sqlite');
+    let privacyNote: string | undefined;
     try {
-      fs.mkdirSync(stateDir, { recursive: true });
+      privacyNote = privateDir(stateDir);
       fs.accessSync(stateDir, fs.constants.W_OK);
+      // SQLite gives its -wal and -shm files the mode of the database file: 0600 for all three.
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) if (f === file || fs.existsSync(f)) privateFile(f);
     } catch (err) {
       throw new MailferryError(
         {
@@ -110,7 +116,9 @@ export class Ledger {
         });
       }
       migrate(db);
-      return new Ledger(file, db);
+      const ledger = new Ledger(file, db);
+      ledger.privacyNote = privacyNote;
+      return ledger;
     } catch (err) {
       db?.open && db.close();
       if (err instanceof MailferryError) throw err;
