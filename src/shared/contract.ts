@@ -176,6 +176,8 @@ export interface MappingPreview {
   gmailLabels: boolean;
   /** Bytes Gmail must send and how many days its daily download limit makes that take, when known. */
   estimate: { totalBytes: number; gmailDailyLimitDays: number } | null;
+  /** What will not come across as it is, in words (e.g. a destination that keeps no keywords). */
+  warnings: string[];
 }
 
 /** A message that could not be copied, with its reason. */

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AppStore, assertNoSecrets, STATE_FILE } from '../../src/main/app/app-store.js';
 import type { MailboxConfig } from '../../src/shared/contract.js';
@@ -61,5 +61,16 @@ describe('AppStore', () => {
     s.putMailbox(config);
     expect(readdirSync(dir)).toEqual([STATE_FILE]);
     expect(JSON.parse(readFileSync(s.file, 'utf8')).version).toBe(1);
+    expect(statSync(s.file).mode & 0o777).toBe(0o600);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  it('makes an existing data folder that others can read private, with a note', () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o755);
+    const s = new AppStore(dir);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(s.privacyNote).toMatch(/readable by other accounts/);
+    expect(new AppStore(dir).privacyNote).toBeUndefined();
   });
 });

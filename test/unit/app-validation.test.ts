@@ -203,6 +203,7 @@ describe('the other calls', () => {
     expect(p.labelsAsKeywords).toBe(false);
     expect(p.labelPolicies.map((x) => x.id)).toEqual(['folder-per-label', 'one-copy']);
     expect(p.gmailLabels).toBe(false);
+    expect(p.warnings).toEqual([]);
     expect(p.rows.map((r) => [r.source, r.included, r.toggleable])).toEqual([
       ['INBOX', true, true],
       ['Work', false, true],
@@ -233,6 +234,15 @@ describe('the other calls', () => {
     await refused('setExclusions', { id, exclude: [], labelsAsKeywords: 'yes' });
     await refused('setExclusions', { id, exclude: [], labelsAsKeyword: true });
     expect(services.store.mailbox(id)).toMatchObject({ labelPolicy: 'one-copy', labelsAsKeywords: true });
+  });
+
+  it('the mapping preview shows what will not come across as it is', async () => {
+    const warning = 'The destination does not keep keywords (its PERMANENTFLAGS have no \\*): ...';
+    const s = createAppServices({ dataDir: tempDir(), version: '1', secrets, run: fakeRun().run, connectionTest: async (mb) => okReport(mb.id, [warning]), platform: { openExternal: async () => {}, chooseCaFile: async () => null } });
+    const a = await s.handlers.saveMailbox(draft());
+    if (!a.ok) throw new Error('save failed');
+    const p = await s.handlers.previewMapping({ id: a.value.config.id });
+    expect(p.ok && p.value.warnings).toEqual([warning]);
   });
 
   it('each run gets its own mailbox’s label policy', async () => {

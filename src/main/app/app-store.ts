@@ -8,7 +8,8 @@
  * log) are coalesced and written at most twice a second, configuration changes at once. A file that
  * cannot be read is moved aside (never silently overwritten) and the app starts empty.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { privateDir } from '../engine/private-files.js';
 import { join } from 'node:path';
 import { isSecretKey } from '../engine/job.js';
 import {
@@ -79,9 +80,12 @@ export class AppStore {
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** Set when the file could not be read and was moved aside; shown once in the log. */
   readonly recovered: string | undefined;
+  /** Set when the data folder was readable by other accounts and was made private. */
+  readonly privacyNote: string | undefined;
 
   constructor(readonly dataDir: string) {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    // The settings file and the ledger under it name a client's mailboxes: private, also when it existed.
+    this.privacyNote = privateDir(dataDir);
     this.file = join(dataDir, STATE_FILE);
     const { data, recovered } = load(this.file);
     this.#data = data;

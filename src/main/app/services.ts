@@ -50,6 +50,7 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     ...(o.holders ? { holders: o.holders } : {}),
   });
   if (store.recovered) console.warn(`mailferry: ${entry('warn', store.recovered).message}`);
+  if (store.privacyNote) console.warn(`mailferry: ${store.privacyNote}`);
   const info: AppInfo = { version: o.version, dataDir: o.dataDir, stateDir };
   const handlers = createHandlers({
     store,

@@ -21,7 +21,7 @@ export function privateDir(dir: string): string | undefined {
   const mode = fs.statSync(dir).mode & 0o777;
   if ((mode & 0o077) === 0) return undefined;
   fs.chmodSync(dir, mode & 0o700);
-  return `The state folder ${dir} was readable by other accounts on this computer (mode ${mode.toString(8)}); it is now private to you (700).`;
+  return `The folder ${dir} was readable by other accounts on this computer (mode ${mode.toString(8)}); it is now private to you (700), as it holds records of the client's mail.`;
 }
 
 /** Makes an existing file private, or creates it empty and private. */

@@ -92,6 +92,11 @@ export function MappingPreviewView({ id, navigate, onStarted }: Props) {
             onPolicy={setPolicy}
             onKeywords={setKeywords}
           />
+          {preview.warnings.map((w) => (
+            <p className="warn" key={w}>
+              {w}
+            </p>
+          ))}
           {preview.estimate && preview.estimate.gmailDailyLimitDays > 1 ? (
             <p className="warn">
               About {bytes(preview.estimate.totalBytes)} must come from Gmail; its daily download limit makes that take at least {Math.ceil(preview.estimate.gmailDailyLimitDays)} days.
