@@ -114,11 +114,11 @@ export function memorySecrets(initial: Record<string, string> = {}): SecretStore
   };
 }
 
-export function okReport(mailbox: string): ConnectionTestReport {
+export function okReport(mailbox: string, warnings: string[] = []): ConnectionTestReport {
   const side = { ok: true, capabilities: ['IMAP4rev1'], notable: { MULTIAPPEND: true }, folderCount: 5 };
   return {
     mailbox,
-    warnings: [],
+    warnings,
     source: side,
     destination: { ...side, quota: { usedBytes: 10, limitBytes: 1000 } },
     mapping: [
