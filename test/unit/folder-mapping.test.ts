@@ -112,6 +112,30 @@ const cases: Case[] = [
     more: { '[Gmail]/Sent Mail': { targetExists: true, createSpecialUse: undefined }, '[Gmail]/Drafts': { createSpecialUse: '\\Drafts' } },
   },
   {
+    name: 'a Courier account that another client left: its Sent Items, Deleted Items and cPanel\'s spam are reused by name, any case',
+    source: gmailEnglish(),
+    destination: [f('INBOX', undefined, [], '.'), f('INBOX.Sent Items', undefined, [], '.'), f('INBOX.Deleted Items', undefined, [], '.'), f('INBOX.spam', undefined, [], '.'), f('INBOX.archives', undefined, ['\\Noselect'], '.')],
+    delim: '.',
+    prefix: 'INBOX.',
+    targets: {
+      '[Gmail]/Sent Mail': 'INBOX.Sent Items', '[Gmail]/Trash': 'INBOX.Deleted Items', '[Gmail]/Spam': 'INBOX.spam', '[Gmail]/Drafts': 'INBOX.Drafts',
+      '[Gmail]/All Mail': 'INBOX.Archive', Work: 'INBOX.Work',
+    },
+    more: {
+      '[Gmail]/Sent Mail': { targetExists: true, createSpecialUse: undefined, note: 'uses the existing "INBOX.Sent Items", found by its name (the destination marks no special folder for this)' },
+      '[Gmail]/Spam': { targetExists: true, note: expect.stringContaining('"INBOX.spam", found by its name') },
+      '[Gmail]/All Mail': { targetExists: false, createSpecialUse: '\\Archive', note: 'only messages in no other folder (archived mail) are copied from All Mail' },
+    },
+  },
+  {
+    name: 'with both "Sent" and "Sent Items" unmarked, the usual name of the host wins; a marked folder wins over names',
+    source: gmailEnglish(),
+    destination: [f('INBOX', undefined, [], '.'), f('INBOX.Sent Items', undefined, [], '.'), f('INBOX.Sent', undefined, [], '.'), f('INBOX.Bin', undefined, [], '.'), f('INBOX.Papierkorb', '\\Trash', [], '.')],
+    delim: '.',
+    prefix: 'INBOX.',
+    targets: { '[Gmail]/Sent Mail': 'INBOX.Sent', '[Gmail]/Trash': 'INBOX.Papierkorb' },
+  },
+  {
     name: 'a prefix given without its trailing delimiter gets one',
     source: [f('INBOX'), f('Work')],
     destination: bareDotDest(),

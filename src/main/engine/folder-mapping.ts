@@ -65,6 +65,18 @@ export interface FolderMapping {
 export const SUBSTITUTE = '_';
 
 const SPECIAL_NAMES: Record<string, string> = { '\\Sent': 'Sent', '\\Drafts': 'Drafts', '\\Trash': 'Trash', '\\Junk': 'Junk', '\\Archive': 'Archive' };
+/**
+ * The names hosting panels and mail clients give special folders, for servers that mark none (Courier):
+ * an account that already has "Sent Items" or cPanel's "spam" keeps using it. First match wins, so the
+ * usual name of the family comes first.
+ */
+const SPECIAL_ALIASES: Record<string, string[]> = {
+  '\\Sent': ['Sent', 'Sent Items', 'Sent Messages', 'Sent Mail'],
+  '\\Drafts': ['Drafts', 'Draft'],
+  '\\Trash': ['Trash', 'Deleted Items', 'Deleted Messages', 'Bin'],
+  '\\Junk': ['Junk', 'Junk E-mail', 'Junk Email', 'Spam'],
+  '\\Archive': ['Archive', 'Archives'],
+};
 /** Canonical spelling of every special-use attribute we act on; XLIST's old names included. */
 const SPECIAL_USE: Record<string, string> = {
   '\\all': '\\All', '\\allmail': '\\All', '\\archive': '\\Archive', '\\drafts': '\\Drafts', '\\flagged': '\\Flagged',
@@ -139,13 +151,25 @@ function resolveFixed(f: FolderInfo, prefix: string, inboxTarget: string, dest: 
     const wantUse = use === '\\All' ? '\\Archive' : use;
     const r: Resolved = { role: use === '\\All' ? 'archive' : 'special', target: null, specialUse: use, reasons: [] };
     if (use === '\\All') r.note = 'only messages in no other folder (archived mail) are copied from All Mail';
-    const existing = dest.find((d) => specialUseOf(d) === wantUse);
-    if (existing) r.target = existing.path;
-    else {
+    const marked = dest.find((d) => specialUseOf(d) === wantUse);
+    const existing = marked ?? byName(dest, prefix, wantUse);
+    if (existing) {
+      r.target = existing.path;
+      if (!marked) r.note = [r.note, `uses the existing "${existing.path}", found by its name (the destination marks no special folder for this)`].filter(Boolean).join('; ');
+    } else {
       r.target = prefix + SPECIAL_NAMES[wantUse]!;
       if (!destPaths.has(r.target)) r.createSpecialUse = wantUse;
     }
     return r;
+  }
+  return undefined;
+}
+
+/** An unmarked, selectable destination folder with one of the usual names of this special use, any case. */
+function byName(dest: FolderInfo[], prefix: string, use: string): FolderInfo | undefined {
+  for (const name of SPECIAL_ALIASES[use] ?? []) {
+    const hit = dest.find((d) => key(d.path) === key(prefix + name) && !specialUseOf(d) && !d.flags.some((x) => /^\\(noselect|nonexistent)$/i.test(x)));
+    if (hit) return hit;
   }
   return undefined;
 }
