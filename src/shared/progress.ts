@@ -54,6 +54,8 @@ export interface MailboxProgress {
   failed: number;
   /** Replies in which Gmail asked to slow down ([THROTTLED]). */
   throttledReplies: number;
+  /** Connections dropped because the server stopped answering (options.stallTimeoutSeconds); each retried. */
+  stalledConnections: number;
   bytesPlanned: number;
   bytesCopied: number;
   /** Messages per second over the recent window. */

@@ -335,15 +335,17 @@ describe('append writer: a hostile or broken network (fault-injecting proxy)', (
     }
   });
 
-  it('a server that stops answering mid-APPEND gives TIMEOUT after socketTimeout', async () => {
+  it('a server that stops answering mid-APPEND gives CONNECTION_STALLED after the stall limit', async () => {
     let stall = false;
     const proxy = await startTcpProxy({ targetPort: dst.port, transform: (dir, chunk) => (stall && dir === 'toClient' ? Buffer.alloc(0) : chunk) });
     try {
-      const w = await openAppendConnection(endpoint(dst, { port: proxy.port }), password(dst), { socketTimeout: 300 });
+      const w = await openAppendConnection(endpoint(dst, { port: proxy.port }), password(dst), { stallTimeoutMs: 300 });
       stall = true;
       const t0 = Date.now();
       const err = await w.append('INBOX', [{ raw: message(1, 500), flags: [], internalDate: when(1) }]).catch((e: unknown) => e);
-      expect((err as MailferryError).code).toBe('TIMEOUT');
+      expect((err as MailferryError).code).toBe('CONNECTION_STALLED');
+      expect((err as MailferryError).message).toMatch(/during the APPEND command: nothing came back for 0.3 s/);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
       expect(Date.now() - t0).toBeLessThan(3000);
     } finally {
       await proxy.close();

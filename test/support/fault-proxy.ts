@@ -3,7 +3,8 @@
  * literals between them) so it can hit precise protocol moments the way Gmail and real networks do:
  * answer LOGIN itself with a Gmail ALERT line, append " [THROTTLED]" to tagged OKs, send
  * `* BYE Session expired...` after the k-th FETCH response or in the middle of an APPEND literal, send
- * `* BYE [OVERQUOTA]...` right after a successful login, and cut sockets after N bytes or T ms.
+ * `* BYE [OVERQUOTA]...` right after a successful login, cut sockets after N bytes or T ms, and silence
+ * connections (fault-silence.ts: the path dies, nothing is closed).
  *
  * Parsing is streaming: only the text part of a line is held until its LF (servers and clients always
  * finish a line before waiting), literal bytes pass straight through, so a 25 MB message is never
@@ -14,6 +15,7 @@
  * counted in `faults` (the tests assert the faults really happened, not only that the run survived).
  */
 import { Prng } from './corpus.js';
+import { Silencer, type Range, type SilencePlan, type SilenceState } from './fault-silence.js';
 import { startTcpProxy, type Direction, type ProxyConnection, type ProxyStats } from './tcp-proxy.js';
 
 // ---------- streaming IMAP framing (pure, unit-tested) ----------
@@ -104,8 +106,7 @@ export const GMAIL = {
   overQuotaBye: '* BYE [OVERQUOTA] Account exceeded command or bandwidth limits.',
 } as const;
 
-/** A number, or a [min, max] range drawn per connection from the seeded Prng. */
-export type Range = number | [number, number];
+export type { Range, SilencePlan };
 
 /** Each fault: which connections (everyNthConnection, by proxy connection number) and a cap on how many times. */
 interface Targeting {
@@ -131,9 +132,11 @@ export interface FaultPlan {
   loginReply?: { text: string; count?: number };
   /** `* BYE [OVERQUOTA] ...` right after the server accepted the login, on the first `connections` sessions. */
   overQuota?: { connections: number };
+  /** Stop forwarding both ways at a moment, closing nothing (fault-silence.ts). */
+  silence?: SilencePlan;
 }
 
-export type FaultCounts = Record<'cutBytes' | 'cutTime' | 'sessionExpired' | 'throttled' | 'loginReplies' | 'overQuota', number>;
+export type FaultCounts = Record<'cutBytes' | 'cutTime' | 'sessionExpired' | 'throttled' | 'loginReplies' | 'overQuota' | 'silenced', number>;
 
 export interface FaultProxy {
   port: number;
@@ -146,14 +149,26 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-export type FaultProxyOptions = { targetPort: number; targetHost?: string; delayMs?: number; seed?: string | number; plan?: FaultPlan };
+export type FaultProxyOptions = {
+  targetPort: number;
+  targetHost?: string;
+  delayMs?: number;
+  /** A slow link per direction (tcp-proxy.ts). */
+  bytesPerSecond?: Partial<Record<Direction, number>>;
+  seed?: string | number;
+  plan?: FaultPlan;
+};
 
 interface ConnState {
   parser: Record<Direction, ImapStreamParser>;
   dead: boolean;
   /** Tag of STARTTLS/COMPRESS; once the server accepts it the bytes are no longer IMAP text to us. */
   upgradeTag?: string;
+  /** TLS (implicit, or after STARTTLS) or COMPRESS: passed untouched. */
   opaque?: boolean;
+  /** The server has sent something (a client that speaks first speaks TLS). */
+  serverSpoke: boolean;
+  silence: SilenceState;
   /** Tags of LOGIN/AUTHENTICATE commands forwarded to the server. */
   loginTags: Set<string>;
   /** A LOGIN/AUTHENTICATE we answer ourselves: swallowed up to its last line, then answered. */
@@ -172,7 +187,7 @@ interface ConnState {
 
 export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultProxy> {
   const rng = new Prng(opts.seed ?? 'fault-proxy');
-  const faults: FaultCounts = { cutBytes: 0, cutTime: 0, sessionExpired: 0, throttled: 0, loginReplies: 0, overQuota: 0 };
+  const faults: FaultCounts = { cutBytes: 0, cutTime: 0, sessionExpired: 0, throttled: 0, loginReplies: 0, overQuota: 0, silenced: 0 };
   const events: string[] = [];
   const states = new WeakMap<ProxyConnection, ConnState>();
   const timers = new Set<NodeJS.Timeout>();
@@ -194,8 +209,20 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     later(delay + graceMs, () => conn.cut());
   };
 
+  const silencer = new Silencer({
+    plan: () => proxy.plan.silence, rng, later, alive: (conn) => tcp.connections.has(conn),
+    silenced: (conn, why) => {
+      faults.silenced++;
+      note(conn, `silenced ${why}`);
+    },
+  });
+
   const init = (conn: ProxyConnection): ConnState => {
-    const st: ConnState = { parser: { toServer: new ImapStreamParser(), toClient: new ImapStreamParser() }, dead: false, loginTags: new Set(), inAppend: false, fetches: 0, bodies: 0, bytes: 0 };
+    const st: ConnState = {
+      parser: { toServer: new ImapStreamParser(), toClient: new ImapStreamParser() }, dead: false, loginTags: new Set(), inAppend: false, fetches: 0,
+      bodies: 0, bytes: 0, serverSpoke: false, silence: { armed: false, bytes: 0 },
+    };
+    st.silence = silencer.init(conn);
     const p = proxy.plan;
     if (targets(p.cutAfterBytes, conn, faults.cutBytes)) st.byteLimit = draw(p.cutAfterBytes!.bytes);
     if (targets(p.cutAfterMs, conn, faults.cutTime)) {
@@ -220,6 +247,10 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         st.inAppend = cmd?.command === 'APPEND';
         if (cmd?.command === 'STARTTLS' || cmd?.command === 'COMPRESS') st.upgradeTag = cmd.tag;
         if (cmd && (cmd.command === 'LOGIN' || cmd.command === 'AUTHENTICATE')) {
+          if (!plan.loginReply && silencer.loginSent(conn, st.silence)) {
+            out.push(ev.data);
+            break;
+          }
           if (plan.loginReply && logins++ < (plan.loginReply.count ?? Infinity)) {
             faults.loginReplies++;
             note(conn, `answered ${cmd.command} with ${plan.loginReply.text}`);
@@ -272,6 +303,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         kill(conn, st, 50);
       } else if (r.fetch) {
         st.fetches++;
+        if (silencer.fetchDone(conn, st.silence, st.fetches)) break;
         if (st.responseBody) st.bodies++;
         const expiry = plan.sessionExpiry;
         const due = st.fetches === expiry?.afterFetchResponses || (st.responseBody && st.bodies === expiry?.afterMessageBodies);
@@ -296,9 +328,15 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     targetPort: opts.targetPort,
     targetHost: opts.targetHost,
     delayMs: delay,
+    bytesPerSecond: opts.bytesPerSecond,
     transform: (direction, chunk, conn) => {
       const st = states.get(conn) ?? init(conn);
-      if (st.dead) return Buffer.alloc(0);
+      if (st.dead || conn.silenced) return Buffer.alloc(0); // silenced at accept, before its first chunk
+      if (direction === 'toServer' && !st.serverSpoke && chunk[0] === 0x16) st.opaque = true; // a TLS ClientHello
+      if (direction === 'toClient') {
+        st.serverSpoke = true;
+        chunk = silencer.toClient(conn, st.silence, chunk, !!st.opaque);
+      }
       if (st.opaque) return chunk;
       // Byte cuts are armed per connection (byteLimit) and still capped by `max` when they fire.
       const cut = proxy.plan.cutAfterBytes;

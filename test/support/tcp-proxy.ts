@@ -7,10 +7,14 @@
  * once, a ping-pong client on every exchange). TCP_NODELAY is set on all sockets so Nagle does not add
  * its own delay on top.
  *
+ * `bytesPerSecond` makes a direction a slow link: chunks go out no faster than that, and while more than
+ * RATE_BUFFER bytes wait the sender is no longer read, so its kernel buffers fill up as on a real link.
+ *
  * Hooks for faults: `transform` sees each chunk per direction and may replace or drop it; every live
- * connection is listed in `connections` with `cut()` (hard close both sides) and `inject(direction, data)`
- * (write bytes as if the other side had sent them, after the same delay). `cutAfterBytes` closes a
- * connection once that many bytes went in one direction.
+ * connection is listed in `connections` with `cut()` (hard close both sides), `silence()` (a dead path:
+ * nothing more is read or forwarded either way, nothing is closed) and `inject(direction, data)` (write
+ * bytes as if the other side had sent them, after the same delay). `cutAfterBytes` closes a connection
+ * once that many bytes went in one direction.
  */
 import net from 'node:net';
 
@@ -25,6 +29,8 @@ export interface ProxyOptions {
   transform?: (direction: Direction, chunk: Buffer, conn: ProxyConnection) => Buffer;
   /** Cut the connection (both sides) after this many bytes went in that direction. */
   cutAfterBytes?: Partial<Record<Direction, number>>;
+  /** A slow link: at most this many bytes per second in that direction. Default: no cap. */
+  bytesPerSecond?: Partial<Record<Direction, number>>;
 }
 
 export interface ProxyStats {
@@ -40,6 +46,13 @@ export interface ProxyConnection {
   inject(direction: Direction, data: Buffer | string): void;
   /** Hard close of both sides. */
   cut(): void;
+  /**
+   * From the next chunk on, nothing is read or forwarded in either direction and no close is passed on from
+   * the server (what already waits in the delay line still arrives): the client sees a path that died
+   * without a reset. Its own close still ends both sides.
+   */
+  silence(): void;
+  readonly silenced: boolean;
 }
 
 export interface TcpProxy {
@@ -49,23 +62,40 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-/** A one-way pipe that delivers each chunk `delayMs` after it was read, in order, with back-pressure. */
+/** A rate-limited pipe holds at most this many bytes before it stops reading the sender. */
+const RATE_BUFFER = 64 * 1024;
+
+/**
+ * A one-way pipe that delivers each chunk `delayMs` after it was read, in order, with back-pressure, and
+ * with `bytesPerSecond` no faster than that (in pieces of about 20 ms worth).
+ */
 class DelayedPipe {
   #queue: { due: number; data: Buffer }[] = [];
+  #queued = 0;
   #timer: NodeJS.Timeout | undefined;
   #ended = false;
-  #paused = false;
+  #waitingDrain = false;
+  #held = false;
+  #readingPaused = false;
+  /** When a rate-limited link is free for the next piece (ms, Date.now() scale). */
+  #linkFree = 0;
+  readonly #piece: number;
 
   constructor(
     readonly from: net.Socket,
     readonly to: net.Socket,
     readonly delayMs: number,
-  ) {}
+    readonly bytesPerSecond = 0,
+  ) {
+    this.#piece = bytesPerSecond > 0 ? Math.min(64 * 1024, Math.max(1, Math.floor(bytesPerSecond / 50))) : Infinity;
+  }
 
   push(data: Buffer): void {
     if (data.length === 0) return;
-    if (this.delayMs <= 0 && this.#queue.length === 0) return this.#write(data);
+    if (this.delayMs <= 0 && !this.bytesPerSecond && this.#queue.length === 0) return this.#write(data);
     this.#queue.push({ due: Date.now() + this.delayMs, data });
+    this.#queued += data.length;
+    this.#updateReading();
     this.#schedule();
   }
 
@@ -74,14 +104,28 @@ class DelayedPipe {
     this.#schedule();
   }
 
+  /** Stops reading the sender for good (a silenced connection). */
+  hold(): void {
+    this.#held = true;
+    this.#updateReading();
+  }
+
+  #updateReading(): void {
+    const pause = this.#held || this.#waitingDrain || (this.bytesPerSecond > 0 && this.#queued > RATE_BUFFER);
+    if (pause === this.#readingPaused) return;
+    this.#readingPaused = pause;
+    if (pause) this.from.pause();
+    else this.from.resume();
+  }
+
   #write(data: Buffer): void {
     if (this.to.destroyed) return;
-    if (!this.to.write(data) && !this.#paused) {
-      this.#paused = true;
-      this.from.pause();
+    if (!this.to.write(data) && !this.#waitingDrain) {
+      this.#waitingDrain = true;
+      this.#updateReading();
       this.to.once('drain', () => {
-        this.#paused = false;
-        this.from.resume();
+        this.#waitingDrain = false;
+        this.#updateReading();
       });
     }
   }
@@ -95,15 +139,32 @@ class DelayedPipe {
     }
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      const now = Date.now();
-      while (this.#queue.length && this.#queue[0]!.due <= now) this.#write(this.#queue.shift()!.data);
+      this.#release();
       this.#schedule();
-    }, Math.max(0, head.due - Date.now()));
+    }, Math.max(0, Math.max(head.due, this.#linkFree) - Date.now()));
+  }
+
+  #release(): void {
+    for (;;) {
+      const head = this.#queue[0];
+      const now = Date.now();
+      if (!head || head.due > now || this.#linkFree > now) break;
+      let data = head.data;
+      if (data.length > this.#piece) {
+        head.data = data.subarray(this.#piece);
+        data = data.subarray(0, this.#piece);
+      } else this.#queue.shift();
+      if (this.bytesPerSecond) this.#linkFree = Math.max(this.#linkFree, now) + (data.length * 1000) / this.bytesPerSecond;
+      this.#queued -= data.length;
+      this.#write(data);
+    }
+    this.#updateReading();
   }
 
   stop(): void {
     clearTimeout(this.#timer);
     this.#queue = [];
+    this.#queued = 0;
   }
 }
 
@@ -123,9 +184,10 @@ export async function startTcpProxy(opts: ProxyOptions): Promise<TcpProxy> {
     stats.connections++;
     const delay = opts.delayMs ?? 0;
     const pipes: Record<Direction, DelayedPipe> = {
-      toServer: new DelayedPipe(client, upstream, delay),
-      toClient: new DelayedPipe(upstream, client, delay),
+      toServer: new DelayedPipe(client, upstream, delay, opts.bytesPerSecond?.toServer),
+      toClient: new DelayedPipe(upstream, client, delay, opts.bytesPerSecond?.toClient),
     };
+    let silenced = false;
     const conn: ProxyConnection = {
       id: ++nextId,
       bytes: { toServer: 0, toClient: 0 },
@@ -136,10 +198,19 @@ export async function startTcpProxy(opts: ProxyOptions): Promise<TcpProxy> {
         client.destroy();
         upstream.destroy();
       },
+      silence: () => {
+        silenced = true;
+        pipes.toServer.hold();
+        pipes.toClient.hold();
+      },
+      get silenced() {
+        return silenced;
+      },
     };
     connections.add(conn);
     const relay = (direction: Direction, source: net.Socket): void => {
       source.on('data', (chunk: Buffer) => {
+        if (silenced) return;
         let data = opts.transform ? opts.transform(direction, chunk, conn) : chunk;
         const limit = opts.cutAfterBytes?.[direction];
         if (limit !== undefined && conn.bytes[direction] + data.length >= limit) {
@@ -154,7 +225,7 @@ export async function startTcpProxy(opts: ProxyOptions): Promise<TcpProxy> {
         else stats.bytesToClient += data.length;
         pipes[direction].push(data);
       });
-      source.on('end', () => pipes[direction].end());
+      source.on('end', () => !silenced && pipes[direction].end());
     };
     relay('toServer', client);
     relay('toClient', upstream);
@@ -162,10 +233,11 @@ export async function startTcpProxy(opts: ProxyOptions): Promise<TcpProxy> {
       connections.delete(conn);
       conn.cut();
     };
+    // A silenced connection stays open towards the client whatever the server does.
     client.on('error', onGone);
-    upstream.on('error', onGone);
+    upstream.on('error', () => !silenced && onGone());
     client.on('close', () => setTimeout(onGone, delay + 5));
-    upstream.on('close', () => setTimeout(onGone, delay + 5));
+    upstream.on('close', () => !silenced && setTimeout(onGone, delay + 5));
   });
 
   await new Promise<void>((resolve, reject) => {

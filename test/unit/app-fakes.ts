@@ -21,7 +21,7 @@ export function tempDir(prefix = 'mf-app-'): string {
 
 export function progress(id: string, p: Partial<MailboxProgress> = {}): MailboxProgress {
   return {
-    id, state: 'copying', folders: [], planned: 0, copied: 0, present: 0, failed: 0, throttledReplies: 0, bytesPlanned: 0, bytesCopied: 0,
+    id, state: 'copying', folders: [], planned: 0, copied: 0, present: 0, failed: 0, throttledReplies: 0, stalledConnections: 0, bytesPlanned: 0, bytesCopied: 0,
     rate: 0, byteRate: 0, etaSeconds: null, startedAt: 1000, finishedAt: null, ...p,
   };
 }

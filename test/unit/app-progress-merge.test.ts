@@ -10,7 +10,7 @@ const folder = (source: string, f: Partial<FolderProgress> = {}): FolderProgress
 
 describe('mergeProgress (pause and resume as one migration)', () => {
   const paused = progress('a', {
-    state: 'cancelled', planned: 100, copied: 40, present: 5, failed: 2, bytesPlanned: 1000, bytesCopied: 400, throttledReplies: 1, startedAt: 111,
+    state: 'cancelled', planned: 100, copied: 40, present: 5, failed: 2, bytesPlanned: 1000, bytesCopied: 400, throttledReplies: 1, stalledConnections: 2, startedAt: 111,
     folders: [folder('INBOX', { planned: 60, copied: 40, present: 5, bytesCopied: 400, failed: 2 }), folder('Work', { planned: 40 })],
   });
 
@@ -19,13 +19,13 @@ describe('mergeProgress (pause and resume as one migration)', () => {
     expect(mergeProgress(null, cur)).toBe(cur);
   });
 
-  it('adds copied, already-there, bytes and throttles; failures are the latest run’s (they are retried)', () => {
+  it('adds copied, already-there, bytes, throttles and stalls; failures are the latest run’s (they are retried)', () => {
     const cur = progress('a', {
-      state: 'copying', planned: 58, copied: 8, present: 1, failed: 1, bytesPlanned: 580, bytesCopied: 80, throttledReplies: 2, startedAt: 999, rate: 5,
+      state: 'copying', planned: 58, copied: 8, present: 1, failed: 1, bytesPlanned: 580, bytesCopied: 80, throttledReplies: 2, stalledConnections: 1, startedAt: 999, rate: 5,
       folders: [folder('INBOX', { planned: 18, copied: 8, present: 1, failed: 1, bytesCopied: 80 }), folder('Work', { planned: 40 }), folder('New', { planned: 0, done: true })],
     });
     const m = mergeProgress(paused, cur);
-    expect(m).toMatchObject({ state: 'copying', planned: 98, copied: 48, present: 6, failed: 1, bytesPlanned: 980, bytesCopied: 480, throttledReplies: 3, startedAt: 111, rate: 5 });
+    expect(m).toMatchObject({ state: 'copying', planned: 98, copied: 48, present: 6, failed: 1, bytesPlanned: 980, bytesCopied: 480, throttledReplies: 3, stalledConnections: 3, startedAt: 111, rate: 5 });
     expect(m.folders.map((f) => [f.source, f.planned, f.copied, f.present, f.failed])).toEqual([
       ['INBOX', 58, 48, 6, 1],
       ['Work', 40, 0, 0, 0],

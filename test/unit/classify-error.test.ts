@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { classifyError, classifyServerText, type ErrorContext, isThrottledLine } from '../../src/main/engine/classify-error.js';
 import type { ErrorCode, ErrorInfo } from '../../src/main/engine/errors.js';
 import { MailferryError } from '../../src/main/engine/errors.js';
+import { stallError } from '../../src/main/engine/stall-watch.js';
 
 const gmail: ErrorContext = { side: 'source', host: 'imap.gmail.com', port: 993, user: 'alice@example.org', phase: 'login' };
 const dest: ErrorContext = { side: 'destination', host: 'mail.example.com', port: 993, user: 'alice@example.com', folder: 'Work', phase: 'append' };
@@ -154,7 +155,7 @@ const imapflowRows: Array<Row & { make: () => Promise<unknown> | unknown }> = [
     name: 'ETHROTTLE (Microsoft 365)', ctx: dest, code: 'THROTTLED', retryable: true,
     make: async () => Object.assign(await taggedError('A4 BAD Request is throttled. Suggested Backoff Time: 92415 milliseconds', append), { code: 'ETHROTTLE', throttleReset: 92415 }),
   },
-  { name: 'socket timeout', make: () => createImapError('Socket timeout', 'ETIMEOUT'), ctx: { ...gmail, phase: 'fetch' }, code: 'TIMEOUT', retryable: true },
+  { name: 'socket timeout: the server stopped answering', make: () => createImapError('Socket timeout', 'ETIMEOUT'), ctx: { ...gmail, phase: 'fetch' }, code: 'CONNECTION_STALLED', retryable: true, words: ['stopped answering', 'reconnects'] },
   { name: 'connect deadline', make: () => createImapError('Failed to establish connection in required time', 'CONNECT_TIMEOUT', { details: { connectionTimeout: 90000 } }), ctx: { ...gmail, phase: 'connect' }, code: 'TIMEOUT', retryable: true },
   {
     name: 'no greeting on a plain connection', ctx: { ...dest, port: 993, phase: 'connect' }, code: 'TIMEOUT', retryable: true, words: ['"security": "tls"'],
@@ -171,6 +172,32 @@ const imapflowRows: Array<Row & { make: () => Promise<unknown> | unknown }> = [
 function nodeError(code: string, message: string, extra: Record<string, unknown> = {}): Error {
   return Object.assign(new Error(message), { code, ...extra });
 }
+
+// What the stall watches raise (stall-watch.ts), from both clients and from imap-connect.ts's reading of imapflow's timers.
+const stallRows: Array<Row & { make: () => unknown }> = [
+  {
+    name: 'a command got nothing back', ctx: { ...dest, phase: 'append' }, code: 'CONNECTION_STALLED', retryable: true,
+    words: ['The destination server mail.example.com:993 stopped answering during the APPEND command: nothing came back for 60 s', 'reconnects', '"stallTimeoutSeconds"'],
+    make: () => stallError({ stallMs: 60_000, during: 'the APPEND command', heard: true }),
+  },
+  {
+    name: 'sign-in went quiet after LOGIN', ctx: gmail, code: 'CONNECTION_STALLED', retryable: true, words: ['Gmail (imap.gmail.com:993) stopped answering during sign-in: nothing came back for 2.5 s'],
+    make: () => stallError({ stallMs: 2500, during: 'sign-in', heard: true, plain: false }),
+  },
+  {
+    name: 'a TLS handshake that stopped (imapflow marks it tlsFailed)', ctx: { ...dest, phase: 'connect' }, code: 'CONNECTION_STALLED', retryable: true, words: ['during the TLS handshake'],
+    make: () => Object.assign(stallError({ stallMs: 10_000, during: 'the TLS handshake', heard: true }), { tlsFailed: true }),
+  },
+  {
+    name: 'not a word after accepting, in plain text: maybe a TLS port', ctx: { ...dest, port: 993, phase: 'connect' }, code: 'TIMEOUT', retryable: true,
+    words: ['accepted the connection but said nothing for 60 s', '"security": "tls"'],
+    make: () => stallError({ stallMs: 60_000, during: 'the greeting', heard: false, plain: true }),
+  },
+  {
+    name: 'not a word after accepting, over TLS', ctx: { ...dest, phase: 'connect' }, code: 'TIMEOUT', retryable: true, words: ['said nothing', 'firewall'],
+    make: () => stallError({ stallMs: 60_000, during: 'the TLS handshake', heard: false }),
+  },
+];
 
 const nodeRows: Array<Row & { make: () => unknown }> = [
   { name: 'ENOTFOUND', make: () => nodeError('ENOTFOUND', 'getaddrinfo ENOTFOUND imap.gmial.com', { syscall: 'getaddrinfo', errno: -3008 }), ctx: { ...gmail, host: 'imap.gmial.com', phase: 'connect' }, code: 'HOST_NOT_FOUND', retryable: false, words: ['"imap.gmial.com"', 'imap.gmail.com'] },
@@ -201,6 +228,12 @@ const nodeRows: Array<Row & { make: () => unknown }> = [
 describe('classifyError', () => {
   it.each(imapflowRows)('imapflow: $name', async (row) => check(classifyError(await row.make(), row.ctx), row));
   it.each(nodeRows)('node: $name', (row) => check(classifyError(row.make(), row.ctx), row));
+  it.each(stallRows)('stall: $name', (row) => check(classifyError(row.make(), row.ctx), row));
+
+  it('a stall says how long and during what in the details', () => {
+    const info = classifyError(stallError({ stallMs: 3000, during: 'sign-in', heard: true }), gmail);
+    expect(info.details).toMatchObject({ waitedSeconds: 3, during: 'sign-in', errorCode: 'ESTALLED' });
+  });
 
   it('passes a MailferryError through unchanged', () => {
     const info: ErrorInfo = { code: 'LEDGER_DAMAGED', message: 'x', retryable: false };

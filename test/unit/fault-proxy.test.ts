@@ -193,3 +193,160 @@ describe('fault proxy against a scripted server', () => {
     expect(proxy.faults.cutBytes).toBe(1);
   });
 });
+
+/** A client that keeps its socket open and remembers what it read and whether the proxy closed it. */
+async function client(port: number) {
+  const s = net.connect(port, '127.0.0.1');
+  const c = { got: '', closed: false, socket: s };
+  s.on('data', (d) => (c.got += d.toString('latin1')));
+  s.on('close', () => (c.closed = true));
+  s.on('error', () => {});
+  await new Promise((r) => s.once('connect', r));
+  return c;
+}
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(test: () => boolean, ms = 1000): Promise<void> {
+  for (const t0 = Date.now(); !test() && Date.now() - t0 < ms; ) await pause(5);
+}
+
+describe('fault proxy: silence (a path that dies without a reset)', () => {
+  let server: net.Server;
+  let proxy: FaultProxy;
+  const received: string[] = [];
+  const start = async (plan: FaultPlan, srv?: net.Server) => {
+    received.length = 0;
+    server = srv ?? (await scriptedServer(received));
+    proxy = await startFaultProxy({ targetPort: (server.address() as net.AddressInfo).port, seed: 'unit', plan });
+  };
+  afterEach(async () => {
+    await proxy?.close();
+    await new Promise((r) => server?.close(r));
+  });
+
+  it('after the LOGIN line: the server gets it, its reply never comes back, nothing is closed', async () => {
+    await start({ silence: { at: 'login', connections: [1] } });
+    const c = await client(proxy.port);
+    await until(() => c.got.includes('* OK'));
+    c.socket.write('a1 LOGIN u p\r\n');
+    await until(() => received.some((l) => l.startsWith('a1 LOGIN')));
+    await pause(150);
+    expect(c.got).toBe('* OK ready\r\n');
+    c.socket.write('a2 NOOP\r\n');
+    await pause(100);
+    expect(received.join('')).not.toContain('a2 NOOP');
+    expect(c.closed).toBe(false);
+    expect(proxy.faults.silenced).toBe(1);
+    // Connection 2 is not chosen: it works.
+    const second = await talk(proxy.port, [['a1 LOGIN u p\r\n', '^a1 ']]);
+    expect(second).toContain('a1 OK Logged in');
+    expect(proxy.faults.silenced).toBe(1);
+    c.socket.destroy();
+  });
+
+  it('at accept: no greeting at all; a server that hangs up is not passed on', async () => {
+    // Greets, then hangs up after 50 ms.
+    const hangUp = net.createServer((s) => {
+      s.write('* OK ready\r\n');
+      setTimeout(() => s.destroy(), 50);
+    });
+    await new Promise<void>((r) => hangUp.listen(0, '127.0.0.1', r));
+    await start({ silence: { at: 'accept', max: 1 } }, hangUp);
+    const c = await client(proxy.port);
+    await pause(200);
+    expect(c.got).toBe('');
+    expect(c.closed).toBe(false);
+    expect(proxy.faults.silenced).toBe(1);
+    c.socket.destroy();
+    const next = await client(proxy.port); // max: 1, so this one is relayed, hang-up included
+    await until(() => next.closed);
+    expect([next.got, next.closed]).toEqual(['* OK ready\r\n', true]);
+  });
+
+  it('after N bytes towards the client, or after the k-th FETCH response', async () => {
+    await start({ silence: { at: { afterBytes: 30 }, connections: [1] } });
+    const c = await client(proxy.port);
+    c.socket.write('a1 LOGIN u p\r\na2 FETCH 1:* (BODY[])\r\n');
+    await pause(150);
+    expect(c.got).toBe('* OK ready\r\na1 OK Logged in\r\n'.slice(0, 30));
+    expect(c.closed).toBe(false);
+    c.socket.destroy();
+    await proxy.close();
+    proxy = await startFaultProxy({ targetPort: (server.address() as net.AddressInfo).port, seed: 'unit', plan: { silence: { at: { afterFetchResponses: 2 } } } });
+    const d = await client(proxy.port);
+    d.socket.write('a1 LOGIN u p\r\na2 FETCH 1:* (BODY[])\r\n');
+    await until(() => d.got.includes('* 2 FETCH'));
+    await pause(100);
+    expect(d.got).toMatch(/\* 2 FETCH [^]*\)\r\n$/);
+    expect(d.got).not.toContain('* 3 FETCH');
+    expect(proxy.faults.silenced).toBe(1);
+    d.socket.destroy();
+  });
+
+  it('after T ms, only for the chosen share of connections (seeded)', async () => {
+    await start({ silence: { at: { afterMs: 80 }, probability: 0.5 } });
+    const clients = await Promise.all(Array.from({ length: 8 }, () => client(proxy.port)));
+    await pause(200);
+    for (const c of clients) c.socket.write('a1 NOOP\r\n');
+    await pause(100);
+    const quiet = clients.filter((c) => !c.got.includes('a1 OK')).length;
+    expect(quiet).toBe(proxy.faults.silenced);
+    expect(quiet).toBeGreaterThan(0);
+    expect(quiet).toBeLessThan(8);
+    for (const c of clients) expect(c.closed).toBe(false);
+    for (const c of clients) c.socket.destroy();
+  });
+
+  it('mid-TLS: after the first N bytes of the handshake, implicit or after STARTTLS', async () => {
+    // Stands in for a TLS server: answers a record-like chunk (first byte 0x16) with 400 bytes.
+    const tlsLike = net.createServer((s) => {
+      let plain = true;
+      s.on('data', (d: Buffer) => {
+        if (d[0] === 0x16) s.write(Buffer.alloc(400, 0x16));
+        else if (plain && /STARTTLS/.test(d.toString())) s.write('a1 OK Begin TLS negotiation now\r\n');
+        plain = false;
+      });
+      s.on('error', () => {});
+    });
+    await new Promise<void>((r) => tlsLike.listen(0, '127.0.0.1', r));
+    await start({ silence: { at: { tlsBytes: 100 } } }, tlsLike);
+    const implicit = await client(proxy.port);
+    implicit.socket.write(Buffer.from([0x16, 3, 1, 0, 5]));
+    await pause(150);
+    expect(implicit.got.length).toBe(100);
+    const upgraded = await client(proxy.port);
+    upgraded.socket.write('a1 STARTTLS\r\n');
+    await until(() => upgraded.got.includes('a1 OK'));
+    upgraded.socket.write(Buffer.from([0x16, 3, 1, 0, 5]));
+    await pause(150);
+    expect(upgraded.got).toBe(`a1 OK Begin TLS negotiation now\r\n${'\x16'.repeat(100)}`);
+    expect(proxy.faults.silenced).toBe(2);
+    for (const c of [implicit, upgraded]) {
+      expect(c.closed).toBe(false);
+      c.socket.destroy();
+    }
+  });
+});
+
+describe('tcp proxy: a slow link', () => {
+  it('delivers no faster than bytesPerSecond and stops reading a sender that outruns it', async () => {
+    let delivered = 0;
+    const sink = net.createServer((s) => s.on('data', (d: Buffer) => (delivered += d.length)));
+    await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+    const proxy = await startFaultProxy({ targetPort: (sink.address() as net.AddressInfo).port, bytesPerSecond: { toServer: 1024 * 1024 } });
+    try {
+      const c = await client(proxy.port);
+      c.socket.write(Buffer.from([0x16])); // opaque from here on: the payload is not parsed as IMAP
+      // 8 MB offered at once; the link carries about 1 MB a second.
+      for (let i = 0; i < 128; i++) c.socket.write(Buffer.alloc(64 * 1024));
+      await pause(1000);
+      expect(delivered).toBeGreaterThan(0.7 * 1024 * 1024);
+      expect(delivered).toBeLessThan(1.4 * 1024 * 1024);
+      // The proxy holds at most about 64 KB; the rest waits in the sender's kernel and its own buffer.
+      expect(proxy.stats.bytesToServer - delivered).toBeLessThan(256 * 1024);
+      c.socket.destroy();
+    } finally {
+      await proxy.close();
+      await new Promise((r) => sink.close(r));
+    }
+  });
+});

@@ -48,6 +48,7 @@ describe('parseJob defaults', () => {
       retryAttempts: 12,
       quotaWaitSeconds: 3600,
       sessionMaxMinutes: 1380,
+      stallTimeoutSeconds: 60,
     });
     expect(parsed.mailboxes).toEqual([
       {
@@ -78,7 +79,7 @@ describe('parseJob defaults', () => {
           },
           { source: { host: '127.0.0.1', user: 'bob', security: 'none' }, destination: { host: '::1', user: 'bob', security: 'none', port: 1143 } },
         ],
-        options: { connectionsPerAccount: 10, globalConnections: 20, memoryBudgetMB: 256, labelPolicy: 'folder-per-label' },
+        options: { connectionsPerAccount: 10, globalConnections: 20, memoryBudgetMB: 256, labelPolicy: 'folder-per-label', stallTimeoutSeconds: 2 },
       },
       dir,
     );
@@ -90,6 +91,7 @@ describe('parseJob defaults', () => {
     });
     expect(parsed.mailboxes[1]).toMatchObject({ id: 'bob', source: { port: 143, security: 'none' } });
     expect(parsed.options.connectionsPerAccount).toBe(10);
+    expect(parsed.options.stallTimeoutSeconds).toBe(2);
   });
 
   it('accepts an absolute ca path', () => {
@@ -139,6 +141,8 @@ describe('parseJob errors', () => {
     ['memoryBudgetMB string', (j) => (j.options = { memoryBudgetMB: '64' }), 'options.memoryBudgetMB: must be an integer 8-4096 (got "64")'],
     ['labelPolicy other', (j) => (j.options = { labelPolicy: 'merge' }), 'options.labelPolicy: must be "folder-per-label"'],
     ['options not an object', (j) => (j.options = 4), 'options: must be an object (got 4)'],
+    ['stallTimeoutSeconds 0', (j) => (j.options = { stallTimeoutSeconds: 0 }), 'options.stallTimeoutSeconds: must be an integer 1-3600 (got 0)'],
+    ['stallTimeoutSeconds fractional', (j) => (j.options = { stallTimeoutSeconds: 2.5 }), 'options.stallTimeoutSeconds: must be an integer 1-3600 (got 2.5)'],
   ];
 
   it.each(cases)('%s', (_name, patch, expected) => {

@@ -14,6 +14,7 @@ describe('nextStep after a failed mailbox attempt', () => {
     ['too many connections at the first login', err('TOO_MANY_CONNECTIONS', true), 1, false, 'retrying'],
     ['timeout before ever connecting: report at once', err('TIMEOUT', true), 1, false, undefined],
     ['connection dropped during the first login: the server is there, retry', err('CONNECTION_LOST', true), 1, false, 'retrying'],
+    ['server went quiet during the first login (it had answered): retry', err('CONNECTION_STALLED', true), 1, false, 'retrying'],
     ['wrong password', err('AUTH_FAILED', false), 1, true, undefined],
     ['destination full', err('DEST_OVER_QUOTA', false), 1, true, undefined],
     ['destination daily upload limit', err('DEST_OVER_QUOTA', true), 1, true, 'waiting-quota'],

@@ -45,6 +45,8 @@ export function mergeProgress(carry: MailboxProgress | null, cur: MailboxProgres
     present: carry.present + cur.present,
     failed: cur.failed,
     throttledReplies: carry.throttledReplies + cur.throttledReplies,
+    // A carry saved by an earlier version has no such counter.
+    stalledConnections: (carry.stalledConnections ?? 0) + cur.stalledConnections,
     bytesPlanned: stillPlanning ? Math.max(carry.bytesPlanned, carry.bytesCopied + cur.bytesPlanned) : carry.bytesCopied + cur.bytesPlanned,
     bytesCopied: carry.bytesCopied + cur.bytesCopied,
     startedAt: carry.startedAt ?? cur.startedAt,

@@ -69,6 +69,7 @@ export function summary(report: MigrationReport): string {
     const views = m.folders.filter((f) => f.role === 'view' || f.role === 'excluded').map((f) => `${f.source} (${f.role === 'view' ? 'a Gmail view; its flag is kept' : 'excluded'})`);
     if (views.length) out.push(`Not copied as folders: ${views.join(', ')}`);
     out.push(`Copied ${m.totals.copied} messages (${formatBytes(m.totals.bytesCopied)}), ${m.totals.alreadyThere} already there, ${m.totals.failed} failed.`);
+    if (m.totals.stalledConnections) out.push(`Connections that stopped answering (dropped and replaced): ${m.totals.stalledConnections}.`);
     for (const n of m.notes) out.push(`Note: ${n}`);
     for (const f of m.failures.slice(0, 20)) {
       // uid 0 marks a folder-level failure (a folder that could not be created): no message details.

@@ -14,7 +14,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   const job = await loadJob(jobFile);
   let ok = true;
   for (const mb of job.mailboxes) {
-    const r = await verifyMailbox(mb);
+    const r = await verifyMailbox(mb, { stallTimeoutSeconds: job.options.stallTimeoutSeconds });
     ok &&= r.ok;
     const out = [`Mailbox ${r.id}: ${r.ok ? 'complete' : 'DIFFERENCES FOUND'}`];
     out.push(renderTable(['folder', 'destination', 'source', 'expected', 'destination has', 'missing', 'extra'],

@@ -9,10 +9,12 @@
  * - an untagged BYE: code 'NoConnection' (or 'ClosedAfterConnectText'/'ClosedAfterConnectTLS' before the
  *   greeting) with `reason` = the BYE text without its bracketed code;
  * - APPENDLIMIT checked locally: serverResponseCode 'APPENDLIMIT', message 'Message content too big for APPENDLIMIT=N';
- * - socket, DNS and TLS errors pass through with Node's code; note Node's TLS errors carry a `reason` of their own.
+ * - socket, DNS and TLS errors pass through with Node's code; note Node's TLS errors carry a `reason` of their own;
+ * - its socket timer: 'Socket timeout', code ETIMEOUT (imap-connect.ts turns it into a stall-watch.ts error).
  */
 import { secretsSetCommand } from './command-lines.js';
 import { type ErrorCode, type ErrorInfo, isMailferryError } from './errors.js';
+import { isStallError, type StallFacts } from './stall-watch.js';
 
 export interface ErrorContext {
   side: 'source' | 'destination';
@@ -45,6 +47,8 @@ interface Signals {
   tlsFailed: boolean;
   oauth: boolean;
   mailboxMissing: boolean;
+  /** A connection that went quiet (stall-watch.ts), or imapflow's socket timer (nothing else known). */
+  stall?: Partial<StallFacts>;
 }
 
 type Say = ((code: ErrorCode, message: string, hint: string | undefined, retryable: boolean, extra?: Record<string, string | number>) => ErrorInfo) & {
@@ -62,7 +66,7 @@ export function isThrottledLine(line: string): boolean {
 export function classifyError(err: unknown, ctx: Ctx): ErrorInfo {
   if (isMailferryError(err)) return err.toInfo();
   const s = readError(err);
-  return netRule(s, ctx) ?? textRule(s, ctx) ?? connectionRule(s, ctx) ?? fallback(s, ctx);
+  return stallRule(s, ctx) ?? netRule(s, ctx) ?? textRule(s, ctx) ?? connectionRule(s, ctx) ?? fallback(s, ctx);
 }
 
 /** For a raw server line (or just its text), e.g. `* BYE [OVERQUOTA] Account exceeded command or bandwidth limits.` */
@@ -73,7 +77,7 @@ export function classifyServerText(text: string, ctx: Ctx): ErrorInfo {
 
 const DNS = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_NODATA', 'EAI_FAIL']);
 const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN']);
-const TIMEOUTS = new Set(['ETIMEDOUT', 'ETIMEOUT', 'CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT']);
+const TIMEOUTS = new Set(['ETIMEDOUT', 'CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT']);
 const CERT = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
   'UNABLE_TO_GET_ISSUER_CERT', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_UNTRUSTED', 'CERT_REVOKED',
@@ -84,6 +88,29 @@ const LOST = new Set([
   'ECONNABORTED', 'Z_BUF_ERROR', 'ERR_STREAM_PREMATURE_CLOSE', 'UnexpectedTag', 'MissingTag', 'InvalidResponse', 'COMPRESS_TRAILING_DATA',
 ]);
 const SELF_SIGNED = /SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)|CERT_UNTRUSTED/;
+
+/**
+ * Silence: once the server has said anything, a connection that stops answering is CONNECTION_STALLED
+ * (retried on a new one). A server that accepted the connection and never said a word is TIMEOUT, as a
+ * missing greeting always was: it may be a TLS port spoken to in plain text, which retrying cannot fix.
+ */
+function stallRule(s: Signals, ctx: Ctx): ErrorInfo | undefined {
+  if (!s.stall) return undefined;
+  const say = sayFor(ctx, s);
+  const { stallMs, during, heard, plain } = s.stall;
+  const secs = stallMs === undefined ? undefined : Number((stallMs / 1000).toFixed(1));
+  const extra = { ...(secs === undefined ? {} : { waitedSeconds: secs }), ...(during ? { during } : {}) };
+  if (heard === false) {
+    const hint = plain
+      ? `The server may expect TLS from the start: use "security": "tls" (port 993) for the ${ctx.side}.`
+      : 'Check the network connection and firewall; Mailferry retries.';
+    return say('TIMEOUT', `${say.Label} accepted the connection but said nothing${secs === undefined ? '' : ` for ${secs} s`}.`, hint, true, extra);
+  }
+  const waited = secs === undefined ? 'in time' : `for ${secs} s`;
+  return say('CONNECTION_STALLED', `${say.Label} stopped answering${during ? ` during ${during}` : ''}: nothing came back ${waited}, so Mailferry dropped the connection.`,
+    'Nothing to do: Mailferry reconnects and continues where it stopped. If it keeps happening, check the network (Wi-Fi, VPN, firewall); on a very slow link raise "stallTimeoutSeconds" in the job.',
+    true, extra);
+}
 
 /** DNS, TCP and TLS: decided by Node's code, before any `reason` is mistaken for a server's BYE text. */
 function netRule(s: Signals, ctx: Ctx): ErrorInfo | undefined {
@@ -313,6 +340,8 @@ function readError(err: unknown): Signals {
   };
   const code = str(e.code);
   if (code) s.code = code;
+  if (isStallError(err)) s.stall = { stallMs: err.stallMs, during: err.during, heard: err.heard, plain: err.plain === true };
+  else if (code === 'ETIMEOUT') s.stall = {};
   if (str(e.name)) s.name = e.name as string;
   // Proxy and deadline errors keep the original as _err; re-stamped ones as cause.
   let cur: Record<string, unknown> | undefined = e;

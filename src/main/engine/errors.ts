@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'TOO_MANY_CONNECTIONS'
   // during a run
   | 'CONNECTION_LOST'
+  | 'CONNECTION_STALLED'
   | 'SESSION_EXPIRED'
   | 'THROTTLED'
   | 'SOURCE_OVER_QUOTA'

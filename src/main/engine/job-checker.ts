@@ -16,7 +16,7 @@ const ENDPOINT_KEYS = ['host', 'port', 'security', 'user', 'passwordEnv', 'ca', 
 const FOLDER_KEYS = ['include', 'exclude'];
 const OPTION_KEYS = [
   'connectionsPerAccount', 'globalConnections', 'memoryBudgetMB', 'labelPolicy', 'labelsAsKeywords', 'bandwidthLimitKBps', 'retryBaseMs', 'retryMaxMs', 'retryAttempts',
-  'quotaWaitSeconds', 'sessionMaxMinutes',
+  'quotaWaitSeconds', 'sessionMaxMinutes', 'stallTimeoutSeconds',
 ];
 
 export const SECRET_HINT =
@@ -247,6 +247,7 @@ export class Checker {
     o.retryAttempts = this.int(obj.retryAttempts, 'options.retryAttempts', 1, 1000, o.retryAttempts);
     o.quotaWaitSeconds = this.int(obj.quotaWaitSeconds, 'options.quotaWaitSeconds', 1, 172_800, o.quotaWaitSeconds);
     o.sessionMaxMinutes = this.int(obj.sessionMaxMinutes, 'options.sessionMaxMinutes', 1, 10_080, o.sessionMaxMinutes);
+    o.stallTimeoutSeconds = this.int(obj.stallTimeoutSeconds, 'options.stallTimeoutSeconds', 1, 3600, o.stallTimeoutSeconds);
     if (obj.labelPolicy !== undefined) {
       if (obj.labelPolicy === 'folder-per-label' || obj.labelPolicy === 'one-copy') o.labelPolicy = obj.labelPolicy;
       else this.add('options.labelPolicy', `must be "folder-per-label" (a folder per label) or "one-copy" (each message once) (got ${got(obj.labelPolicy)})`);

@@ -75,6 +75,11 @@ export interface JobOptions {
    * Default 1380 minutes (23 h: Gmail ends password sessions after about 24 h).
    */
   sessionMaxMinutes: number;
+  /**
+   * A connection on which something waits for the server and no byte comes back (or goes out) for this
+   * long is dropped and the work retried on a new one, seconds. Default 60.
+   */
+  stallTimeoutSeconds: number;
 }
 
 export interface Job {
@@ -94,6 +99,7 @@ export const DEFAULT_JOB_OPTIONS: Readonly<JobOptions> = Object.freeze({
   retryAttempts: 12,
   quotaWaitSeconds: 3600,
   sessionMaxMinutes: 1380,
+  stallTimeoutSeconds: 60,
 });
 
 /**

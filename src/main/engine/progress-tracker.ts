@@ -20,7 +20,7 @@ export class ProgressTracker {
     this.#listener = listener;
     this.#intervalMs = intervalMs;
     this.#p = {
-      id, state: 'queued', folders: [], planned: 0, copied: 0, present: 0, failed: 0, throttledReplies: 0, bytesPlanned: 0,
+      id, state: 'queued', folders: [], planned: 0, copied: 0, present: 0, failed: 0, throttledReplies: 0, stalledConnections: 0, bytesPlanned: 0,
       bytesCopied: 0, rate: 0, byteRate: 0, etaSeconds: null, startedAt: null, finishedAt: null,
     };
   }
@@ -78,6 +78,12 @@ export class ProgressTracker {
   /** Gmail asked this account to slow down (counted for the report). */
   throttled(count: number): void {
     this.#p.throttledReplies = count;
+    this.#emit(false);
+  }
+
+  /** A connection of this mailbox was dropped as stalled (counted for the report). */
+  connectionStalled(): void {
+    this.#p.stalledConnections++;
     this.#emit(false);
   }
 

@@ -22,7 +22,7 @@ export interface MigrationReport {
     state: string;
     ok: boolean;
     error?: { code: string; message: string; hint?: string };
-    totals: { planned: number; copied: number; alreadyThere: number; failed: number; bytesCopied: number; throttledReplies: number };
+    totals: { planned: number; copied: number; alreadyThere: number; failed: number; bytesCopied: number; throttledReplies: number; stalledConnections: number };
     folders: ReportFolderRow[];
     failures: RunResult['mailboxes'][number]['failures'];
     notes: string[];
@@ -49,6 +49,7 @@ export function buildReport(run: RunResult): MigrationReport {
         failed: m.progress.failed,
         bytesCopied: m.progress.bytesCopied,
         throttledReplies: m.progress.throttledReplies,
+        stalledConnections: m.progress.stalledConnections,
       },
       folders: m.progress.folders.map((f) => ({
         source: f.source,

@@ -1,7 +1,7 @@
 import { coveredByAllMail, gmailArchiveRule, indexCovered, selectArchived } from './archive-selection.js';
 import { connectWith, loginFor, type CredentialOptions } from './credentials.js';
 import { disconnect } from './imap-connect.js';
-import type { MailboxJob } from './job.js';
+import { DEFAULT_JOB_OPTIONS, type MailboxJob } from './job.js';
 import { mapFolders, type FolderMapping } from './folder-mapping.js';
 import { listFolders, personalNamespace } from './folder-list.js';
 import { fetchFingerprints, isGmail, readFolderMeta, sourceFingerprints, type MessageMeta } from './folder-scan.js';
@@ -41,11 +41,12 @@ export interface VerifyResult {
  * (identity-match.ts: Message-ID and received date, sizes within what servers change, fingerprints where
  * that is not clear), without writing anything.
  */
-export async function verifyMailbox(mb: MailboxJob, opts: CredentialOptions = {}): Promise<VerifyResult> {
-  const src = await connectWith(loginFor('source', mb.source, opts), { side: 'source', endpoint: mb.source });
+export async function verifyMailbox(mb: MailboxJob, opts: CredentialOptions & { stallTimeoutSeconds?: number } = {}): Promise<VerifyResult> {
+  const stallTimeoutMs = (opts.stallTimeoutSeconds ?? DEFAULT_JOB_OPTIONS.stallTimeoutSeconds) * 1000;
+  const src = await connectWith(loginFor('source', mb.source, opts), { side: 'source', endpoint: mb.source, stallTimeoutMs });
   let dst: ImapFlow | undefined;
   try {
-    dst = await connectWith(loginFor('destination', mb.destination, opts), { side: 'destination', endpoint: mb.destination });
+    dst = await connectWith(loginFor('destination', mb.destination, opts), { side: 'destination', endpoint: mb.destination, stallTimeoutMs });
     const srcFolders = await listFolders(src);
     const dstFolders = await listFolders(dst);
     const ns = personalNamespace(dst, dstFolders);

@@ -7,12 +7,17 @@
  * stops the pump until the server says "+" (or answers the command instead, which ends it). Writes respect
  * socket back-pressure, so memory is bounded by the Buffers the caller already holds.
  *
+ * A server that goes quiet while anything waits for it (greeting, TLS handshake, a reply, a "+") is
+ * dropped by a stall watch (stall-watch.ts): big literals are written in pieces so that a slow upload,
+ * during which the server rightly says nothing, shows progress as long as the kernel takes bytes.
+ *
  * Connecting, TLS and signing in live in session.ts.
  */
 import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import { TLSSocket } from 'node:tls';
 import { coded, fail, failureInfo, replyInfo, type ErrorContext } from './append-errors.js';
-import type { MailferryError } from '../errors.js';
+import type { ErrorInfo, MailferryError } from '../errors.js';
+import { DEFAULT_STALL_MS, StallWatch, stallError } from '../stall-watch.js';
 import { ProtocolError, ResponseReader, type ServerResponse } from './response-reader.js';
 import { WAIT_CONTINUATION, parseCapabilities, parseRespText, type CommandPart, type TaggedResponse } from './wire.js';
 
@@ -27,9 +32,14 @@ interface Pending {
 export interface ConnectionHooks {
   /** Every server response line (literals as "{n}"); for diagnostics and Gmail's [THROTTLED]. */
   onServerLine?: (line: string) => void;
-  /** Inactivity limit while a command is in flight, ms. Default 5 minutes. */
-  socketTimeout?: number;
+  /** How long a wait for the server may go without progress, ms. Default 60 s (options.stallTimeoutSeconds). */
+  stallTimeoutMs?: number;
+  /** Called once if the connection is dropped as stalled (CONNECTION_STALLED), for the report's counter. */
+  onStall?: (info: ErrorInfo) => void;
 }
+
+/** Literals are written in pieces this big: each one the kernel takes is progress for the stall watch. */
+const PIECE = 64 * 1024;
 
 export class AppendConnection {
   /** Capabilities as last announced (upper case). */
@@ -37,6 +47,12 @@ export class AppendConnection {
   /** Context for classifying failures; `phase` follows the session (connect, login, append). */
   ctx: ErrorContext;
   #socket!: Socket | TLSSocket;
+  /** The TCP socket under any TLS: it counts every byte heard, handshake records included. */
+  #tcp: Socket | undefined;
+  #handshaking = false;
+  /** Pieces of our writes the kernel has taken after a wait (progress for the watch). */
+  #drained = 0;
+  #watch: StallWatch;
   #reader = new ResponseReader();
   #hooks: ConnectionHooks;
   #tagNo = 0;
@@ -56,6 +72,8 @@ export class AppendConnection {
   constructor(ctx: ErrorContext, hooks: ConnectionHooks = {}) {
     this.ctx = ctx;
     this.#hooks = hooks;
+    const limit = hooks.stallTimeoutMs ?? DEFAULT_STALL_MS;
+    this.#watch = new StallWatch(limit, () => (this.#tcp?.bytesRead ?? 0) + this.#drained, () => this.#waiting(), () => this.#stalled(limit));
   }
 
   get usable(): boolean {
@@ -66,16 +84,27 @@ export class AppendConnection {
     return this.#closed;
   }
 
-  /** Starts reading from a socket (again after STARTTLS: nothing may be left unread from the plain one). */
-  attach(socket: Socket | TLSSocket): void {
+  /**
+   * Starts reading from a socket (again after STARTTLS: nothing may be left unread from the plain one).
+   * `tcp` is the socket under a TLS one, given on the first attach; a TLS socket is still handshaking.
+   */
+  attach(socket: Socket | TLSSocket, tcp: Socket = socket): void {
     if (this.#reader.pendingBytes > 0) throw new ProtocolError('server sent data after STARTTLS before the TLS handshake');
     this.#socket = socket;
+    if (!this.#tcp) {
+      this.#tcp = tcp;
+      // The wait for the greeting starts once the server accepted the connection (session.ts times the connect).
+      if (tcp.connecting) tcp.once('connect', () => this.#watch.kick());
+    }
+    if (socket instanceof TLSSocket) {
+      this.#handshaking = true;
+      socket.once('secureConnect', () => (this.#handshaking = false));
+      this.#watch.kick();
+    }
     socket.setNoDelay(true);
-    socket.setTimeout(this.#hooks.socketTimeout ?? 5 * 60_000);
     socket.on('data', this.#onData);
     socket.on('error', this.#onError);
     socket.on('close', this.#onClose);
-    socket.on('timeout', this.#onTimeout);
   }
 
   /** Stops reading a socket without closing it (before the STARTTLS handshake takes it over). */
@@ -84,7 +113,6 @@ export class AppendConnection {
     s.off('data', this.#onData);
     s.off('error', this.#onError);
     s.off('close', this.#onClose);
-    s.off('timeout', this.#onTimeout);
     return s;
   }
 
@@ -94,6 +122,7 @@ export class AppendConnection {
       if (this.#closed) return reject(this.#closeError);
       this.#untaggedWaiter = resolve;
       this.#closedWaiters.push(() => reject(this.#closeError));
+      this.#watch.kick();
     });
   }
 
@@ -111,6 +140,7 @@ export class AppendConnection {
       if (this.#closed) return reject(this.#closeError);
       if (typeof parts[0] === 'string' && /^LOGOUT\b/i.test(parts[0])) this.#logoutSent = true;
       this.#queue.push({ tag: `M${++this.#tagNo}`, parts, answered: false, resolve, reject });
+      this.#watch.kick();
       void this.#pump();
     });
   }
@@ -165,12 +195,15 @@ export class AppendConnection {
           cork();
           continue;
         }
-        s.write(part);
-        if (s.writableNeedDrain) {
-          uncork();
-          await drained(s);
-          if (this.#closed) return;
-          cork();
+        for (const piece of pieces(part)) {
+          s.write(piece);
+          if (s.writableNeedDrain) {
+            uncork();
+            await drained(s);
+            this.#drained++;
+            if (this.#closed) return;
+            cork();
+          }
         }
       }
       s.write('\r\n');
@@ -240,11 +273,20 @@ export class AppendConnection {
     if (this.#failure === undefined) this.#failure = err;
   };
 
-  #onTimeout = (): void => {
-    if (this.#inFlight.size > 0 || this.#queue.length > 0 || this.#untaggedWaiter) {
-      this.destroy(coded('ETIMEOUT', 'the server did not answer in time'));
-    }
-  };
+  /** Something waits for the server: a greeting, a handshake, a reply. LOGOUT is bounded by its caller. */
+  #waiting(): boolean {
+    if (this.#closed || this.#logoutSent || !this.#tcp || this.#tcp.connecting) return false;
+    return this.#handshaking || this.#untaggedWaiter !== undefined || this.#inFlight.size > 0 || this.#queue.length > 0;
+  }
+
+  #stalled(limit: number): void {
+    const oldest = this.#inFlight.values().next().value ?? this.#queue[0];
+    const verb = typeof oldest?.parts[0] === 'string' ? /^[A-Z]+/i.exec(oldest.parts[0])?.[0]?.toUpperCase() : undefined;
+    const during = this.#handshaking ? 'the TLS handshake' : this.#untaggedWaiter ? 'the greeting'
+      : verb === 'LOGIN' || verb === 'AUTHENTICATE' ? 'sign-in' : verb ? `the ${verb} command` : 'a command';
+    const plain = !(this.#socket instanceof TLSSocket);
+    this.destroy(stallError({ stallMs: limit, during, heard: (this.#tcp?.bytesRead ?? 0) > 0, plain }));
+  }
 
   #onClose = (): void => {
     if (this.#closed) return;
@@ -254,6 +296,8 @@ export class AppendConnection {
     else if (this.#bye !== undefined) info = replyInfo({ tag: '*', status: 'NO', text: this.#bye, line: this.#bye }, this.ctx);
     else info = failureInfo(coded('EConnectionClosed', 'the server closed the connection'), this.ctx);
     this.#closeError = fail(info, this.#failure);
+    this.#watch.stop();
+    if (info.code === 'CONNECTION_STALLED') this.#hooks.onStall?.(info);
     this.#continuation?.resolve(false);
     this.#continuation = undefined;
     const pending = [...this.#inFlight.values(), ...this.#queue];
@@ -268,6 +312,12 @@ export class AppendConnection {
   get closeError(): MailferryError | undefined {
     return this.#closeError;
   }
+}
+
+/** A Buffer in pieces of PIECE bytes (views, not copies); a string whole. */
+function* pieces(part: string | Buffer): Generator<string | Buffer> {
+  if (typeof part === 'string') return yield part;
+  for (let at = 0; at < part.length; at += PIECE) yield part.subarray(at, at + PIECE);
 }
 
 function drained(s: Socket): Promise<void> {

@@ -46,7 +46,7 @@ export function appendLimitInfo(size: number, limit: number, ctx: ErrorContext):
 const PER_MESSAGE = new Set(['MESSAGE_TOO_BIG', 'MESSAGE_REFUSED']);
 /** Codes that are never about one message: stop the batch and let the caller decide. */
 const STOP = new Set([
-  'DEST_OVER_QUOTA', 'FOLDER_MISSING', 'FOLDER_REFUSED', 'CONNECTION_LOST', 'SESSION_EXPIRED', 'THROTTLED', 'TIMEOUT',
+  'DEST_OVER_QUOTA', 'FOLDER_MISSING', 'FOLDER_REFUSED', 'CONNECTION_LOST', 'CONNECTION_STALLED', 'SESSION_EXPIRED', 'THROTTLED', 'TIMEOUT',
   'AUTH_FAILED', 'CANCELLED', 'TOO_MANY_CONNECTIONS',
 ]);
 const MAILBOX_WIDE_CODES = new Set(['OVERQUOTA', 'TRYCREATE', 'NONEXISTENT', 'NOPERM', 'UNAVAILABLE', 'INUSE', 'LIMIT_MAILBOX']);

@@ -14,10 +14,9 @@ import { coded, fail, failureInfo, replyInfo, type ErrorContext } from './append
 import { AppendConnection, type ConnectionHooks } from './append-connection.js';
 import { WAIT_CONTINUATION, astring, parseRespText, type LiteralMode } from './wire.js';
 import { isMailferryError, type ErrorInfo } from '../errors.js';
+import { DEFAULT_STALL_MS } from '../stall-watch.js';
 
 export interface SessionOptions extends ConnectionHooks {
-  /** Time to connect, set up TLS and get the greeting, ms. Default 30 s. */
-  connectTimeout?: number;
   /** Sign-in: AUTHENTICATE PLAIN when offered (default), or always LOGIN. */
   auth?: 'auto' | 'login';
 }
@@ -37,14 +36,15 @@ export function literalModeOf(caps: ReadonlySet<string>): LiteralMode {
 export async function openSession(endpoint: Endpoint, password: string, opts: SessionOptions = {}): Promise<AppendConnection> {
   const ctx: ErrorContext = { side: 'destination', host: endpoint.host, port: endpoint.port, user: endpoint.user, phase: 'connect' };
   const conn = new AppendConnection(ctx, opts);
-  const timer = setTimeout(() => conn.destroy(coded('GREETING_TIMEOUT', 'no greeting in time')), opts.connectTimeout ?? 30_000);
+  // Until the server accepts the connection; from then on the connection's stall watch times every wait.
+  const tcp = net.connect({ host: endpoint.host, port: endpoint.port });
+  const timer = setTimeout(() => conn.destroy(coded('CONNECT_TIMEOUT', 'no connection in time')), opts.stallTimeoutMs ?? DEFAULT_STALL_MS);
+  tcp.once('connect', () => clearTimeout(timer));
   try {
-    // Attached at once: a refused connection or a bad certificate closes it with a classified error.
-    const socket =
-      endpoint.security === 'tls'
-        ? tls.connect({ ...tlsOptions(endpoint), port: endpoint.port })
-        : net.connect({ host: endpoint.host, port: endpoint.port });
-    conn.attach(socket);
+    // Attached at once: a refused connection or a bad certificate closes it with a classified error. TLS
+    // runs over our own TCP socket, so the handshake bytes are counted (a server that never said a word
+    // is told apart from one that went quiet).
+    conn.attach(endpoint.security === 'tls' ? tls.connect({ ...tlsOptions(endpoint), socket: tcp }) : tcp, tcp);
     const greeting = await conn.nextUntagged();
     const g = /^\* (OK|PREAUTH|BYE)\b ?(.*)$/is.exec(greeting.text);
     if (!g || g[1]!.toUpperCase() === 'BYE') {
