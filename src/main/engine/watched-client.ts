@@ -8,7 +8,9 @@
  * When the watch fires the client is closed; imapflow then fails every pending call with a bare
  * NoConnection (or, for some commands, quietly answers false), and each of those calls fails with the stall
  * it really was instead (side, server and seconds known).
- * LOGOUT is not watched: disconnect() gives it 2 s and then closes anyway.
+ * LOGOUT is not watched: disconnect() gives it 2 s and then closes anyway. Progress is bytes read or
+ * handed to the socket: imapflow writes a literal whole, so a long imapflow APPEND would show none while
+ * it drains (the engine appends through imap-append/, which writes in pieces).
  */
 import type { ImapFlow } from 'imapflow';
 import type net from 'node:net';
