@@ -1,12 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCorpus, rfc5322Date, type CorpusMessage } from '../support/corpus.js';
 import { startDestination, startGmailSource, type DovecotServer } from '../support/dovecot.js';
-import { dovecotBinary } from '../support/dovecot-env.js';
+import { setDovecotQuota } from '../support/dovecot-quota.js';
 import { expectExact } from '../support/expect-exact.js';
 import { seedFolder, seedGmailSource } from '../support/maildir-seed.js';
 import { snapshot, type MessageFingerprint } from '../support/mailbox-snapshot.js';
@@ -40,25 +38,6 @@ async function migrate(job: ReturnType<typeof writeJob>): Promise<CliRun & { rep
   const r = await runCli(['migrate', job.jobFile, '--state', job.stateDir, '--report', reportFile], job.env);
   expect(r.stderr, 'no crash').not.toMatch(/unexpected error/i);
   return { ...r, report: JSON.parse(fs.readFileSync(reportFile, 'utf8')).mailboxes[0] };
-}
-
-/** Waits until a new session sees the reloaded quota (a reload is asynchronous). */
-async function waitForQuotaLimit(server: DovecotServer, user: string, messages: number): Promise<void> {
-  for (const deadline = Date.now() + 10_000; ; ) {
-    const client = new ImapFlow({ ...server.imapOptions(user, 'plain'), logger: false });
-    client.on('error', () => {});
-    try {
-      await client.connect();
-      const q = await client.getQuota('INBOX'); // RFC 9208 resource "MESSAGE"
-      if (q && q.message?.limit === messages) return;
-    } catch {
-      // not up yet: try again
-    } finally {
-      await client.logout().catch(() => client.close());
-    }
-    if (Date.now() > deadline) throw new Error(`the destination did not take the new quota (${messages} messages) within 10 s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const total = (m: Map<string, MessageFingerprint[]>) => [...m.values()].reduce((s, l) => s + l.length, 0);
@@ -146,13 +125,8 @@ describe('destination refusals are per message or per folder, not per run', () =
       db.close();
     }
 
-    // Make room: raise the quota in the running server's config and reload it (SIGHUP via `dovecot reload`).
-    const conf = path.join(destination.root, 'dovecot.conf');
-    const text = fs.readFileSync(conf, 'utf8');
-    expect(text).toContain(`quota_rule = *:messages=${limit}\n`);
-    fs.writeFileSync(conf, text.replace(`quota_rule = *:messages=${limit}\n`, 'quota_rule = *:messages=100000\n'));
-    execFileSync(dovecotBinary(), ['-c', conf, 'reload']);
-    await waitForQuotaLimit(destination, USER, 100000);
+    // Make room: raise the quota in the running server's config and reload it.
+    await setDovecotQuota(destination, USER, { messages: 100000 });
 
     const again = await migrate(job);
     expect(again.code, again.stdout + again.stderr).toBe(0);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { CorpusMessage } from './corpus.js';
 import type { DovecotServer } from './dovecot.js';
+import type { ImapTestServer } from './imap-test-server.js';
 import { fingerprint, sortFingerprints, type MessageFingerprint } from './mailbox-snapshot.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -51,7 +52,7 @@ export interface JobFixture {
 /** Writes a job file for one mailbox between two harness servers (plain loopback, passwords from env). */
 export function writeJob(
   source: DovecotServer,
-  destination: DovecotServer,
+  destination: ImapTestServer,
   user = source.users[0]!.user,
   extra: Record<string, unknown> = {},
   /** Ports to use instead of the servers' own, e.g. a delay or fault proxy in front of them. */

@@ -84,6 +84,13 @@ describe('MailboxLock', () => {
     expect(mailboxHolder(mailbox(), state, lockDir)?.message).toMatch(/\(a, process/);
     a.release();
     expect(fs.statSync(path.dirname(lockFiles(mailbox(), state, lockDir).state)).mode & 0o777).toBe(0o700);
+    expect(fs.readdirSync(state), 'nothing is written into the state folder before a run signs in').toEqual([]);
+    // The same folder spelled through a symbolic link is the same state folder.
+    const link = path.join(tmp(), 'link');
+    fs.symlinkSync(state, link);
+    const b = MailboxLock.acquire(mailbox(), state, 'b', lockDir);
+    expect(() => MailboxLock.acquire(mailbox({ host: 'other.example.net' }), link, 'c', lockDir)).toThrow(/in use by another Mailferry run \(b,/);
+    b.release();
   });
 });
 

@@ -1,8 +1,8 @@
 import type { ImapFlow } from 'imapflow';
 import PQueue from 'p-queue';
 import { coveredByAllMail, gmailArchiveRule, indexCovered, selectArchived } from './archive-selection.js';
-import { classifyError } from './classify-error.js';
 import { MailferryError } from './errors.js';
+import { ensureFolder } from './folder-create.js';
 import { mapFolders, type FolderInfo, type FolderMapping } from './folder-mapping.js';
 import { listFolders, listFoldersWithStatus, personalNamespace } from './folder-list.js';
 import { allUids, fetchFingerprints, folderStatus, isGmail, readFolderMeta, sourceFingerprints, type FolderRef, type FolderStatus, type MessageMeta } from './folder-scan.js';
@@ -90,13 +90,14 @@ async function prepare(ctx: MailboxContext, src: ImapFlow, dst: ImapFlow): Promi
   copied.sort((a, b) => Number(a.role === 'archive') - Number(b.role === 'archive'));
 
   const ready: Prepared['ready'] = [];
-  for (const m of copied) {
+  const existing = new Set(dstFolders.map((f) => f.path));
+  for (const mapped of copied) {
     ctx.signal.throwIfAborted();
-    const status = srcStatus.get(m.source) ?? (await folderStatus(src, m.source));
-    ctx.tracker.addFolder({ source: m.source, target: m.target, role: m.role, sourceCount: status.messages });
+    const status = srcStatus.get(mapped.source) ?? (await folderStatus(src, mapped.source));
+    ctx.tracker.addFolder({ source: mapped.source, target: mapped.target, role: mapped.role, sourceCount: status.messages });
     // Created one after the other, parents before children, before any planning runs in parallel.
-    if (!ctx.dryRun && !m.targetExists && !(await createFolder(ctx, dst, m))) continue;
-    ready.push({ m, status });
+    const m = ctx.dryRun ? mapped : await ensureFolder(ctx, dst, mapped, status, ns, existing);
+    if (m) ready.push({ m, status });
   }
   for (const m of mappings) {
     if (!COPIED_ROLES.has(m.role)) {
@@ -105,19 +106,6 @@ async function prepare(ctx: MailboxContext, src: ImapFlow, dst: ImapFlow): Promi
     }
   }
   return { srcFolders, mappings, ready };
-}
-
-async function createFolder(ctx: MailboxContext, dst: ImapFlow, m: FolderMapping & { target: string }): Promise<boolean> {
-  try {
-    await dst.mailboxCreate(m.target);
-    return true;
-  } catch (err) {
-    const info = classifyError(err, { side: 'destination', host: ctx.job.destination.host, port: ctx.job.destination.port, folder: m.target, phase: 'create' });
-    if (info.code !== 'FOLDER_REFUSED') throw new MailferryError(info, { cause: err });
-    ctx.failures.push({ folder: m.source, target: m.target, uid: 0, size: 0, date: '', subject: '', code: info.code, reason: info.message });
-    ctx.notes.push(`Could not create "${m.target}" for "${m.source}": ${info.message}`);
-    return false;
-  }
 }
 
 /** The messages of one folder still to copy; records the ones found on the destination as present. */

@@ -1,13 +1,15 @@
 /**
- * One run per mailbox at a time. A run holds two locks for each mailbox it copies:
- *   - in its state folder, one per mailbox id: two runs of the same job (a cron job and a manual run, a
- *     double click) would both write the same ledger rows;
- *   - in the user's lock folder, one per destination account (host, port, user): two jobs with different
- *     state folders (a second job file, the app and a scripted CLI run) would each copy every message.
+ * One run per mailbox at a time. A run holds two locks for each mailbox it copies, both in the user's lock
+ * folder (so nothing is written into a state folder before the run has signed in):
+ *   - one per state folder and mailbox id: two runs of the same job (a cron job and a manual run, a double
+ *     click) would both write the same ledger rows;
+ *   - one per destination account (host, port, user): two jobs with different state folders (a second job
+ *     file, the app and a scripted CLI run) would each copy every message.
  * A second run is refused before it connects, with who holds the mailbox. The locks are kernel locks
  * (file-lock.ts), so a run that died never blocks the next one.
  */
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MailferryError, type ErrorInfo } from './errors.js';
@@ -29,7 +31,7 @@ export function userLockDir(env: NodeJS.ProcessEnv = process.env, platform = pro
 /** The lock files of one mailbox: its rows in this state folder, and its destination account. */
 export function lockFiles(mb: MailboxJob, stateDir: string, lockDir = userLockDir()): { state: string; destination: string } {
   return {
-    state: path.join(stateDir, 'locks', `mailbox-${digest(mb.id.normalize('NFC').toLowerCase())}.lock`),
+    state: path.join(lockDir, `state-${digest(`${canonicalPath(stateDir)}\n${mb.id.normalize('NFC').toLowerCase()}`)}.lock`),
     destination: path.join(lockDir, `destination-${digest(accountKey(mb.destination))}.lock`),
   };
 }
@@ -37,6 +39,15 @@ export function lockFiles(mb: MailboxJob, stateDir: string, lockDir = userLockDi
 /** Host names and user names are compared without case: the same account spelled twice is one account. */
 function accountKey(e: Endpoint): string {
   return `${e.host.trim().toLowerCase().replace(/\.$/, '')}:${e.port}:${e.user.trim().toLowerCase()}`;
+}
+
+/** One spelling per folder: symbolic links resolved where the folder exists already. */
+function canonicalPath(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return path.resolve(dir);
+  }
 }
 
 function digest(s: string): string {
@@ -60,7 +71,7 @@ export class MailboxLock {
     const taken: FileLock[] = [];
     try {
       for (const [what, file] of [['state', files.state], ['destination', files.destination]] as const) {
-        const r = tryLock(what, file, what === 'state' ? stateDir : lockDir, holder);
+        const r = tryLock(file, lockDir, holder);
         if ('heldBy' in r) throw new MailferryError(inUse(mb, what, r.heldBy));
         taken.push(r.lock);
       }
@@ -86,8 +97,8 @@ export function mailboxHolder(mb: MailboxJob, stateDir: string, lockDir = userLo
   return null;
 }
 
-/** Takes one lock; a folder that cannot hold it is reported like the ledger's own folder problems. */
-function tryLock(what: 'state' | 'destination', file: string, dir: string, holder: LockHolder): ReturnType<typeof FileLock.tryAcquire> {
+/** Takes one lock; a lock folder that cannot hold it is reported like the ledger's own folder problems. */
+function tryLock(file: string, dir: string, holder: LockHolder): ReturnType<typeof FileLock.tryAcquire> {
   try {
     return FileLock.tryAcquire(file, holder);
   } catch (err) {
@@ -96,10 +107,8 @@ function tryLock(what: 'state' | 'destination', file: string, dir: string, holde
     throw new MailferryError(
       {
         code: 'STATE_DIR_UNWRITABLE',
-        message: `The ${what === 'state' ? 'state' : 'lock'} folder ${dir} cannot be written (${code}).`,
-        hint: what === 'state'
-          ? 'Choose a writable folder with --state, or fix its permissions and free disk space.'
-          : 'Fix its permissions and free disk space (or point MAILFERRY_LOCK_DIR at a writable folder), then run again.',
+        message: `The lock folder ${dir} cannot be written (${code}).`,
+        hint: 'Fix its permissions and free disk space (or point MAILFERRY_LOCK_DIR at a writable folder), then run again.',
         retryable: false,
         details: { file },
       },

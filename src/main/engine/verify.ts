@@ -4,6 +4,7 @@ import { disconnect } from './imap-connect.js';
 import { DEFAULT_JOB_OPTIONS, type MailboxJob } from './job.js';
 import { mapFolders, type FolderMapping } from './folder-mapping.js';
 import { listFolders, personalNamespace } from './folder-list.js';
+import { safeName } from './folder-create.js';
 import { fetchFingerprints, isGmail, readFolderMeta, sourceFingerprints, type MessageMeta } from './folder-scan.js';
 import { matchMessages } from './identity-match.js';
 import type { ImapFlow } from 'imapflow';
@@ -50,6 +51,7 @@ export async function verifyMailbox(mb: MailboxJob, opts: CredentialOptions & { 
     const srcFolders = await listFolders(src);
     const dstFolders = await listFolders(dst);
     const ns = personalNamespace(dst, dstFolders);
+    const dstPaths = new Set(dstFolders.map((f) => f.path));
     const mappings = mapFolders({ source: srcFolders, destination: dstFolders, destDelimiter: ns.delimiter, destPrefix: ns.prefix, ...(mb.folders ? { filter: mb.folders } : {}) });
     const sourceMetas = new Map<string, MessageMeta[]>();
     for (const f of srcFolders) {
@@ -61,15 +63,18 @@ export async function verifyMailbox(mb: MailboxJob, opts: CredentialOptions & { 
       if (!m.target || !['inbox', 'special', 'label', 'archive'].includes(m.role)) continue;
       const all = sourceMetas.get(m.source) ?? [];
       const expected = m.role === 'archive' ? await archivedOf(src, m.source, all, srcFolders, mappings, sourceMetas) : all;
-      const onDest = m.targetExists ? (await readFolderMeta(dst, m.target)).metas : [];
-      const [dstConn, target] = [dst, m.target];
+      // A name the server refused was created under its safe name (folder-create.ts): look there.
+      const safe = safeName(m.target, ns);
+      const target = m.targetExists || !dstPaths.has(safe) ? m.target : safe;
+      const onDest = m.targetExists || target !== m.target ? (await readFolderMeta(dst, target)).metas : [];
+      const dstConn = dst;
       const { found, missing } = await matchMessages(expected, onDest, {
         source: (uids) => fetchFingerprints(src, m.source, uids),
         destination: (uids) => fetchFingerprints(dstConn, target, uids),
       });
       const matched = new Set(found.map((f) => f.destUid));
       const extra = onDest.filter((x) => !matched.has(x.uid)).map(brief);
-      folders.push({ source: m.source, target: m.target, role: m.role, sourceCount: all.length, expected: expected.length, destinationCount: onDest.length, missing: missing.map(brief), extra });
+      folders.push({ source: m.source, target, role: m.role, sourceCount: all.length, expected: expected.length, destinationCount: onDest.length, missing: missing.map(brief), extra });
     }
     return { id: mb.id, folders, ok: folders.every((f) => f.missing.length === 0 && f.extra.length === 0) };
   } finally {
