@@ -107,7 +107,7 @@ describe('destination refusals are per message or per folder, not per run', () =
     expect(full.report.failures).toEqual([]);
     expect(full.stdout).not.toMatch(/listed in the report/);
     const errorLine = full.stdout.split('\n').find((l) => l.startsWith('Error: '));
-    expect(errorLine, full.stdout).toMatch(/^Error: The destination server 127\.0\.0\.1:\d+ refused to store more for bob@example\.com: the mailbox is over its storage quota\./);
+    expect(errorLine, full.stdout).toMatch(/^Error: The destination mailbox is full: \d+ messages not copied \(The destination server 127\.0\.0\.1:\d+ refused to store more for bob@example\.com: the mailbox is over its storage quota\)\./);
     expect(errorLine).toMatch(/Free space or raise the quota on the destination, then run the job again/);
     expect(errorLine).toMatch(/not copied twice/);
 

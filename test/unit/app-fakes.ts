@@ -119,6 +119,7 @@ export function okReport(mailbox: string, warnings: string[] = []): ConnectionTe
   return {
     mailbox,
     warnings,
+    blockers: [],
     source: side,
     destination: { ...side, quota: { usedBytes: 10, limitBytes: 1000 } },
     mapping: [

@@ -55,6 +55,8 @@ const factLines: Array<Row & { line: string }> = [
 const otherLines: Array<Row & { line: string }> = [
   { name: 'destination storage quota', line: 'A5 NO [OVERQUOTA] Quota exceeded (mailbox for user is full)', ctx: dest, code: 'DEST_OVER_QUOTA', retryable: false, words: ['The destination server', 'Free space'] },
   { name: 'destination quota without a code', line: 'A5 NO Quota exceeded', ctx: dest, code: 'DEST_OVER_QUOTA', retryable: false },
+  { name: 'Courier full mailbox (no [OVERQUOTA])', line: 'A5 NO [ALERT] You exceeded your mail quota.', ctx: { ...dest, phase: 'append' }, code: 'DEST_OVER_QUOTA', retryable: false, words: ['over its storage quota'] },
+  { name: 'Cyrus full mailbox', line: 'A5 NO Over quota', ctx: { ...dest, phase: 'append' }, code: 'DEST_OVER_QUOTA', retryable: false },
   { name: 'destination bandwidth limit', line: '* BYE [OVERQUOTA] Account exceeded command or bandwidth limits.', ctx: dest, code: 'DEST_OVER_QUOTA', retryable: true, words: ['resumes it later'] },
   { name: 'TOOBIG with NO', line: 'A6 NO [TOOBIG] Message too large', ctx: dest, code: 'MESSAGE_TOO_BIG', retryable: false },
   { name: 'CREATE refused', line: 'A7 NO [CANNOT] Invalid mailbox name', ctx: { ...dest, phase: 'create' }, code: 'FOLDER_REFUSED', retryable: false, words: ['"Work"', 'Invalid mailbox name', 'exclude'] },

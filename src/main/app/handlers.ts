@@ -248,7 +248,7 @@ function toPreview(report: ConnectionTestReport, c: MailboxConfig): MappingPrevi
     labelsAsKeywords: c.labelsAsKeywords,
     gmailLabels: report.source.notable['X-GM-EXT-1'] === true,
     estimate: report.estimate ? { ...report.estimate } : null,
-    warnings: [...report.warnings],
+    warnings: [...report.blockers, ...report.warnings],
   };
 }
 

@@ -17,14 +17,17 @@ export async function testCommand(argv: string[]): Promise<number> {
   let ok = true;
   for (const mb of job.mailboxes) {
     const r = await testMailboxConnection(mb);
-    ok &&= r.source.ok && r.destination.ok;
+    ok &&= r.source.ok && r.destination.ok && r.blockers.length === 0;
     process.stdout.write(describeTest(r) + '\n' + describePolicy(job.options) + '\n');
   }
   return ok ? 0 : 1;
 }
 
 export function describeTest(r: ConnectionTestReport): string {
-  const out = [`Mailbox ${r.mailbox}`, side('source', r.source), side('destination', r.destination), ...r.warnings.map((w) => `  Warning: ${w}`)];
+  const out = [
+    `Mailbox ${r.mailbox}`, side('source', r.source), side('destination', r.destination),
+    ...r.blockers.map((b) => `  Blocker: ${b}`), ...r.warnings.map((w) => `  Warning: ${w}`),
+  ];
   if (r.mapping.length > 0) {
     out.push(renderTable(
       ['source folder', 'destination folder', 'messages', 'size'],
@@ -35,7 +38,7 @@ export function describeTest(r: ConnectionTestReport): string {
     const days = Math.max(1, Math.ceil(r.estimate.gmailDailyLimitDays));
     out.push(`Gmail must send about ${formatBytes(r.estimate.totalBytes)}: at Google's 2,500 MB a day download limit that takes at least ${days} day${days > 1 ? 's' : ''}.`);
   }
-  if (r.source.ok && r.destination.ok) out.push('Both sides are ready. Nothing was written.');
+  if (r.source.ok && r.destination.ok) out.push(r.blockers.length ? 'Fix the blocker above before migrating. Nothing was written.' : 'Both sides are ready. Nothing was written.');
   return out.join('\n');
 }
 

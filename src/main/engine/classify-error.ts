@@ -242,7 +242,8 @@ function details(ctx: Ctx, s: Signals, extra?: Record<string, string | number>):
   return { ...d, ...extra };
 }
 
-const QUOTA = /\bover ?quota\b|quota (exceeded|reached)|exceeds? (the |your )?quota|mailbox (is )?full|no space left|insufficient storage/i;
+// Dovecot's [OVERQUOTA] code aside, servers say it in words: Cyrus "Over quota", Courier "You exceeded your mail quota."
+const QUOTA = /\bover ?quota\b|quota (exceeded|reached)|exceed(s|ed)? (the |your )?(mail |storage |mailbox )?quota|mailbox (is )?full|no space left|insufficient storage/i;
 const TOO_BIG = /too (large|big)|size limit|exceeds? (the )?(maximum|size)/i;
 
 /** Decisions from what the server said: the order matters (a too-many-connections NO is not a bad password). */

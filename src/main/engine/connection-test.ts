@@ -5,6 +5,7 @@ import { mapFolders, type FolderInfo } from './folder-mapping.js';
 import { personalNamespace, toFolderInfo } from './folder-list.js';
 import { disconnect, type Side } from './imap-connect.js';
 import type { Endpoint, MailboxJob } from './job.js';
+import { formatBytes } from '../../shared/format-bytes.js';
 
 /** Workspace accounts may download 2,500 MB a day over IMAP (consumer limits are not published). */
 export const GMAIL_DAILY_DOWNLOAD_BYTES = 2500 * 1024 * 1024;
@@ -33,6 +34,8 @@ export interface ConnectionTestReport {
   mailbox: string;
   /** Things that will likely go wrong, in words (e.g. a Gmail username that is not a full address). */
   warnings: string[];
+  /** Things that will stop the migration unless fixed first (a destination too small): `test` fails on them. */
+  blockers: string[];
   source: SideReport;
   destination: SideReport;
   mapping: MappingRow[];
@@ -56,7 +59,7 @@ export async function testMailboxConnection(mb: MailboxJob, opts: CredentialOpti
     if (dst.report.notable['KEYWORDS'] === false) {
       warnings.push('The destination does not keep keywords (its PERMANENTFLAGS have no \\*): message keywords and labels kept as keywords will be left off the copies; every message is still copied.');
     }
-    const report: ConnectionTestReport = { mailbox: mb.id, warnings, source: src.report, destination: dst.report, mapping: [], estimate: null };
+    const report: ConnectionTestReport = { mailbox: mb.id, warnings, blockers: [], source: src.report, destination: dst.report, mapping: [], estimate: null };
     if (!src.client || !dst.client || !src.listed || !dst.listed) return report;
     const ns = personalNamespace(dst.client, dst.listed.folders);
     const mappings = mapFolders({
@@ -72,6 +75,8 @@ export async function testMailboxConnection(mb: MailboxJob, opts: CredentialOpti
       return row;
     });
     report.estimate = estimate(report.mapping, src.report.notable['X-GM-EXT-1'] === true);
+    const room = quotaShortfall(report.mapping, dst.report.quota);
+    if (room) report.blockers.push(room);
     return report;
   } finally {
     await Promise.all([disconnect(src.client), disconnect(dst.client)]);
@@ -116,6 +121,19 @@ function notable(caps: Map<string, boolean | number>): Record<string, boolean | 
   const limit = caps.get('APPENDLIMIT');
   out.APPENDLIMIT = typeof limit === 'number' ? limit : false;
   return out;
+}
+
+/**
+ * A destination quota too small for the folders to copy, in words with both figures; undefined when it fits
+ * or is unknown. The need is a floor: every copied folder but All Mail (its archived share is not known
+ * before planning), each label counted as the separate copy it becomes.
+ */
+export function quotaShortfall(rows: MappingRow[], quota: SideReport['quota']): string | undefined {
+  if (!quota) return undefined;
+  const free = Math.max(0, quota.limitBytes - quota.usedBytes);
+  const need = rows.filter((r) => r.target !== null && r.role !== 'archive').reduce((s, r) => s + (r.sizeBytes ?? 0), 0);
+  if (need <= free) return undefined;
+  return `The destination has ${formatBytes(free)} free but this mailbox needs at least ${formatBytes(need)} there: free space or raise the quota before the migration, or it stops when the destination is full.`;
 }
 
 /**

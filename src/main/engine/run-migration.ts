@@ -183,6 +183,7 @@ async function runLockedMailbox(
   } finally {
     await Promise.all([source.close(), destination.close(), writers.close()]);
   }
+  if (error?.code === 'DEST_OVER_QUOTA' && !error.retryable) error = destinationFull(error, tracker.snapshot());
   if (opts.signal.aborted) tracker.setState('cancelled', { code: 'CANCELLED', message: 'Stopped on request; run again to resume.', retryable: true });
   else if (error) tracker.setState('failed', error);
   else tracker.setState('done');
@@ -203,6 +204,17 @@ async function runLockedMailbox(
   const result: MailboxResult = { id: mb.id, ok, progress: p, failures, notes: [...new Set(notes)] };
   if (error) result.error = error;
   return result;
+}
+
+/** A full destination, in the words of what happened: how many messages are still to copy, and what to do. */
+function destinationFull(error: ErrorInfo, p: MailboxProgress): ErrorInfo {
+  const left = Math.max(0, p.planned - p.copied - p.failed);
+  return {
+    ...error,
+    message: `The destination mailbox is full: ${left} message${left === 1 ? '' : 's'} not copied (${error.message.replace(/\.$/, '')}).`,
+    hint: 'Free space or raise the quota on the destination, then run the job again; what was copied stays copied and is not copied twice.',
+    details: { ...error.details, notCopied: left },
+  };
 }
 
 /** Failures that prove the server was reached and answered: worth retrying even before a first login. */
