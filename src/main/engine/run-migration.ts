@@ -68,25 +68,26 @@ export async function runMigration(job: Job, opts: RunOptions): Promise<RunResul
   const global = new PQueue({ concurrency: Math.max(1, Math.floor(job.options.globalConnections / 2)) });
   let ledger: Ledger | undefined;
   const openLedger = () => (ledger ??= opts.dryRun ? Ledger.openForDryRun(opts.stateDir) : Ledger.open(opts.stateDir));
+  const shared: Shared = { job, opts: { ...opts, signal, bandwidth }, openLedger, budget, global };
   try {
-    const mailboxes = await Promise.all(
-      job.mailboxes.map((m, i) => runMailbox(job, m, secrets[i]!, { ...opts, signal, bandwidth }, openLedger, budget, global)),
-    );
+    const mailboxes = await Promise.all(job.mailboxes.map((m, i) => runMailbox(shared, m, secrets[i]!)));
     return { startedAt, finishedAt: new Date().toISOString(), dryRun: !!opts.dryRun, mailboxes };
   } finally {
     ledger?.close();
   }
 }
 
-async function runMailbox(
-  job: Job,
-  mb: MailboxJob,
-  secret: { source: Login; destination: Login },
-  opts: RunOptions & { signal: AbortSignal; bandwidth: RateLimiter },
-  openLedger: () => Ledger,
-  budget: ByteBudget,
-  global: PQueue,
-): Promise<MailboxResult> {
+/** What every mailbox of one run shares: the job, the options, the ledger, the byte budget and the global cap. */
+interface Shared {
+  job: Job;
+  opts: RunOptions & { signal: AbortSignal; bandwidth: RateLimiter };
+  openLedger: () => Ledger;
+  budget: ByteBudget;
+  global: PQueue;
+}
+
+async function runMailbox(shared: Shared, mb: MailboxJob, secret: { source: Login; destination: Login }): Promise<MailboxResult> {
+  const { opts } = shared;
   const tracker = new ProgressTracker(mb.id, opts.onProgress);
   // One run per mailbox: taken before anything connects, so a second run is refused at once. A dry run
   // writes nothing and needs no lock.
@@ -102,22 +103,14 @@ async function runMailbox(
     }
   }
   try {
-    return await runLockedMailbox(job, mb, secret, opts, openLedger, budget, global, tracker);
+    return await runLockedMailbox(shared, mb, secret, tracker);
   } finally {
     lock?.release();
   }
 }
 
-async function runLockedMailbox(
-  job: Job,
-  mb: MailboxJob,
-  secret: { source: Login; destination: Login },
-  opts: RunOptions & { signal: AbortSignal; bandwidth: RateLimiter },
-  openLedger: () => Ledger,
-  budget: ByteBudget,
-  global: PQueue,
-  tracker: ProgressTracker,
-): Promise<MailboxResult> {
+async function runLockedMailbox(shared: Shared, mb: MailboxJob, secret: { source: Login; destination: Login }, tracker: ProgressTracker): Promise<MailboxResult> {
+  const { job, opts, openLedger, budget, global } = shared;
   const throttle = new AccountThrottle();
   throttle.onThrottled = (n) => tracker.throttled(n);
   const { connectionsPerAccount: cap, sessionMaxMinutes } = job.options;
