@@ -2,14 +2,12 @@
  * Runs one `dovecot -c CONFIG -F` and makes sure it cannot outlive the test process.
  *
  * The master runs in its own process group, so one kill(-pgid) ends it and all its children (login,
- * auth, imap...). Three layers of cleanup: DovecotProcess.kill() (from stop()), a process 'exit' hook
- * for servers a test forgot, and a detached `sh` watchdog that blocks reading a pipe from us and, when
- * the pipe closes because this process died without running exit hooks (SIGKILL, crash), kills the
- * group and removes the temp dir.
+ * auth, imap...). Cleanup: DovecotProcess.kill() (from stop()), plus the exit hook and the watchdog of
+ * process-watchdog.ts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { dovecotBinary } from './dovecot-env.js';
+import { killOnExit, startWatchdog } from './process-watchdog.js';
 
 export interface DovecotProcess {
   pid: number;
@@ -22,42 +20,8 @@ export interface DovecotProcess {
   kill(): void;
 }
 
-interface Tracked {
-  process: DovecotProcess;
-  root: string;
-  keep: boolean;
-}
-const tracked = new Set<Tracked>();
-let exitHookInstalled = false;
-
 function unrefStream(stream: unknown): void {
   (stream as { unref?: () => void } | null)?.unref?.();
-}
-
-/** Kills the process group and removes `root` once our end of its stdin closes. */
-function startWatchdog(pgid: number, root: string, keep: boolean): ChildProcess {
-  // POSIX form: dash (Debian's sh) rejects `kill -KILL -- -PGID`.
-  const script = 'read _ignored; kill -s KILL -- "-$0" 2>/dev/null; [ -n "$1" ] && rm -rf -- "$1"; exit 0';
-  const child = spawn('/bin/sh', ['-c', script, String(pgid), keep ? '' : root], {
-    detached: true, // not in our process group: a Ctrl-C must not kill the watchdog before it acts
-    stdio: ['pipe', 'ignore', 'ignore'],
-  });
-  child.on('error', () => {}); // no /bin/sh: the exit hook still covers normal exits
-  child.unref();
-  unrefStream(child.stdin);
-  return child;
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const t of tracked) {
-      t.process.kill();
-      if (!t.keep) rmSync(t.root, { recursive: true, force: true });
-    }
-    tracked.clear();
-  });
 }
 
 /**
@@ -91,34 +55,28 @@ export function launchDovecot(configFile: string, root: string, keep: boolean): 
 
   const pid = child.pid ?? -1;
   const watchdog = pid > 0 ? startWatchdog(pid, root, keep) : undefined;
-  const entry: Tracked = {
-    root,
-    keep,
-    process: {
-      pid,
-      exited,
-      hasExited: () => done,
-      stderr: () => err,
-      kill() {
-        tracked.delete(entry);
+  let untrack = (): void => {};
+  const proc: DovecotProcess = {
+    pid,
+    exited,
+    hasExited: () => done,
+    stderr: () => err,
+    kill() {
+      untrack();
+      try {
+        watchdog?.kill('SIGKILL');
+      } catch {
+        /* already gone */
+      }
+      if (pid > 0 && !done) {
         try {
-          watchdog?.kill('SIGKILL');
+          process.kill(-pid, 'SIGKILL');
         } catch {
           /* already gone */
         }
-        if (pid > 0 && !done) {
-          try {
-            process.kill(-pid, 'SIGKILL');
-          } catch {
-            /* already gone */
-          }
-        }
-      },
+      }
     },
   };
-  if (pid > 0) {
-    installExitHook();
-    tracked.add(entry);
-  }
-  return entry.process;
+  if (pid > 0) untrack = killOnExit(() => proc.kill(), root, keep);
+  return proc;
 }

@@ -11,12 +11,12 @@
  * /etc/courier and /run/courier without the machine seeing it.
  *
  * Cleanup layers: ServerProcess.stop() kills the namespace's init and waits until unshare has reaped it
- * (the kernel empties the namespace first); a process 'exit' hook; and a detached `sh` watchdog that,
- * when this process dies without exit hooks (SIGKILL), kills the group (unshare and the init, whose
- * --kill-child and PID-1 death take the rest) and removes the temp dir.
+ * (the kernel empties the namespace first); then process-watchdog.ts's exit hook and watchdog, which kill
+ * the group (unshare and the init, whose --kill-child and PID-1 death take the rest).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, closeSync, openSync, readFileSync } from 'node:fs';
+import { killOnExit, startWatchdog } from './process-watchdog.js';
 
 export interface ServerProcess {
   /** unshare's pid, also the process group id. */
@@ -28,14 +28,6 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-interface Tracked {
-  pid: number;
-  root: string;
-  keep: boolean;
-}
-const tracked = new Set<Tracked>();
-let exitHookInstalled = false;
-
 function killProcess(pid: number): void {
   try {
     process.kill(pid, 'SIGKILL');
@@ -46,32 +38,6 @@ function killProcess(pid: number): void {
 
 function killGroup(pgid: number): void {
   killProcess(-pgid);
-}
-
-/** Kills the process group and removes `root` once our end of its stdin closes. */
-function startWatchdog(pgid: number, root: string, keep: boolean): ChildProcess {
-  // POSIX form: dash (Debian's sh) rejects `kill -KILL -- -PGID`.
-  const script = 'read _ignored; kill -s KILL -- "-$0" 2>/dev/null; [ -n "$1" ] && rm -rf -- "$1"; exit 0';
-  const child = spawn('/bin/sh', ['-c', script, String(pgid), keep ? '' : root], {
-    detached: true, // not in our process group: a Ctrl-C must not kill the watchdog before it acts
-    stdio: ['pipe', 'ignore', 'ignore'],
-  });
-  child.on('error', () => {}); // no /bin/sh: the exit hook still covers normal exits
-  child.unref();
-  (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-  return child;
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const t of tracked) {
-      killGroup(t.pid);
-      if (!t.keep) rmSync(t.root, { recursive: true, force: true });
-    }
-    tracked.clear();
-  });
 }
 
 /** The namespace's init: unshare's only child (Linux lists children in /proc). */
@@ -118,11 +84,7 @@ export function launchInNamespace(p: { script: string; args: string[]; logFile: 
 
   const pid = child.pid ?? -1;
   const watchdog = pid > 0 ? startWatchdog(pid, p.root, p.keep) : undefined;
-  const entry: Tracked = { pid, root: p.root, keep: p.keep };
-  if (pid > 0) {
-    installExitHook();
-    tracked.add(entry);
-  }
+  const untrack = pid > 0 ? killOnExit(() => killGroup(pid), p.root, p.keep) : () => {};
   let stopping: Promise<void> | undefined;
   return {
     pid,
@@ -138,7 +100,7 @@ export function launchInNamespace(p: { script: string; args: string[]; logFile: 
           const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 5000).unref());
           if ((await Promise.race([exited, timer])) === 'timeout') killGroup(pid);
         }
-        tracked.delete(entry);
+        untrack();
         try {
           watchdog?.kill('SIGKILL');
         } catch {
