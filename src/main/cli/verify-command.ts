@@ -23,6 +23,8 @@ export async function verifyCommand(argv: string[]): Promise<number> {
       for (const m of f.missing.slice(0, 50)) out.push(`missing in ${f.target}: source UID ${m.uid} in ${f.source}, ${m.size} bytes, ${m.date}, Message-ID ${m.messageId ?? '(none)'}`);
       for (const m of f.extra.slice(0, 50)) out.push(`extra in ${f.target}: destination UID ${m.uid}, ${m.size} bytes, ${m.date}, Message-ID ${m.messageId ?? '(none)'}`);
     }
+    // Changed copies were found (not missing, not extra): said once per kind of change.
+    out.push(...r.changeNotes);
     process.stdout.write(out.join('\n') + '\n');
   }
   return ok ? 0 : 1;

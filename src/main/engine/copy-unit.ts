@@ -2,6 +2,7 @@ import type { ImapFlow } from 'imapflow';
 import { backoffDelay, sleep } from './backoff.js';
 import { MailferryError, type ErrorInfo } from './errors.js';
 import { AppendStopped, type AppendItem, type AppendOutcome, type DestinationWriter } from './destination-writer.js';
+import { sampleStored } from './destination-readback.js';
 import { fetchFingerprints, readFolderMeta, type MessageMeta } from './folder-scan.js';
 import { copyFlags, keeps } from './keywords.js';
 import { facts, ref, type FolderWork } from './mailbox-plan.js';
@@ -158,6 +159,7 @@ function record(ctx: MailboxContext, work: FolderWork, batch: Array<{ meta: Mess
     if (o.ok) {
       ctx.ledger.markDone(r, o.uidValidity ?? null, o.uid ?? null);
       ctx.tracker.count(source, 'copied', 1, item.raw.length);
+      sampleStored(ctx, target, o, item.raw); // a few copies are read back after the run (destination-readback.ts)
     } else {
       ctx.ledger.markFailed(r, facts(target, meta), `${o.error.code}: ${o.error.message}`);
       ctx.tracker.count(source, 'failed');

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import type { ImapFlow } from 'imapflow';
 import { contentFingerprint, IDENTITY_HEADERS, identityOf } from './message-identity.js';
 import { toUidSet } from './uid-set.js';
@@ -17,6 +18,8 @@ export interface MessageMeta {
   gmailId?: string;
   /** Gmail's X-GM-LABELS: \\Inbox, \\Sent, \\Draft, \\Important, \\Starred and user labels. */
   labels?: string[];
+  /** Set when the fetched identity fields hold raw 8-bit bytes (verify sees a server that turned them into "X"). */
+  eightBitHeader?: true;
 }
 
 export interface FolderStatus {
@@ -65,6 +68,7 @@ export async function fetchMeta(client: ImapFlow, uids: number[] | 'all'): Promi
       flags: [...(m.flags ?? [])],
       ...identityOf(m.headers, internalDate),
     };
+    if (m.headers && !isAscii(m.headers)) meta.eightBitHeader = true;
     if (gmail && m.emailId) meta.gmailId = m.emailId;
     if (gmail) meta.labels = [...(m.labels ?? [])];
     out.push(meta);

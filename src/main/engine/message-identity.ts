@@ -86,7 +86,7 @@ export function contentFingerprint(raw: Buffer): string {
 }
 
 /** Offset just past the blank line that ends the header (CRLFCRLF or LFLF), or the end of the message. */
-function headerEnd(raw: Buffer): number {
+export function headerEnd(raw: Buffer): number {
   const crlf = raw.indexOf('\r\n\r\n');
   const lf = raw.indexOf('\n\n');
   if (crlf < 0 && lf < 0) return raw.length;

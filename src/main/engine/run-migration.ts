@@ -4,6 +4,7 @@ import { backoffDelay, sleep } from './backoff.js';
 import { ByteBudget } from './byte-budget.js';
 import { ConnectionPool } from './connection-pool.js';
 import { copyUnit } from './copy-unit.js';
+import { noteDestinationChanges } from './destination-readback.js';
 import { connectWith, loginFor, type Credential, type CredentialOptions, type Login } from './credentials.js';
 import { buildUnits, foldersOf } from './copy-units.js';
 import { MailferryError, type ErrorInfo } from './errors.js';
@@ -151,6 +152,7 @@ async function runLockedMailbox(shared: Shared, mb: MailboxJob, secret: { source
         if (!opts.dryRun) {
           tracker.setState('copying');
           await copyAll(ctx, plan.work, global, stop);
+          await noteDestinationChanges(ctx); // reads back a few copies: what the server changed, in the notes
         }
         error = undefined;
         break;

@@ -6,7 +6,9 @@ import { mapFolders, type FolderMapping } from './folder-mapping.js';
 import { listFolders, personalNamespace } from './folder-list.js';
 import { safeName } from './folder-create.js';
 import { fetchFingerprints, isGmail, readFolderMeta, sourceFingerprints, type MessageMeta } from './folder-scan.js';
-import { matchMessages } from './identity-match.js';
+import { matchMessages, type Match } from './identity-match.js';
+import { countNotes, countStoredChanges, serverFamily, StoredChangeTally, type StoredChangeCounts } from './destination-changes.js';
+import { fetchRaw, SAMPLE_LIMITS } from './destination-readback.js';
 import type { ImapFlow } from 'imapflow';
 import type { FolderInfo } from './folder-mapping.js';
 
@@ -29,12 +31,16 @@ export interface VerifyFolder {
   missing: VerifyMessage[];
   /** On the destination with no source counterpart (destination UIDs): earlier mail, or duplicates. */
   extra: VerifyMessage[];
+  /** Copies found although the destination changed them (counted as found, never as missing + extra). */
+  changed: StoredChangeCounts;
 }
 
 export interface VerifyResult {
   id: string;
   folders: VerifyFolder[];
   ok: boolean;
+  /** What the destination changed in the copies, in words: one line per kind (empty when nothing). */
+  changeNotes: string[];
 }
 
 /**
@@ -59,6 +65,7 @@ export async function verifyMailbox(mb: MailboxJob, opts: CredentialOptions & { 
       sourceMetas.set(f.path, (await readFolderMeta(src, f.path)).metas);
     }
     const folders: VerifyFolder[] = [];
+    const otherSize: Array<{ source: string; target: string; matches: Match[] }> = [];
     for (const m of mappings) {
       if (!m.target || !['inbox', 'special', 'label', 'archive'].includes(m.role)) continue;
       const all = sourceMetas.get(m.source) ?? [];
@@ -74,9 +81,13 @@ export async function verifyMailbox(mb: MailboxJob, opts: CredentialOptions & { 
       });
       const matched = new Set(found.map((f) => f.destUid));
       const extra = onDest.filter((x) => !matched.has(x.uid)).map(brief);
-      folders.push({ source: m.source, target, role: m.role, sourceCount: all.length, expected: expected.length, destinationCount: onDest.length, missing: missing.map(brief), extra });
+      const changed = countStoredChanges(found, onDest);
+      if (changed.otherSize.length > 0) otherSize.push({ source: m.source, target, matches: changed.otherSize });
+      folders.push({ source: m.source, target, role: m.role, sourceCount: all.length, expected: expected.length, destinationCount: onDest.length, missing: missing.map(brief), extra, changed: changed.counts });
     }
-    return { id: mb.id, folders, ok: folders.every((f) => f.missing.length === 0 && f.extra.length === 0) };
+    const family = serverFamily(dst);
+    const changeNotes = [...countNotes(folders, family), ...(await sampleOtherSize(src, dst, otherSize)).notes(family)];
+    return { id: mb.id, folders, ok: folders.every((f) => f.missing.length === 0 && f.extra.length === 0), changeNotes };
   } finally {
     await disconnect(dst);
     await disconnect(src);
@@ -92,6 +103,27 @@ async function archivedOf(src: ImapFlow, path: string, all: MessageMeta[], srcFo
   const byPath = new Map(mappings.map((m) => [m.source, m]));
   const covered = indexCovered(srcFolders.filter((f) => coveredByAllMail(f, byPath.get(f.path))).map((f) => ({ folder: f.path, metas: metas.get(f.path) ?? [] })));
   return (await selectArchived(all, { folder: path, metas: all }, covered, (refs) => sourceFingerprints(src, refs))).archived;
+}
+
+/**
+ * Copies of another size say only that the server changed them: a few per folder (small ones, bounded as
+ * a run's sample) are downloaded from both sides and classified (headers added, rebuilt...).
+ */
+async function sampleOtherSize(src: ImapFlow, dst: ImapFlow, folders: Array<{ source: string; target: string; matches: Match[] }>): Promise<StoredChangeTally> {
+  const tally = new StoredChangeTally();
+  let bytes = 0;
+  for (const f of folders.slice(0, SAMPLE_LIMITS.folders)) {
+    const pick = f.matches.filter((x) => x.meta.size <= SAMPLE_LIMITS.messageBytes).slice(0, SAMPLE_LIMITS.perFolder);
+    bytes += pick.reduce((s, x) => s + x.meta.size, 0);
+    if (pick.length === 0 || bytes > SAMPLE_LIMITS.totalBytes) continue;
+    const sent = await fetchRaw(src, f.source, pick.map((x) => x.meta.uid));
+    const stored = await fetchRaw(dst, f.target, pick.map((x) => x.destUid));
+    for (const x of pick) {
+      const [a, b] = [sent.get(x.meta.uid), stored.get(x.destUid)];
+      if (a && b) tally.add(f.target, a, b);
+    }
+  }
+  return tally;
 }
 
 function brief(m: MessageMeta): VerifyMessage {
