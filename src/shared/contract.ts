@@ -7,7 +7,7 @@
  * boundary as a thrown exception. Passwords and OAuth client secrets travel renderer -> main only
  * (saveMailbox, testConnection, signInWithGoogle) and are never sent back.
  */
-import type { ErrorSummary, FailureRecord, FolderRole, MailboxProgress, MailboxState } from './progress.js';
+import type { FailureRecord, FolderRole, MailboxProgress, MailboxState } from './progress.js';
 
 export type { ErrorSummary, FolderProgress, FolderRole, MailboxProgress, MailboxState } from './progress.js';
 

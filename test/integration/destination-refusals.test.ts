@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateCorpus, rfc5322Date, type CorpusMessage } from '../support/corpus.js';
+import { generateCorpus, rfc5322Date } from '../support/corpus.js';
 import { startDestination, startGmailSource, type DovecotServer } from '../support/dovecot.js';
 import { setDovecotQuota } from '../support/dovecot-quota.js';
 import { expectExact } from '../support/expect-exact.js';

@@ -3,6 +3,7 @@ import { connectWith, loginFor, type CredentialOptions } from './credentials.js'
 import { MailferryError, type ErrorInfo } from './errors.js';
 import { mapFolders, type FolderInfo } from './folder-mapping.js';
 import { personalNamespace, toFolderInfo } from './folder-list.js';
+import { permanentFlagsOf } from './folder-scan.js';
 import { disconnect, type Side } from './imap-connect.js';
 import type { Endpoint, MailboxJob } from './job.js';
 import { formatBytes } from '../../shared/format-bytes.js';
@@ -106,13 +107,8 @@ async function probe(side: Side, endpoint: Endpoint, opts: CredentialOptions): P
 }
 
 async function keepsKeywords(client: ImapFlow): Promise<boolean> {
-  const lock = await client.getMailboxLock('INBOX');
-  try {
-    const pf = client.mailbox ? client.mailbox.permanentFlags : undefined;
-    return !pf || pf.has('\\*');
-  } finally {
-    lock.release();
-  }
+  const pf = await permanentFlagsOf(client, 'INBOX');
+  return pf === null || pf.includes('\\*');
 }
 
 function notable(caps: Map<string, boolean | number>): Record<string, boolean | number> {

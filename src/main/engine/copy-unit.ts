@@ -1,14 +1,13 @@
 import type { ImapFlow } from 'imapflow';
 import { backoffDelay, sleep } from './backoff.js';
 import { MailferryError, type ErrorInfo } from './errors.js';
-import { AppendStopped, type AppendItem, type AppendOutcome, type DestinationWriter } from './destination-writer.js';
-import { sampleStored } from './destination-readback.js';
+import { AppendGuard, appendBatch, type Batch } from './append-batch.js';
+import type { DestinationWriter } from './destination-writer.js';
 import { fetchFingerprints, readFolderMeta, type MessageMeta } from './folder-scan.js';
 import { copyFlags, keeps } from './keywords.js';
-import { facts, ref, type FolderWork } from './mailbox-plan.js';
+import { ref, type FolderWork } from './mailbox-plan.js';
 import type { MailboxContext } from './mailbox-context.js';
 import { matchMessages } from './identity-match.js';
-import { contentFingerprint } from './message-identity.js';
 import { classifyAs, onSide } from './side-errors.js';
 import { toUidSet } from './uid-set.js';
 
@@ -39,10 +38,11 @@ export interface CopyUnit {
  */
 export async function copyUnit(ctx: MailboxContext, unit: CopyUnit): Promise<void> {
   let items = unit.items;
+  const guard = new AppendGuard();
   for (let attempt = 1; ; attempt++) {
     ctx.signal.throwIfAborted();
     try {
-      await ctx.source.use((src) => ctx.writers.use((writer) => copyAttempt(ctx, unit.from, items, src, writer), ctx.signal), ctx.signal);
+      await ctx.source.use((src) => ctx.writers.use((writer) => copyAttempt(ctx, unit.from, items, src, writer, guard), ctx.signal), ctx.signal);
       return;
     } catch (err) {
       if (ctx.signal.aborted) throw err;
@@ -73,7 +73,7 @@ function unfinished(ctx: MailboxContext, items: CopyItem[]): CopyItem[] {
   return items.map((it) => ({ ...it, entries: it.entries.filter((e) => !done(e.work).has(e.meta.uid)) })).filter((it) => it.entries.length > 0);
 }
 
-async function copyAttempt(ctx: MailboxContext, from: FolderWork, items: CopyItem[], src: ImapFlow, writer: DestinationWriter): Promise<void> {
+async function copyAttempt(ctx: MailboxContext, from: FolderWork, items: CopyItem[], src: ImapFlow, writer: DestinationWriter, guard: AppendGuard): Promise<void> {
   const left = await onSide(ctx.job, 'destination', () => reconcileItems(ctx, items));
   if (left.length === 0) return;
   const byUid = new Map(left.map((it) => [it.uid, it]));
@@ -84,7 +84,7 @@ async function copyAttempt(ctx: MailboxContext, from: FolderWork, items: CopyIte
       throw new MailferryError({ code: 'INTERNAL', message: `"${source}" was renumbered on the source during the run; it will be re-planned on the next run.`, retryable: false });
     }
     // Bodies gathered per destination folder; one gathering is appended while the next is fetched.
-    let gathered = new Map<FolderWork, Array<{ meta: MessageMeta; item: AppendItem }>>();
+    let gathered = new Map<FolderWork, Batch>();
     let count = 0;
     let bytes = 0;
     let inFlight: Promise<void> | undefined;
@@ -97,7 +97,7 @@ async function copyAttempt(ctx: MailboxContext, from: FolderWork, items: CopyIte
       count = 0;
       bytes = 0;
       inFlight = (async () => {
-        for (const [work, batch] of batches) await appendBatch(ctx, work, writer, batch);
+        for (const [work, batch] of batches) await appendBatch(ctx, work, writer, batch, guard);
       })().finally(() => ctx.budget.release(held));
       inFlight.catch(() => {}); // observed by the next flush; never an unhandled rejection meanwhile
     };
@@ -132,43 +132,6 @@ async function copyAttempt(ctx: MailboxContext, from: FolderWork, items: CopyIte
   } finally {
     lock.release();
   }
-}
-
-async function appendBatch(ctx: MailboxContext, work: FolderWork, writer: DestinationWriter, batch: Array<{ meta: MessageMeta; item: AppendItem }>): Promise<void> {
-  const { source, target } = work.mapping;
-  ctx.ledger.recordIntents(batch.map(({ meta, item }) => ({ ref: ref(ctx, source, work.status, meta.uid), facts: facts(target, meta), fingerprint: contentFingerprint(item.raw) })));
-  let outcomes: ReadonlyArray<AppendOutcome | undefined>;
-  try {
-    outcomes = await writer.append(target, batch.map((b) => b.item));
-  } catch (err) {
-    // Stopped mid-batch (destination full, connection lost): what was answered is recorded before stopping.
-    if (err instanceof AppendStopped) record(ctx, work, batch, err.outcomes);
-    throw err;
-  }
-  ctx.throttle.succeeded();
-  record(ctx, work, batch, outcomes);
-}
-
-/** Records each answered APPEND: done with its destination UID, or failed with the reason. */
-function record(ctx: MailboxContext, work: FolderWork, batch: Array<{ meta: MessageMeta; item: AppendItem }>, outcomes: ReadonlyArray<AppendOutcome | undefined>): void {
-  const { source, target } = work.mapping;
-  outcomes.forEach((o, i) => {
-    if (!o) return;
-    const { meta, item } = batch[i]!;
-    const r = ref(ctx, source, work.status, meta.uid);
-    if (o.ok) {
-      ctx.ledger.markDone(r, o.uidValidity ?? null, o.uid ?? null);
-      ctx.tracker.count(source, 'copied', 1, item.raw.length);
-      sampleStored(ctx, target, o, item.raw); // a few copies are read back after the run (destination-readback.ts)
-    } else {
-      ctx.ledger.markFailed(r, facts(target, meta), `${o.error.code}: ${o.error.message}`);
-      ctx.tracker.count(source, 'failed');
-      ctx.failures.push({
-        folder: source, target, uid: meta.uid, size: meta.size, date: meta.internalDate.toISOString(),
-        subject: subjectOf(item.raw), code: o.error.code, reason: o.error.message,
-      });
-    }
-  });
 }
 
 /** Reconciles, per destination folder, the entries whose APPEND may have happened; returns what is left. */
@@ -218,13 +181,6 @@ function lowerConnections(ctx: MailboxContext, info: ErrorInfo): void {
   const pool = info.details?.side === 'destination' ? ctx.writers : ctx.source;
   pool.setMax(pool.max - 1);
   ctx.notes.push(`${info.details?.side === 'destination' ? 'The destination' : 'Gmail'} refused a connection as one too many; using at most ${pool.max} from now on.`);
-}
-
-function subjectOf(raw: Buffer): string {
-  const head = raw.subarray(0, 64 * 1024).toString('latin1');
-  const end = head.search(/\r?\n\r?\n/);
-  const m = /^subject:[ \t]*(.*(?:\r?\n[ \t].*)*)/im.exec(end >= 0 ? head.slice(0, end) : head);
-  return (m?.[1] ?? '').replace(/\r?\n[ \t]+/g, ' ').slice(0, 200);
 }
 
 function toInfo(ctx: MailboxContext, err: unknown): ErrorInfo {

@@ -96,6 +96,17 @@ export async function readFolderMeta(
   }
 }
 
+/** A folder's PERMANENTFLAGS (selected read-write: EXAMINE gives none), or null when it announces none. */
+export async function permanentFlagsOf(client: ImapFlow, path: string): Promise<string[] | null> {
+  const lock = await client.getMailboxLock(path);
+  try {
+    const pf = client.mailbox ? client.mailbox.permanentFlags : undefined;
+    return pf ? [...pf] : null;
+  } finally {
+    lock.release();
+  }
+}
+
 /**
  * Content fingerprints of some messages of a folder (downloads their bodies: only for the few messages whose
  * identity is unclear, see identity-match.ts). A UID no longer there is left out.

@@ -5,7 +5,7 @@
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
-import { DEFAULT_JOB_OPTIONS, type Endpoint, type FolderFilter, type JobOptions, type MailboxJob, type Security } from './job.js';
+import { DEFAULT_JOB_OPTIONS, type Endpoint, type FolderFilter, type JobOptions, type Security } from './job.js';
 
 const SECURITIES: readonly Security[] = ['tls', 'starttls', 'none'];
 const DEFAULT_PORT: Record<Security, number> = { tls: 993, starttls: 143, none: 143 };

@@ -50,8 +50,8 @@ export async function planMailbox(ctx: MailboxContext): Promise<MailboxPlan> {
     prep.ready.map(({ m, status }) =>
       // A re-run's folders are mostly unchanged: answered from the ledger, without taking a connection.
       nothingNew(ctx, m, status) ? NOTHING : queue.add(
+        // Without p-queue's signal, which would settle a running task at once on abort (see copyAll).
         () => ctx.source.use((src) => ctx.destination.use((dst) => folderTodo(ctx, src, dst, m, status, prep.srcFolders, prep.mappings), ctx.signal), ctx.signal),
-        { signal: ctx.signal },
       ),
     ),
   );

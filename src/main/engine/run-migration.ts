@@ -9,7 +9,7 @@ import { connectWith, loginFor, type Credential, type CredentialOptions, type Lo
 import { buildUnits, foldersOf } from './copy-units.js';
 import { MailferryError, type ErrorInfo } from './errors.js';
 import { openAppendConnection } from './imap-append/multi-writer.js';
-import type { Endpoint, Job, JobOptions, MailboxJob } from './job.js';
+import type { Job, JobOptions, MailboxJob } from './job.js';
 import { Ledger } from './ledger/ledger.js';
 import type { FailureRecord, MailboxContext } from './mailbox-context.js';
 import { planMailbox, type FolderWork } from './mailbox-plan.js';
@@ -258,7 +258,9 @@ async function copyAll(ctx: MailboxContext, work: FolderWork[], global: PQueue, 
   await Promise.all(
     units.map((u) =>
       perAccount
-        .add(() => global.add(() => copyUnit(ctx, u), { signal: ctx.signal }), { signal: ctx.signal })
+        // No signal for p-queue: it would settle a running task at once on abort, and the run would close the
+        // connections and the ledger under an APPEND in flight. A unit sees the abort itself and stops after it.
+        .add(() => global.add(() => copyUnit(ctx, u)))
         .then(() => {
           for (const w of foldersOf(u)) {
             const left = open.get(w)! - 1;
