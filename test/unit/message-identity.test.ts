@@ -47,6 +47,7 @@ describe('contentFingerprint', () => {
     expect(contentFingerprint(raw(base.replace('café', 'cafX')))).toBe(fp);
     expect(contentFingerprint(raw(base.replace('line one\r\n', 'line one\n')))).toBe(fp);
     expect(contentFingerprint(raw(base.replace('Subject', 'X-MS-Exchange-Organization-Id: 1\r\n  folded\r\nSubject')))).toBe(fp);
+    expect(contentFingerprint(raw(`Return-Path: <a@x>\r\nReceived: from mx by host;\r\n\tMon, 1 Jan 2024\r\n${base}`))).toBe(fp);
     expect(contentFingerprint(raw(`${base}\u0000`))).toBe(contentFingerprint(raw(`${base}\u0080`)));
   });
 

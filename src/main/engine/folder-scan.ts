@@ -36,7 +36,8 @@ export function isGmail(client: ImapFlow): boolean {
 /** STATUS without selecting: cheap enough to call for every folder on every run. */
 export async function folderStatus(client: ImapFlow, path: string): Promise<FolderStatus> {
   const s = await client.status(path, { messages: true, uidNext: true, uidValidity: true });
-  if (!s) throw new Error(`STATUS ${path} returned nothing`);
+  // imapflow answers both a lost connection and a refusal with false: a lost one is retried like any other.
+  if (!s) throw Object.assign(new Error(`STATUS ${path} got no answer`), client.usable ? { mailboxMissing: true } : { code: 'NoConnection' });
   return { uidValidity: Number(s.uidValidity ?? 0), uidNext: s.uidNext ?? 0, messages: s.messages ?? 0 };
 }
 

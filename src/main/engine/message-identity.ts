@@ -54,8 +54,11 @@ function eightBitAsX(latin1: string): string {
   return latin1.replace(/[^\x00-\x7f]/g, 'X');
 }
 
-/** Headers a destination adds to what it stores (Exchange: X-MS-Exchange-...); left out of fingerprints. */
-const ADDED_BY_SERVERS = /^(x-ms-|x-microsoft-|x-ms-exchange-)/i;
+/**
+ * Headers a destination may add to what it stores (Exchange: X-MS-Exchange-...; delivery-style servers:
+ * Return-Path, Received; mbox-backed ones: Status, X-UID...), left out of fingerprints on both sides.
+ */
+const ADDED_BY_SERVERS = /^(x-ms-|x-microsoft-|return-path:|received:|status:|x-status:|x-keywords:|x-uid:|content-length:)/i;
 
 /**
  * The content fingerprint: equal for a message and its copy as a destination stored it (see the file
