@@ -87,7 +87,7 @@ describe('a folder that holds at most 100 keywords (Cyrus)', () => {
       mailboxes: [{ source: gmail.endpoint(USER), destination: { host: '127.0.0.1', port: cyrus.port, security: 'none', user: USER } }],
       options: FAST,
     }, process.cwd());
-    const password = (side: string) => (side === 'source' ? gmail.accounts.find((a) => a.user === USER)!.password : cyrus.users.find((u) => u.user === USER)!.password);
+    const password = (side: string) => (side === 'source' ? gmail.accounts.find((a) => a.user === USER)!.password! : cyrus.users.find((u) => u.user === USER)!.password);
     const lost: string[] = [];
     const onProgress = (p: { state: string; reason?: { code: string } }) => p.state === 'retrying' && p.reason && lost.push(p.reason.code);
     const run = buildReport(await runMigration(job, { stateDir: tmp(), password, onProgress })).mailboxes[0]!;
