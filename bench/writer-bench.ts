@@ -48,7 +48,7 @@ async function open(name: WriterName, ep: Endpoint, password: string): Promise<O
     const client: ImapFlow = await connectImap({ side: 'destination', endpoint: ep, credential: { password } });
     return { writer: new SerialWriter(client, { host: ep.host, port: ep.port }), close: () => disconnect(client) };
   }
-  const w: FastWriter = await openAppendConnection(ep, password, { forceStrategy: name });
+  const w: FastWriter = await openAppendConnection(ep, { password }, { forceStrategy: name });
   return { writer: w, close: () => w.logout() };
 }
 

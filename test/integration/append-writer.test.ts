@@ -77,7 +77,7 @@ async function createFolder(server: DovecotServer, folder: string): Promise<void
 }
 
 async function withWriter<T>(server: DovecotServer, opts: FastWriterOptions, fn: (w: FastWriter) => Promise<T>, ep: Partial<Endpoint> = {}): Promise<T> {
-  const w = await openAppendConnection(endpoint(server, ep), password(server), opts);
+  const w = await openAppendConnection(endpoint(server, ep), { password: password(server) }, opts);
   try {
     return await fn(w);
   } finally {
@@ -256,7 +256,7 @@ describe('append writer: refusals', () => {
   it('a lost connection throws CONNECTION_LOST', async () => {
     const proxy = await startTcpProxy({ targetPort: dst.port, cutAfterBytes: { toServer: 60_000 } });
     try {
-      const w = await openAppendConnection(endpoint(dst, { port: proxy.port }), password(dst), { forceStrategy: 'multiappend' });
+      const w = await openAppendConnection(endpoint(dst, { port: proxy.port }), { password: password(dst) }, { forceStrategy: 'multiappend' });
       const items = Array.from({ length: 10 }, (_, i) => ({ raw: message(i, 20_000), flags: [], internalDate: when(i) }));
       const err = await w.append('INBOX', items).catch((e: unknown) => e);
       expect((err as MailferryError).code).toBe('CONNECTION_LOST');
@@ -270,7 +270,7 @@ describe('append writer: refusals', () => {
 
 describe('append writer: signing in and TLS', () => {
   it('a wrong password gives AUTH_FAILED, without the password in the error', async () => {
-    const err = await openAppendConnection(endpoint(dst), 'not-the-password').catch((e: unknown) => e);
+    const err = await openAppendConnection(endpoint(dst), { password: 'not-the-password' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MailferryError);
     expect((err as MailferryError).code).toBe('AUTH_FAILED');
     expect(JSON.stringify((err as MailferryError).toInfo())).not.toContain('not-the-password');
@@ -285,13 +285,13 @@ describe('append writer: signing in and TLS', () => {
     try {
       for (const { user, password: pass } of users) {
         for (const auth of ['auto', 'login'] as const) {
-          const w = await openAppendConnection(endpoint(odd, { user }), pass, { auth });
+          const w = await openAppendConnection(endpoint(odd, { user }), { password: pass }, { auth });
           const [o] = await w.append('INBOX', [{ raw: message(1, 500), flags: [], internalDate: when(1) }]);
           expect(o!.ok).toBe(true);
           await w.logout();
         }
       }
-      const bad = await openAppendConnection(endpoint(odd), 'q"u\\o', { auth: 'login' }).catch((e: unknown) => e);
+      const bad = await openAppendConnection(endpoint(odd), { password: 'q"u\\o' }, { auth: 'login' }).catch((e: unknown) => e);
       expect((bad as MailferryError).code).toBe('AUTH_FAILED');
     } finally {
       await odd.stop();
@@ -313,7 +313,7 @@ describe('append writer: signing in and TLS', () => {
       { port: dst.tlsPort, security: 'tls' as const },
       { port: dst.port, security: 'starttls' as const },
     ]) {
-      const err = await openAppendConnection(endpoint(dst, ep), password(dst)).catch((e: unknown) => e);
+      const err = await openAppendConnection(endpoint(dst, ep), { password: password(dst) }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(MailferryError);
       expect((err as MailferryError).code).toBe('TLS_CERTIFICATE');
     }
@@ -327,7 +327,7 @@ describe('append writer: a hostile or broken network (fault-injecting proxy)', (
       transform: (dir, chunk) => (dir === 'toClient' ? Buffer.from(chunk.toString('latin1').replace(/ STARTTLS/g, ''), 'latin1') : chunk),
     });
     try {
-      const err = await openAppendConnection(endpoint(dst, { port: proxy.port, security: 'starttls', ca: dst.caFile }), password(dst)).catch((e: unknown) => e);
+      const err = await openAppendConnection(endpoint(dst, { port: proxy.port, security: 'starttls', ca: dst.caFile }), { password: password(dst) }).catch((e: unknown) => e);
       expect((err as MailferryError).code).toBe('STARTTLS_UNAVAILABLE');
       expect(proxy.stats.bytesToServer).toBeLessThan(200); // no LOGIN went out
     } finally {
@@ -339,7 +339,7 @@ describe('append writer: a hostile or broken network (fault-injecting proxy)', (
     let stall = false;
     const proxy = await startTcpProxy({ targetPort: dst.port, transform: (dir, chunk) => (stall && dir === 'toClient' ? Buffer.alloc(0) : chunk) });
     try {
-      const w = await openAppendConnection(endpoint(dst, { port: proxy.port }), password(dst), { stallTimeoutMs: 300 });
+      const w = await openAppendConnection(endpoint(dst, { port: proxy.port }), { password: password(dst) }, { stallTimeoutMs: 300 });
       stall = true;
       const t0 = Date.now();
       const err = await w.append('INBOX', [{ raw: message(1, 500), flags: [], internalDate: when(1) }]).catch((e: unknown) => e);
@@ -355,7 +355,7 @@ describe('append writer: a hostile or broken network (fault-injecting proxy)', (
   it('a reply for a command never sent drops the connection as CONNECTION_LOST', async () => {
     const proxy = await startTcpProxy({ targetPort: dst.port });
     try {
-      const w = await openAppendConnection(endpoint(dst, { port: proxy.port }), password(dst));
+      const w = await openAppendConnection(endpoint(dst, { port: proxy.port }), { password: password(dst) });
       for (const c of proxy.connections) c.inject('toClient', 'X99 OK [APPENDUID 1 1] forged\r\n');
       const err = await w.append('INBOX', [{ raw: message(1, 500), flags: [], internalDate: when(1) }]).catch((e: unknown) => e);
       expect((err as MailferryError).code).toBe('CONNECTION_LOST');

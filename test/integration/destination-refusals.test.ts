@@ -67,6 +67,10 @@ describe('destination refusals are per message or per folder, not per run', () =
 
     const destination = await destinationWith({ appendLimit: 2_000_000 });
     const job = writeJob(source, destination, USER);
+    // Foreseen before the run: the source is searched for messages over the advertised limit.
+    const t = await runCli(['test', job.jobFile], job.env);
+    expect(t.stdout).toMatch(/Warning: 3 messages are larger than the destination's limit of 1\.9 MB and would be refused: /);
+    for (const b of big) expect(t.stdout).toContain(b.raw.toString('latin1').match(/^Subject: (.*)\r$/m)![1]!);
     const run = await migrate(job);
     expect(run.code, run.stdout + run.stderr).toBe(1);
     expect(run.report.state).toBe('done');

@@ -111,7 +111,7 @@ describe('the APPEND client', () => {
     ['before the greeting', 'none', { at: 'accept' }, 'TIMEOUT', /said nothing/],
   ] as const)('silence %s: noticed within the limit', async (_name, security, silence, code, words) => {
     const { proxy, endpoint } = await through(security, silence as SilencePlan);
-    const r = await failure((onStall) => openAppendConnection(endpoint, credential().password, { stallTimeoutMs: LIMIT, onStall }));
+    const r = await failure((onStall) => openAppendConnection(endpoint, credential(), { stallTimeoutMs: LIMIT, onStall }));
     expect(proxy.faults.silenced).toBe(1);
     expect([r.err?.code, r.err?.message]).toEqual([code, expect.stringMatching(words)]);
     expect(r.ms).toBeGreaterThanOrEqual(LIMIT);
@@ -124,7 +124,7 @@ describe('the APPEND client', () => {
   it('a 24 MB upload through a 4 MB/s link with a 3 s limit goes through; the same link dying mid-upload is noticed', async () => {
     const { endpoint } = await through('none', undefined, { bytesPerSecond: { toServer: 4 * 1024 * 1024 } });
     const stalls: ErrorInfo[] = [];
-    const w = await openAppendConnection(endpoint, credential().password, { stallTimeoutMs: 3000, onStall: (i) => stalls.push(i) });
+    const w = await openAppendConnection(endpoint, credential(), { stallTimeoutMs: 3000, onStall: (i) => stalls.push(i) });
     const raw = message(24 * 1024 * 1024);
     const t0 = Date.now();
     const [out] = await w.append('INBOX', [{ raw, flags: [], internalDate: new Date() }]);
@@ -134,7 +134,7 @@ describe('the APPEND client', () => {
     await w.logout();
 
     const dying = await through('none', { at: { afterMs: 1500 } }, { bytesPerSecond: { toServer: 4 * 1024 * 1024 } });
-    const w2 = await openAppendConnection(dying.endpoint, credential().password, { stallTimeoutMs: 3000, onStall: (i) => stalls.push(i) });
+    const w2 = await openAppendConnection(dying.endpoint, credential(), { stallTimeoutMs: 3000, onStall: (i) => stalls.push(i) });
     const err = (await w2.append('INBOX', [{ raw, flags: [], internalDate: new Date() }]).catch((e: unknown) => e)) as MailferryError;
     expect(dying.proxy.faults.silenced).toBe(1);
     expect([err.code, err.message]).toEqual(['CONNECTION_STALLED', expect.stringMatching(/during the APPEND command: nothing came back for 3 s/)]);

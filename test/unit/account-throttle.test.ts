@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AccountThrottle } from '../../src/main/engine/account-throttle.js';
+import { AccountThrottle, suggestedBackoffMs } from '../../src/main/engine/account-throttle.js';
 
 describe('AccountThrottle', () => {
   it('doubles the pause once per throttled batch up to the cap, and halves it after good batches', () => {
@@ -38,4 +38,27 @@ describe('AccountThrottle', () => {
     expect(t.count).toBe(0);
     expect(t.delayMs).toBe(0);
   });
+
+  it("holds every connection of the mailbox until Exchange's suggested backoff has passed", async () => {
+    let now = 1_000;
+    const t = new AccountThrottle(100, 1000, () => now);
+    t.onServerLine('A9 BAD Request is throttled. Suggested Backoff Time: 4000 milliseconds');
+    expect(t.count).toBe(1);
+    expect(t.holdMs).toBe(4000);
+    t.onServerLine('A3 BAD Request is throttled. Suggested Backoff Time: 1000 milliseconds');
+    expect(t.holdMs).toBe(4000); // the longest asked for wins
+    now += 3000;
+    expect(t.holdMs).toBe(1000);
+    now += 1000;
+    expect(t.holdMs).toBe(0);
+    await t.hold(); // nothing left to wait
+    t.succeeded();
+    expect(t.delayMs).toBe(100); // and the pace slows down like after Gmail's [THROTTLED]
+  });
+
+  it.each([
+    ['A9 BAD Request is throttled. Suggested Backoff Time: 178755 milliseconds', 178755],
+    ['BAD Request is throttled. Suggested Backoff Time: 5 seconds', 5000],
+    ['A2 OK Success [THROTTLED]', undefined],
+  ])('%j -> %s ms', (line, ms) => expect(suggestedBackoffMs(line)).toBe(ms));
 });

@@ -55,6 +55,11 @@ const factLines: Array<Row & { line: string }> = [
 const otherLines: Array<Row & { line: string }> = [
   { name: 'destination storage quota', line: 'A5 NO [OVERQUOTA] Quota exceeded (mailbox for user is full)', ctx: dest, code: 'DEST_OVER_QUOTA', retryable: false, words: ['The destination server', 'Free space'] },
   { name: 'destination quota without a code', line: 'A5 NO Quota exceeded', ctx: dest, code: 'DEST_OVER_QUOTA', retryable: false },
+  { name: 'Exchange: message over the mailbox limit', line: 'A7 NO Maximum size of appendable message has been exceeded.', ctx: { ...dest, phase: 'append' }, code: 'MESSAGE_TOO_BIG', retryable: false, words: ['Set-Mailbox <mailbox> -MaxReceiveSize 150MB'] },
+  { name: 'Exchange catch-all on APPEND', line: 'A8 BAD Command Argument Error. 11', ctx: { ...dest, phase: 'append' }, code: 'MESSAGE_REFUSED', retryable: false, words: ['keyword it does not keep', 'free space'] },
+  { name: 'Exchange: token of another user', line: 'A3 BAD User is authenticated but not connected.', ctx: { ...dest, phase: 'other' }, code: 'AUTH_FAILED', retryable: false, words: ['another account', 'Add-MailboxPermission'] },
+  { name: 'Exchange: token expired mid-session', line: '* BYE Session invalidated - AccessTokenExpired', ctx: { ...dest, phase: 'append' }, code: 'SESSION_EXPIRED', retryable: true, words: ['token expired'] },
+  { name: 'Exchange throttling', line: 'A4 BAD Request is throttled. Suggested Backoff Time: 4000 milliseconds', ctx: { ...dest, phase: 'append' }, code: 'THROTTLED', retryable: true },
   { name: 'Courier full mailbox (no [OVERQUOTA])', line: 'A5 NO [ALERT] You exceeded your mail quota.', ctx: { ...dest, phase: 'append' }, code: 'DEST_OVER_QUOTA', retryable: false, words: ['over its storage quota'] },
   { name: 'Cyrus full mailbox', line: 'A5 NO Over quota', ctx: { ...dest, phase: 'append' }, code: 'DEST_OVER_QUOTA', retryable: false },
   { name: 'destination bandwidth limit', line: '* BYE [OVERQUOTA] Account exceeded command or bandwidth limits.', ctx: dest, code: 'DEST_OVER_QUOTA', retryable: true, words: ['resumes it later'] },
@@ -90,6 +95,8 @@ describe('isThrottledLine', () => {
     ['A2 OK Success', false],
     ['* 3 FETCH (BODY[] {12}', false],
     ['* OK [THROTTLED-ISH] no', false],
+    ['A9 BAD Request is throttled. Suggested Backoff Time: 4000 milliseconds', true],
+    ['* 4 FETCH (BODY[] {30}', false],
   ])('%j -> %s', (line, want) => expect(isThrottledLine(line)).toBe(want));
 });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  compareStored, countNotes, countStoredChanges, serverFamily, StoredChangeTally, traitsOf, type StoredChange,
+  compareStored, countNotes, countStoredChanges, StoredChangeTally, traitsOf, type StoredChange,
 } from '../../src/main/engine/destination-changes.js';
+import { serverFamily } from '../../src/main/engine/server-profiles.js';
 import type { MessageMeta } from '../../src/main/engine/folder-scan.js';
 import { StoredSampler, SAMPLE_LIMITS } from '../../src/main/engine/destination-readback.js';
 

@@ -61,3 +61,13 @@ describe('matchMessages', () => {
     expect(r.missing.map((m) => m.uid)).toEqual([2]);
   });
 });
+
+describe('matchMessages on a destination that rebuilds messages (Exchange)', () => {
+  it('pairs by key alone: any size, no downloads, as many pairs as both sides have', async () => {
+    const f = fps({ 1: 'A', 2: 'B' }, { 10: 'REBUILT' });
+    const r = await matchMessages([meta(1, 'k', 100), meta(2, 'k', 100), meta(3, 'x', 50)], [meta(10, 'k', 180), meta(11, 'x', 75)], { ...f.opts, rebuilds: true });
+    expect(pairs(r)).toEqual([[1, 10], [3, 11]]);
+    expect(r.missing.map((m) => m.uid)).toEqual([2]);
+    expect(f.asked).toEqual({ source: [], destination: [] });
+  });
+});

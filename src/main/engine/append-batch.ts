@@ -120,11 +120,17 @@ function record(ctx: MailboxContext, work: FolderWork, batch: Batch, outcomes: R
       sampleStored(ctx, target, o, item.raw); // a few copies are read back after the run (destination-readback.ts)
     } else {
       ctx.ledger.markFailed(r, facts(target, meta), `${o.error.code}: ${o.error.message}`);
-      ctx.tracker.count(source, 'failed');
-      ctx.failures.push({
+      const failure = {
         folder: source, target, uid: meta.uid, size: meta.size, date: meta.internalDate.toISOString(),
         subject: subjectOf(item.raw), code: o.error.code, reason: o.error.message,
-      });
+      };
+      // A message is listed and counted once, with its last reason.
+      const known = ctx.failures.findIndex((f) => f.folder === source && f.uid === meta.uid);
+      if (known >= 0) ctx.failures[known] = failure;
+      else {
+        ctx.failures.push(failure);
+        ctx.tracker.count(source, 'failed');
+      }
     }
   });
 }

@@ -58,9 +58,13 @@ type Say = ((code: ErrorCode, message: string, hint: string | undefined, retryab
   authHint: string;
 };
 
-/** Gmail appends " [THROTTLED]" to a successful tagged reply: `A2 OK Success [THROTTLED]`. */
+/**
+ * Gmail appends " [THROTTLED]" to a successful tagged reply (`A2 OK Success [THROTTLED]`); Exchange refuses the
+ * command (`A2 BAD Request is throttled. Suggested Backoff Time: 4000 milliseconds`) and closes the connection.
+ */
 export function isThrottledLine(line: string): boolean {
-  return /^\S+\s+(OK|NO|BAD)\b.*\[THROTTLED\]\s*$/i.test(line.trim());
+  const l = line.trim();
+  return /^\S+\s+(OK|NO|BAD)\b.*\[THROTTLED\]\s*$/i.test(l) || /^\S+\s+(NO|BAD)\s+Request is throttled\b/i.test(l);
 }
 
 export function classifyError(err: unknown, ctx: Ctx): ErrorInfo {
@@ -244,7 +248,9 @@ function details(ctx: Ctx, s: Signals, extra?: Record<string, string | number>):
 
 // Dovecot's [OVERQUOTA] code aside, servers say it in words: Cyrus "Over quota", Courier "You exceeded your mail quota."
 const QUOTA = /\bover ?quota\b|quota (exceeded|reached)|exceed(s|ed)? (the |your )?(mail |storage |mailbox )?quota|mailbox (is )?full|no space left|insufficient storage/i;
-const TOO_BIG = /too (large|big)|size limit|exceeds? (the )?(maximum|size)/i;
+const TOO_BIG = /too (large|big)|size limit|exceeds? (the )?(maximum|size)|maximum size .* exceeded/i;
+/** Exchange Online's words for a message over the mailbox's limit (35 MB unless an admin raised it). */
+const EXCHANGE_TOO_BIG = /maximum size of appendable message has been exceeded/i;
 
 /** Decisions from what the server said: the order matters (a too-many-connections NO is not a bad password). */
 function textRule(s: Signals, ctx: Ctx): ErrorInfo | undefined {
@@ -274,8 +280,8 @@ function textRule(s: Signals, ctx: Ctx): ErrorInfo | undefined {
     return say('SOURCE_OVER_QUOTA', `${say.Label} paused ${user}: the account exceeded ${limits}.`,
       `Nothing to do: this mailbox pauses and resumes automatically later${say.gmail ? ' (Google lifts the limit within 24 hours; Workspace allows 2500 MB of IMAP downloads a day)' : ''}. What was copied stays copied.`, true);
   }
-  if (/session expired/i.test(t)) {
-    const why = say.gmail ? ' (Gmail sessions last about a day, or an hour with OAuth)' : '';
+  if (/session expired|session invalidated|AccessTokenExpired/i.test(t)) {
+    const why = say.gmail ? ' (Gmail sessions last about a day, or an hour with OAuth)' : /AccessTokenExpired/i.test(t) ? ' (its sign-in token expired)' : '';
     return say('SESSION_EXPIRED', `${say.Label} ended the session${why}; Mailferry signs in again and continues.`, undefined, true);
   }
   if (/application-specific password required/i.test(t)) {
@@ -303,8 +309,11 @@ function textRule(s: Signals, ctx: Ctx): ErrorInfo | undefined {
   if (rc === 'TOOBIG' || rc === 'APPENDLIMIT' || (refused && TOO_BIG.test(t))) {
     const limit = Number(/APPENDLIMIT=(\d+)/.exec(s.message)?.[1] ?? NaN);
     const size = Number.isFinite(limit) ? ` (its limit is ${(limit / 1048576).toFixed(1)} MB)` : '';
+    const exchange = EXCHANGE_TOO_BIG.test(t)
+      ? ' Microsoft 365 takes 35 MB unless an administrator raised it: `Set-Mailbox <mailbox> -MaxReceiveSize 150MB` (at most 150 MB), then run again.'
+      : '';
     return say('MESSAGE_TOO_BIG', `${say.Label} refused a message${inFolder} as too large${size}.`,
-      'Mailferry skips it and lists it in the report with its size and folder; save or forward it by hand if you need it.', false,
+      `Mailferry skips it and lists it in the report with its size and folder; save or forward it by hand if you need it.${exchange}`, false,
       Number.isFinite(limit) ? { limit } : undefined);
   }
   if (s.oauth || /invalid_grant/i.test(`${t} ${s.message}`)) {
@@ -315,6 +324,15 @@ function textRule(s: Signals, ctx: Ctx): ErrorInfo | undefined {
   }
   if (rc === 'AUTHENTICATIONFAILED' || rc === 'AUTHORIZATIONFAILED' || /invalid credentials/i.test(t)) {
     return say('AUTH_FAILED', `${say.Label} rejected the username or password for ${user}.`, say.authHint, false);
+  }
+  if (/user is authenticated but not connected/i.test(t)) {
+    return say('AUTH_FAILED', `${say.Label} accepted the sign-in but cannot open the mailbox of ${user}: the token belongs to another account (a browser still signed in as someone else) or has no permission on this mailbox.`,
+      `Sign in again as ${user} itself; with the whole-organisation (app-only) sign-in, give the app access to the mailbox: \`Add-MailboxPermission -Identity ${user} -User <service principal id> -AccessRights FullAccess\`.`, false);
+  }
+  if (/command argument error\. 11/i.test(t)) {
+    // Exchange's catch-all: a keyword it does not keep, a line over about 10,000 characters, or a full mailbox.
+    return say('MESSAGE_REFUSED', `${say.Label} refused a message${inFolder}${reply}: Exchange says this for a keyword it does not keep, a line over about 10,000 characters, or a full mailbox.`,
+      'The message is listed in the report and the others are copied; if many are refused, check the mailbox\'s free space in Microsoft 365, then run again.', false);
   }
   if (refused && ctx.phase === 'create') {
     return say('FOLDER_REFUSED', `${say.Label} refused to create the folder "${ctx.folder ?? '?'}"${reply}.`,

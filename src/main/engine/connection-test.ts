@@ -4,6 +4,8 @@ import { MailferryError, type ErrorInfo } from './errors.js';
 import { mapFolders, type FolderInfo } from './folder-mapping.js';
 import { personalNamespace, toFolderInfo } from './folder-list.js';
 import { permanentFlagsOf } from './folder-scan.js';
+import { profileOf } from './server-profiles.js';
+import { oversizeMessages, oversizeWarning, sizeLimitOf } from './size-preflight.js';
 import { disconnect, type Side } from './imap-connect.js';
 import type { Endpoint, MailboxJob } from './job.js';
 import { formatBytes } from '../../shared/format-bytes.js';
@@ -78,6 +80,11 @@ export async function testMailboxConnection(mb: MailboxJob, opts: CredentialOpti
     report.estimate = estimate(report.mapping, src.report.notable['X-GM-EXT-1'] === true);
     const room = quotaShortfall(report.mapping, dst.report.quota);
     if (room) report.blockers.push(room);
+    const limit = sizeLimitOf(dst.report.notable['APPENDLIMIT'], profileOf(dst.client).sizeLimit);
+    if (limit) {
+      const big = await oversizeMessages(src.client, report.mapping, src.report.notable['X-GM-EXT-1'] === true, limit.bytes);
+      if (big.length > 0) report.warnings.push(oversizeWarning(big, limit));
+    }
     return report;
   } finally {
     await Promise.all([disconnect(src.client), disconnect(dst.client)]);

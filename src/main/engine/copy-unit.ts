@@ -49,7 +49,8 @@ export async function copyUnit(ctx: MailboxContext, unit: CopyUnit): Promise<voi
       const info = toInfo(ctx, err);
       if (!info.retryable || MAILBOX_WIDE.has(info.code) || attempt >= ctx.options.retryAttempts) throw new MailferryError(info, { cause: err });
       if (info.code === 'TOO_MANY_CONNECTIONS') lowerConnections(ctx, info);
-      const delay = backoffDelay(attempt, ctx.options.retryBaseMs, ctx.options.retryMaxMs);
+      // A server that named its backoff (Exchange) is not asked again before it has passed.
+      const delay = Math.max(backoffDelay(attempt, ctx.options.retryBaseMs, ctx.options.retryMaxMs), ctx.throttle.holdMs);
       ctx.tracker.setState('retrying', info, Date.now() + delay);
       await sleep(delay, ctx.signal);
       ctx.tracker.setState('copying');
@@ -62,15 +63,21 @@ export async function copyUnit(ctx: MailboxContext, unit: CopyUnit): Promise<voi
   }
 }
 
-/** Drops the entries the ledger shows as finished, and the items left with none. */
+/**
+ * Drops the entries the ledger shows as finished or this run already saw refused (a refusal is an answer:
+ * sent again after a reconnect it would only be refused, counted and listed again), and the items left
+ * with none.
+ */
 function unfinished(ctx: MailboxContext, items: CopyItem[]): CopyItem[] {
+  const refused = new Set(ctx.failures.map((f) => `${f.folder}\u0000${f.uid}`));
   const finished = new Map<FolderWork, Set<number>>();
   const done = (w: FolderWork) => {
     let set = finished.get(w);
     if (!set) finished.set(w, (set = ctx.ledger.finishedUids(ctx.job.id, w.mapping.source, w.status.uidValidity)));
     return set;
   };
-  return items.map((it) => ({ ...it, entries: it.entries.filter((e) => !done(e.work).has(e.meta.uid)) })).filter((it) => it.entries.length > 0);
+  const left = (e: CopyItem['entries'][number]) => !done(e.work).has(e.meta.uid) && !refused.has(`${e.work.mapping.source}\u0000${e.meta.uid}`);
+  return items.map((it) => ({ ...it, entries: it.entries.filter(left) })).filter((it) => it.entries.length > 0);
 }
 
 async function copyAttempt(ctx: MailboxContext, from: FolderWork, items: CopyItem[], src: ImapFlow, writer: DestinationWriter, guard: AppendGuard): Promise<void> {
@@ -166,7 +173,9 @@ async function reconcileInDoubt(ctx: MailboxContext, work: FolderWork, metas: Me
     // What was sent is fingerprinted in the ledger: look-alikes on the destination are told apart without
     // downloading the source message again.
     const sent = async (uids: number[]) => new Map(uids.flatMap((u) => (pending.get(u) ? [[u, pending.get(u)!] as const] : [])));
-    const r = await matchMessages(inDoubt, destMetas.filter((d) => !claimed.has(d.uid)), { source: sent, destination: (uids) => fetchFingerprints(dst, target, uids) });
+    const r = await matchMessages(inDoubt, destMetas.filter((d) => !claimed.has(d.uid)), {
+      source: sent, destination: (uids) => fetchFingerprints(dst, target, uids), rebuilds: ctx.destinationProfile.rebuilds,
+    });
     return { found: r.found, uidValidity };
   }, ctx.signal);
   for (const f of found) {

@@ -47,13 +47,18 @@ export function loginFor(side: Side, endpoint: Endpoint, opts: CredentialOptions
  * been revoked between refreshes); a refused password is final.
  */
 export async function connectWith(login: Login, opts: Omit<ConnectOptions, 'credential'>): Promise<ImapFlow> {
+  return signInWith(login, (credential) => connectImap({ ...opts, credential }));
+}
+
+/** Signs in with the login's credential; a refused access token is dropped and a fresh one tried once. */
+export async function signInWith<T>(login: Login, open: (c: Credential) => Promise<T>): Promise<T> {
   const first = await login.credential();
   try {
-    return await connectImap({ ...opts, credential: first });
+    return await open(first);
   } catch (err) {
     if (!('accessToken' in first) || !isTokenRefusal(err)) throw err;
     login.refused(first);
-    return connectImap({ ...opts, credential: await login.credential() });
+    return open(await login.credential());
   }
 }
 

@@ -12,6 +12,7 @@ import { isAscii } from 'node:buffer';
 import { headerEnd } from './message-identity.js';
 import type { MessageMeta } from './folder-scan.js';
 import type { Match } from './identity-match.js';
+import type { ServerFamily } from './server-profiles.js';
 
 /** One kind of change, in the order the report names them. */
 export type StoredChange = 'final-line-ending' | 'eight-bit-header' | 'bare-line-ends' | 'nul-bytes' | 'headers-added' | 'rebuilt';
@@ -115,22 +116,6 @@ function fields(header: Buffer): string[] {
     else out.push(line);
   }
   return out;
-}
-
-/** Server families whose habits the report can name, recognised by their ID name or greeting. */
-export type ServerFamily = 'cyrus' | 'courier' | 'dovecot' | 'exchange';
-
-const FAMILIES: ReadonlyArray<{ family: ServerFamily; pattern: RegExp }> = [
-  { family: 'cyrus', pattern: /\bcyrus\b/i },
-  { family: 'courier', pattern: /\bcourier\b/i },
-  { family: 'dovecot', pattern: /\bdovecot\b/i },
-  { family: 'exchange', pattern: /\bexchange\b|\boutlook\b|\bmicrosoft\b/i },
-];
-
-/** The family of a server from what imapflow learned (ID's name, the greeting), if it says. */
-export function serverFamily(client: { serverInfo?: { name?: unknown } | null; greeting?: string | undefined }): ServerFamily | undefined {
-  const said = `${typeof client.serverInfo?.name === 'string' ? client.serverInfo.name : ''} ${client.greeting ?? ''}`;
-  return FAMILIES.find((f) => f.pattern.test(said))?.family;
 }
 
 /** What each change is, in a user's words; `who` is "messages that lacked one", "838 messages"... */

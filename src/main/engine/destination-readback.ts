@@ -14,7 +14,8 @@
  */
 import type { ImapFlow } from 'imapflow';
 import type { AppendOutcome } from './destination-writer.js';
-import { hasBareLineEnds, hasEightBitHeader, lacksFinalLineEnding, serverFamily, StoredChangeTally, type TraitChange } from './destination-changes.js';
+import { hasBareLineEnds, hasEightBitHeader, lacksFinalLineEnding, StoredChangeTally, type TraitChange } from './destination-changes.js';
+import { serverFamily } from './server-profiles.js';
 import type { MailboxContext } from './mailbox-context.js';
 import { toUidSet } from './uid-set.js';
 

@@ -8,6 +8,11 @@ export interface MatchOptions {
   source: Fingerprints;
   /** Fingerprints of destination messages. */
   destination: Fingerprints;
+  /**
+   * The destination rebuilds what it stores (Exchange: server-profiles.ts): sizes and bytes say nothing, so
+   * messages sharing a key pair up one to one in UID order, without fingerprints.
+   */
+  rebuilds?: boolean;
 }
 
 export interface Match {
@@ -26,7 +31,8 @@ export interface Match {
  *   line ending Courier adds) is a match, as the Message-ID and received second say;
  * - anything less clear (several messages share the key on either side, or the sizes disagree) is decided
  *   by content fingerprints, fetched for those few messages only: equal fingerprints pair up one to one,
- *   so byte-identical twins stay two and a different message with the same Message-ID is copied.
+ *   so byte-identical twins stay two and a different message with the same Message-ID is copied;
+ * - on a destination that rebuilds messages, the key alone decides (as many pairs as both sides have).
  */
 export async function matchMessages(source: MessageMeta[], destination: MessageMeta[], fp: MatchOptions): Promise<{ found: Match[]; missing: MessageMeta[] }> {
   const pool = new Map<string, MessageMeta[]>();
@@ -49,8 +55,10 @@ export async function matchMessages(source: MessageMeta[], destination: MessageM
     const dst = (pool.get(key) ?? []).filter((d) => !taken.has(d.uid));
     for (const d of dst) taken.add(d.uid);
     if (dst.length === 0) missing.push(...src);
-    else if (src.length === 1 && dst.length === 1 && plausibleSize(src[0]!, dst[0]!)) found.push(pair(src[0]!, dst[0]!));
-    else unclear.push({ src, dst });
+    else if (src.length === 1 && dst.length === 1 && (fp.rebuilds || plausibleSize(src[0]!, dst[0]!))) found.push(pair(src[0]!, dst[0]!));
+    else if (fp.rebuilds) {
+      src.forEach((s, i) => (i < dst.length ? found.push(pair(s, dst[i]!)) : missing.push(s)));
+    } else unclear.push({ src, dst });
   }
   if (unclear.length > 0) {
     const [sfp, dfp] = await Promise.all([fp.source(unclear.flatMap((g) => g.src.map((m) => m.uid))), fp.destination(unclear.flatMap((g) => g.dst.map((m) => m.uid)))]);

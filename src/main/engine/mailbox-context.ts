@@ -6,6 +6,7 @@ import type { JobOptions, MailboxJob } from './job.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { ProgressTracker } from './progress-tracker.js';
 import type { RateLimiter } from './rate-limiter.js';
+import type { ServerProfile } from './server-profiles.js';
 import type { SourceMetaCache } from './source-meta-cache.js';
 import type { FailureRecord } from '../../shared/progress.js';
 
@@ -34,4 +35,6 @@ export interface MailboxContext {
   failures: FailureRecord[];
   /** Things the user should know that are not failures (renamed folders, UIDVALIDITY changes). */
   notes: string[];
+  /** What the destination's family does (rebuilds messages, size limit), learned when planning starts. */
+  destinationProfile: ServerProfile;
 }

@@ -3,6 +3,7 @@ import PQueue from 'p-queue';
 import { coveredByAllMail, gmailArchiveRule, indexCovered, selectArchived } from './archive-selection.js';
 import { MailferryError } from './errors.js';
 import { ensureFolder } from './folder-create.js';
+import { profileOf } from './server-profiles.js';
 import { mapFolders, type FolderInfo, type FolderMapping } from './folder-mapping.js';
 import { listFolders, listFoldersWithStatus, personalNamespace } from './folder-list.js';
 import { allUids, fetchFingerprints, folderStatus, isGmail, readFolderMeta, sourceFingerprints, type FolderRef, type FolderStatus, type MessageMeta } from './folder-scan.js';
@@ -76,6 +77,7 @@ interface Prepared {
 async function prepare(ctx: MailboxContext, src: ImapFlow, dst: ImapFlow): Promise<Prepared> {
   const [{ folders: srcFolders, status: srcStatus }, dstFolders] = await Promise.all([listFoldersWithStatus(src), onSide(ctx.job, 'destination', () => listFolders(dst))]);
   const ns = personalNamespace(dst, dstFolders);
+  ctx.destinationProfile = profileOf(dst);
   const mappings = mapFolders({
     source: srcFolders,
     destination: dstFolders,
@@ -190,6 +192,7 @@ async function notOnDestination(
   const { found, missing } = await matchMessages(candidates, destMetas.filter((d) => !claimed.has(d.uid)), {
     source: (uids) => fetchFingerprints(src, m.source, uids),
     destination: (uids) => onSide(ctx.job, 'destination', () => fetchFingerprints(dst, m.target, uids)),
+    rebuilds: ctx.destinationProfile.rebuilds,
   });
   ctx.tracker.count(m.source, 'present', found.length);
   if (!ctx.dryRun) {

@@ -5,7 +5,7 @@ import { ByteBudget } from './byte-budget.js';
 import { ConnectionPool } from './connection-pool.js';
 import { copyUnit } from './copy-unit.js';
 import { noteDestinationChanges } from './destination-readback.js';
-import { connectWith, loginFor, type Credential, type CredentialOptions, type Login } from './credentials.js';
+import { connectWith, loginFor, signInWith, type CredentialOptions, type Login } from './credentials.js';
 import { buildUnits, foldersOf } from './copy-units.js';
 import { MailferryError, type ErrorInfo } from './errors.js';
 import { openAppendConnection } from './imap-append/multi-writer.js';
@@ -16,6 +16,7 @@ import { planMailbox, type FolderWork } from './mailbox-plan.js';
 import { ProgressTracker } from './progress-tracker.js';
 import { RateLimiter } from './rate-limiter.js';
 import { MailboxLock } from './run-lock.js';
+import { UNKNOWN_PROFILE } from './server-profiles.js';
 import { SourceMetaCache } from './source-meta-cache.js';
 import { classifyAs } from './side-errors.js';
 import type { MailboxProgress, ProgressListener } from '../../shared/progress.js';
@@ -122,8 +123,16 @@ async function runLockedMailbox(shared: Shared, mb: MailboxJob, secret: { source
   const stall = { stallTimeoutMs: job.options.stallTimeoutSeconds * 1000, onStall: () => tracker.connectionStalled() };
   const source = new ConnectionPool(() => connectWith(secret.source, { side: 'source', endpoint: mb.source, onServerLine, ...stall }), cap, undefined, sourceMaxAge);
   // imapflow on the destination only lists, creates and reconciles; the copying goes through the writers.
-  const destination = new ConnectionPool(() => connectWith(secret.destination, { side: 'destination', endpoint: mb.destination, ...stall }), Math.min(cap, 3), undefined, maxAge);
-  const writers = new ConnectionPool(async () => openAppendConnection(mb.destination, passwordOf(await secret.destination.credential()), { onServerLine, ...stall }), cap, (w) => w.logout(), maxAge);
+  // The destination may ask the mailbox to stay away for a while (Exchange): no new connection before then.
+  const destMaxAge = mb.destination.auth !== undefined && mb.destination.auth !== 'password' ? Math.min(maxAge, OAUTH_SESSION_MS) : maxAge;
+  const destination = new ConnectionPool(async () => {
+    await throttle.hold(opts.signal);
+    return connectWith(secret.destination, { side: 'destination', endpoint: mb.destination, onServerLine, ...stall });
+  }, Math.min(cap, 3), undefined, destMaxAge);
+  const writers = new ConnectionPool(async () => {
+    await throttle.hold(opts.signal);
+    return signInWith(secret.destination, (c) => openAppendConnection(mb.destination, c, { onServerLine, ...stall }));
+  }, cap, (w) => w.logout(), destMaxAge);
   const failures: FailureRecord[] = [];
   const notes: string[] = [];
   const sourceMeta = new SourceMetaCache();
@@ -143,7 +152,7 @@ async function runLockedMailbox(shared: Shared, mb: MailboxJob, secret: { source
         connected = true;
         const ctx: MailboxContext = {
           job: mb, options: job.options, ledger: openLedger(), tracker, source, destination, writers, budget, throttle, bandwidth: opts.bandwidth, sourceMeta,
-          dryRun: !!opts.dryRun, signal, failures, notes,
+          dryRun: !!opts.dryRun, signal, failures, notes, destinationProfile: UNKNOWN_PROFILE,
         };
         if (ctx.ledger.privacyNote) notes.push(ctx.ledger.privacyNote);
         tracker.setState('planning');
@@ -167,9 +176,10 @@ async function runLockedMailbox(shared: Shared, mb: MailboxJob, secret: { source
           notes.push(`Gmail refused a connection as one too many; using at most ${source.max} from now on.`);
         }
         if (next.state === 'waiting-quota') attempt = 0; // waiting for the quota is not a failed attempt
-        tracker.setState(next.state, error, Date.now() + next.delayMs);
+        const delayMs = Math.max(next.delayMs, throttle.holdMs);
+        tracker.setState(next.state, error, Date.now() + delayMs);
         try {
-          await sleep(next.delayMs, opts.signal);
+          await sleep(delayMs, opts.signal);
         } catch {
           break;
         }
@@ -281,11 +291,6 @@ async function copyAll(ctx: MailboxContext, work: FolderWork[], global: PQueue, 
 export const REVOKE_REMINDER =
   'Done: revoke the app password made for this migration at https://myaccount.google.com/apppasswords (make a new one if you run it again).';
 
-/** Gmail ends an OAuth session when its token expires (3599 s); new connections well before that. */
+/** Gmail and Exchange end an OAuth session when its token expires (~1 h); new connections well before that. */
 const OAUTH_SESSION_MS = 50 * 60_000;
 
-/** The destination signs in with a password (job validation allows OAuth on the source only). */
-function passwordOf(c: Credential): string {
-  if ('password' in c) return c.password;
-  throw new MailferryError({ code: 'INTERNAL', message: 'The destination writer signs in with a password only.', retryable: false });
-}

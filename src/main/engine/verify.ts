@@ -7,7 +7,8 @@ import { listFolders, personalNamespace } from './folder-list.js';
 import { safeName } from './folder-create.js';
 import { fetchFingerprints, isGmail, readFolderMeta, sourceFingerprints, type MessageMeta } from './folder-scan.js';
 import { matchMessages, type Match } from './identity-match.js';
-import { countNotes, countStoredChanges, serverFamily, StoredChangeTally, type StoredChangeCounts } from './destination-changes.js';
+import { countNotes, countStoredChanges, StoredChangeTally, type StoredChangeCounts } from './destination-changes.js';
+import { profileOf, serverFamily } from './server-profiles.js';
 import { fetchRaw, SAMPLE_LIMITS } from './destination-readback.js';
 import type { ImapFlow } from 'imapflow';
 import type { FolderInfo } from './folder-mapping.js';
@@ -78,6 +79,7 @@ export async function verifyMailbox(mb: MailboxJob, opts: CredentialOptions & { 
       const { found, missing } = await matchMessages(expected, onDest, {
         source: (uids) => fetchFingerprints(src, m.source, uids),
         destination: (uids) => fetchFingerprints(dstConn, target, uids),
+        rebuilds: profileOf(dstConn).rebuilds,
       });
       const matched = new Set(found.map((f) => f.destUid));
       const extra = onDest.filter((x) => !matched.has(x.uid)).map(brief);

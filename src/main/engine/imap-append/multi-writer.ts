@@ -16,6 +16,7 @@
  */
 import { AppendStopped, type AppendItem, type AppendOutcome, type DestinationWriter } from '../destination-writer.js';
 import { MailferryError, type ErrorInfo } from '../errors.js';
+import type { Credential } from '../credentials.js';
 import type { Endpoint } from '../job.js';
 import { chunkBy } from '../uid-set.js';
 import { appendLimitInfo, type ErrorContext, fail, failureInfo, perMessageInfo, refusalKind, replyInfo } from './append-errors.js';
@@ -54,8 +55,8 @@ export interface FastWriter extends DestinationWriter {
 
 const RANK: Record<LiteralMode, number> = { sync: 0, minus: 1, plus: 2 };
 
-export async function openAppendConnection(endpoint: Endpoint, password: string, opts: FastWriterOptions = {}): Promise<FastWriter> {
-  const conn = await openSession(endpoint, password, opts);
+export async function openAppendConnection(endpoint: Endpoint, credential: Credential, opts: FastWriterOptions = {}): Promise<FastWriter> {
+  const conn = await openSession(endpoint, credential, opts);
   try {
     return new MultiWriter(conn, opts);
   } catch (err) {

@@ -4,7 +4,8 @@
  * it (Dovecot announces MULTIAPPEND only once signed in).
  *
  * TLS follows imap-connect.ts: certificates verified, an endpoint's `ca` file is the trust anchor, TLS 1.2+,
- * SNI for host names. The password goes into exactly one command and never into an error or a log line.
+ * SNI for host names. The password (or OAuth access token, as XOAUTH2) goes into exactly one command and
+ * never into an error or a log line.
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -13,7 +14,9 @@ import type { Endpoint } from '../job.js';
 import { coded, fail, failureInfo, replyInfo, type ErrorContext } from './append-errors.js';
 import { AppendConnection, type ConnectionHooks } from './append-connection.js';
 import { WAIT_CONTINUATION, astring, parseRespText, type LiteralMode } from './wire.js';
+import type { Credential } from '../credentials.js';
 import { isMailferryError, type ErrorInfo } from '../errors.js';
+import { XOAUTH2_ERROR_ACK, xoauth2InitialResponse } from '../oauth/sasl.js';
 import { DEFAULT_STALL_MS } from '../stall-watch.js';
 
 export interface SessionOptions extends ConnectionHooks {
@@ -33,7 +36,7 @@ export function literalModeOf(caps: ReadonlySet<string>): LiteralMode {
   return caps.has('LITERAL+') ? 'plus' : caps.has('LITERAL-') ? 'minus' : 'sync';
 }
 
-export async function openSession(endpoint: Endpoint, password: string, opts: SessionOptions = {}): Promise<AppendConnection> {
+export async function openSession(endpoint: Endpoint, credential: Credential, opts: SessionOptions = {}): Promise<AppendConnection> {
   const ctx: ErrorContext = { side: 'destination', host: endpoint.host, port: endpoint.port, user: endpoint.user, phase: 'connect' };
   const conn = new AppendConnection(ctx, opts);
   // Until the server accepts the connection; from then on the connection's stall watch times every wait.
@@ -65,7 +68,9 @@ export async function openSession(endpoint: Endpoint, password: string, opts: Se
     }
     if (!preauth) {
       ctx.phase = 'login';
-      const r = await signIn(conn, endpoint.user, password, opts.auth === 'login');
+      const r = 'accessToken' in credential
+        ? await signInXoauth2(conn, endpoint.user, credential.accessToken)
+        : await signIn(conn, endpoint.user, credential.password, opts.auth === 'login');
       if (r.status !== 'OK') throw fail(replyInfo(r, ctx));
       if (r.code !== 'CAPABILITY') await capability(conn);
     }
@@ -101,6 +106,17 @@ function signIn(conn: AppendConnection, user: string, password: string, forceLog
   }
   const mode = literalModeOf(caps);
   return conn.command(['LOGIN ', ...astring(user, mode), ' ', ...astring(password, mode)]);
+}
+
+/**
+ * AUTHENTICATE XOAUTH2 (Microsoft 365, Gmail). On a refused token Gmail first sends a `+` challenge with a
+ * JSON reason, which is acknowledged with an empty line; Exchange answers NO at once.
+ */
+function signInXoauth2(conn: AppendConnection, user: string, accessToken: string) {
+  const ir = xoauth2InitialResponse(user, accessToken);
+  return conn.capabilities.has('SASL-IR')
+    ? conn.command([`AUTHENTICATE XOAUTH2 ${ir}\r\n`, WAIT_CONTINUATION, XOAUTH2_ERROR_ACK])
+    : conn.command(['AUTHENTICATE XOAUTH2\r\n', WAIT_CONTINUATION, ir, '\r\n', WAIT_CONTINUATION, XOAUTH2_ERROR_ACK]);
 }
 
 function base(ctx: ErrorContext): ErrorInfo['details'] {
