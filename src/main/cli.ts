@@ -1,5 +1,8 @@
 import { formatErrorLine, isMailferryError } from './engine/errors.js';
 import { UsageError } from './cli/args.js';
+import { APP_SECRET_ACTIONS, runAppSecretsCommand } from './cli/app-secrets-command.js';
+import { EXCHANGE_PERMISSIONS_USAGE, exchangePermissionsCommand } from './cli/exchange-permissions-command.js';
+import { microsoftSigninCommand, providerFlag } from './cli/microsoft-signin-command.js';
 import { MIGRATE_USAGE, migrateCommand } from './cli/migrate-command.js';
 import { runSecretsCommand } from './cli/secrets-command.js';
 import { signinCommand, signoutCommand } from './cli/signin-command.js';
@@ -12,8 +15,11 @@ const USAGE = `Mailferry: move a Gmail mailbox into another IMAP host.
   ${VERIFY_USAGE}
   ${TEST_USAGE}
   mailferry secrets set|check|delete HOST USER
+  mailferry secrets set-app-secret CLIENT_ID | import-app-certificate CLIENT_ID CERT.pem [KEY.pem] | delete-app CLIENT_ID
   mailferry signin HOST USER --client-id ID [--no-browser]
-  mailferry signout HOST USER
+  mailferry signin HOST USER --provider microsoft --tenant TENANT --client-id ID [--device-code] [--authority URL] [--no-browser]
+  mailferry signout HOST USER [--provider microsoft]
+  ${EXCHANGE_PERMISSIONS_USAGE}
 `;
 
 const EXIT_ON = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -44,12 +50,20 @@ async function main(argv: string[]): Promise<number> {
         return await verifyCommand(rest);
       case 'test':
         return await testCommand(rest);
-      case 'signin':
-        return await signinCommand(rest, { input: process.stdin, output: process.stdout, errorOutput: process.stderr, signal: stop.signal });
+      case 'signin': {
+        const io = { input: process.stdin, output: process.stdout, errorOutput: process.stderr, signal: stop.signal };
+        const provider = providerFlag(rest);
+        if (provider === 'microsoft') return await microsoftSigninCommand(rest, io);
+        if (provider !== undefined) throw new UsageError('--provider is "microsoft" (leave it out for Google)');
+        return await signinCommand(rest, io);
+      }
       case 'signout':
         return await signoutCommand(rest, { input: process.stdin, output: process.stdout, errorOutput: process.stderr });
       case 'secrets':
+        if (APP_SECRET_ACTIONS.includes(rest[0] ?? '')) return await runAppSecretsCommand(rest, { input: process.stdin, output: process.stderr });
         return await runSecretsCommand(rest, { input: process.stdin, output: process.stderr });
+      case 'exchange-permissions':
+        return await exchangePermissionsCommand(rest);
       case undefined:
       case 'help':
       case '--help':

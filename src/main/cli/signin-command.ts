@@ -1,7 +1,8 @@
 /**
  * `mailferry signin HOST USER --client-id ID [--no-browser] [--ask-client-secret]`: Sign in with Google
  * (OAuth 2.0 for installed apps, PKCE, loopback redirect), keeping the refresh token in the OS keychain.
- * `mailferry signout HOST USER`: deletes the stored refresh token.
+ * `mailferry signout HOST USER [--provider microsoft]`: deletes the stored refresh token (Google's or Microsoft's:
+ * both live under service "mailferry-oauth", account USER@HOST). Microsoft's sign-in: microsoft-signin-command.ts.
  *
  * The client secret of the user's own OAuth client is asked once (hidden, never from argv) and kept in
  * the OS keychain by client ID; the job file holds only "oauthClientId". It is stored only after a
@@ -10,6 +11,7 @@
 import { spawn } from 'node:child_process';
 import { formatErrorLine, isMailferryError } from '../engine/errors.js';
 import { GOOGLE_PERMISSIONS_PAGE, type OAuthEndpoints } from '../engine/oauth/google-endpoints.js';
+import { MICROSOFT_IMAP_HOST } from '../engine/oauth/microsoft/endpoints.js';
 import { DEFAULT_SIGNIN_TIMEOUT_MS, describeDuration } from '../engine/oauth/loopback-redirect.js';
 import { signInWithBrowser } from '../engine/oauth/signin-flow.js';
 import { keychainClientSecrets, keychainRefreshTokens, type ClientSecretStore, type RefreshTokenStore } from '../engine/oauth/token-store.js';
@@ -44,8 +46,13 @@ export const SIGNIN_EXIT = { OK: 0, USAGE: 2, FAILED: 3, CANCELLED: 130 } as con
 export const SIGNIN_USAGE = [
   'Usage: mailferry signin HOST USER --client-id ID [--no-browser] [--ask-client-secret]',
   '                                     sign in with Google (OAuth); the refresh token goes into the OS keychain',
-  '       mailferry signout HOST USER   delete the stored Google sign-in',
+  '       mailferry signin HOST USER --provider microsoft --tenant TENANT --client-id ID [--device-code] [--authority URL]',
+  '                                     sign in with Microsoft 365 or Outlook.com (mailferry signin --provider microsoft --help)',
+  '       mailferry signout HOST USER [--provider microsoft]   delete the stored Google (or Microsoft) sign-in',
 ].join('\n');
+
+/** Where a Microsoft user removes an app's access: work or school accounts, and personal (Outlook.com) ones. */
+const MICROSOFT_APPS_PAGES = 'https://myapps.microsoft.com (work or school account) or https://account.live.com/consent/Manage (Outlook.com)';
 
 const CONSOLE_HELP = 'Google Cloud console, APIs & Services, Credentials: your OAuth client of type "Desktop app"';
 
@@ -166,16 +173,32 @@ export async function signoutCommand(argv: string[], io: SigninCommandIo): Promi
     out(SIGNIN_USAGE);
     return SIGNIN_EXIT.OK;
   }
-  const [host, user, ...extra] = argv;
-  if (!host || !user || extra.length > 0 || host.startsWith('--') || user.startsWith('--')) {
-    err(`mailferry signout: HOST and USER are needed`);
+  let host: string;
+  let user: string;
+  let microsoft: boolean;
+  try {
+    const args = parseArgs(argv, ['provider']);
+    for (const k of args.flags.keys()) if (k !== 'provider') throw new UsageError(`unknown option --${k}`);
+    const provider = args.flags.get('provider');
+    if (provider !== undefined && provider !== 'microsoft' && provider !== 'google') throw new UsageError('--provider is "google" (the default) or "microsoft"');
+    if (args.positionals.length !== 2) throw new UsageError('HOST and USER are needed');
+    [host, user] = args.positionals as [string, string];
+    microsoft = provider === 'microsoft' || (provider === undefined && host.toLowerCase() === MICROSOFT_IMAP_HOST);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    err(`mailferry signout: ${e.message}`);
     err(SIGNIN_USAGE);
     return SIGNIN_EXIT.USAGE;
   }
+  const name = microsoft ? 'Microsoft' : 'Google';
   try {
     const deleted = (io.refreshTokens ?? keychainRefreshTokens).delete(host, user);
-    out(deleted ? `Signed out ${user} on ${host}: the refresh token was deleted from the OS keychain.` : `No Google sign-in was stored for ${user} on ${host}; nothing to delete.`);
-    out(`Google still lists Mailferry among the apps allowed for this account until you remove it at ${GOOGLE_PERMISSIONS_PAGE}.`);
+    out(deleted ? `Signed out ${user} on ${host}: the refresh token was deleted from the OS keychain.` : `No ${name} sign-in was stored for ${user} on ${host}; nothing to delete.`);
+    out(
+      microsoft
+        ? `Microsoft still lists Mailferry's app among those allowed for this account until you remove it at ${MICROSOFT_APPS_PAGES}.`
+        : `Google still lists Mailferry among the apps allowed for this account until you remove it at ${GOOGLE_PERMISSIONS_PAGE}.`,
+    );
     return SIGNIN_EXIT.OK;
   } catch (e) {
     if (isMailferryError(e)) {

@@ -2,15 +2,23 @@ import type { ImapFlow } from 'imapflow';
 import { connectImap, type ConnectOptions, type Side } from './imap-connect.js';
 import type { Endpoint } from './job.js';
 import { AccessTokenProvider, isTokenRefusal } from './oauth/access-token-provider.js';
+import { microsoftTokensFor } from './oauth/microsoft/token-providers.js';
+import type { CachedAccessToken } from './oauth/token-cache.js';
 import { resolvePassword } from './secrets.js';
 
-/** What one login needs: a password, or an OAuth access token (XOAUTH2). */
-export type Credential = { password: string } | { accessToken: string };
+/**
+ * What one login needs: a password, or an OAuth access token (XOAUTH2). `expiresAt` (epoch ms, when known):
+ * Gmail and Exchange end a session when its token expires.
+ */
+export type Credential = { password: string } | { accessToken: string; expiresAt?: number };
 
 export interface CredentialOptions {
   /** Where passwords come from; default: passwordEnv or the OS keychain (spaces stripped on the Gmail side). */
   password?: (side: Side, endpoint: Endpoint) => string;
-  /** A fresh access token for an 'oauth2' endpoint; default: the refresh token `mailferry signin` stored. */
+  /**
+   * A fresh access token for an 'oauth2' or 'oauth2-app' endpoint; default: Google's or Microsoft's
+   * provider (the refresh token `mailferry signin` stored, or the app's secret or certificate).
+   */
   accessToken?: (side: Side, endpoint: Endpoint) => Promise<string>;
 }
 
@@ -27,14 +35,18 @@ export interface Login {
  * fresh one.
  */
 export function loginFor(side: Side, endpoint: Endpoint, opts: CredentialOptions = {}): Login {
-  if (endpoint.auth === 'oauth2') {
+  if (endpoint.auth === 'oauth2' || endpoint.auth === 'oauth2-app') {
     if (opts.accessToken) {
       const get = opts.accessToken;
       return { credential: async () => ({ accessToken: await get(side, endpoint) }), refused: () => {} };
     }
-    const provider = new AccessTokenProvider({ host: endpoint.host, user: endpoint.user, clientId: endpoint.oauthClientId ?? '' });
+    const provider: CachedAccessToken =
+      endpoint.provider === 'microsoft' ? microsoftTokensFor(endpoint) : new AccessTokenProvider({ host: endpoint.host, user: endpoint.user, clientId: endpoint.oauthClientId ?? '' });
     return {
-      credential: async () => ({ accessToken: await provider.get() }),
+      credential: async () => {
+        const t = await provider.getToken();
+        return { accessToken: t.accessToken, expiresAt: t.expiresAt };
+      },
       refused: (c) => 'accessToken' in c && provider.invalidate(c.accessToken),
     };
   }

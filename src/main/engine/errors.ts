@@ -26,6 +26,11 @@ export type ErrorCode =
   | 'IMAP_DISABLED_ACCOUNT'
   | 'IMAP_DISABLED_DOMAIN'
   | 'OAUTH_SIGN_IN_AGAIN'
+  // Microsoft identity platform: the app registration, its secret or certificate, consent, multi-factor
+  | 'OAUTH_APP_SETUP'
+  | 'OAUTH_APP_CREDENTIAL'
+  | 'OAUTH_CONSENT_REQUIRED'
+  | 'OAUTH_MFA_REQUIRED'
   | 'TOO_MANY_CONNECTIONS'
   // during a run
   | 'CONNECTION_LOST'

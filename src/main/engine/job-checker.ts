@@ -5,6 +5,7 @@
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
+import { checkAuth, checkProvider, PROVIDER_HOSTS } from './job-auth.js';
 import { DEFAULT_JOB_OPTIONS, type Endpoint, type FolderFilter, type JobOptions, type Security } from './job.js';
 
 const SECURITIES: readonly Security[] = ['tls', 'starttls', 'none'];
@@ -12,7 +13,7 @@ const DEFAULT_PORT: Record<Security, number> = { tls: 993, starttls: 143, none: 
 
 export const TOP_KEYS = ['$schema', 'mailboxes', 'options'];
 export const MAILBOX_KEYS = ['id', 'source', 'destination', 'folders'];
-const ENDPOINT_KEYS = ['host', 'port', 'security', 'user', 'passwordEnv', 'ca', 'auth', 'oauthClientId'];
+const ENDPOINT_KEYS = ['host', 'port', 'security', 'user', 'passwordEnv', 'ca', 'auth', 'oauthClientId', 'provider', 'tenant', 'authority', 'clientSecretEnv'];
 const FOLDER_KEYS = ['include', 'exclude'];
 const OPTION_KEYS = [
   'connectionsPerAccount', 'globalConnections', 'memoryBudgetMB', 'labelPolicy', 'labelsAsKeywords', 'bandwidthLimitKBps', 'retryBaseMs', 'retryMaxMs', 'retryAttempts',
@@ -149,7 +150,8 @@ export class Checker {
     if (!obj) return undefined;
     this.keys(obj, path, ENDPOINT_KEYS);
 
-    const host = this.string(obj.host, `${path}.host`);
+    const provider = checkProvider(this, obj.provider, path);
+    const host = obj.host === undefined && provider ? PROVIDER_HOSTS[provider] : this.string(obj.host, `${path}.host`);
     if (host !== undefined && /[\s/]/.test(host)) {
       this.add(`${path}.host`, `must be a host name or IP address, without spaces, scheme or path (got ${got(host)})`);
     }
@@ -171,6 +173,7 @@ export class Checker {
     const port = this.int(obj.port, `${path}.port`, 1, 65535, DEFAULT_PORT[security]);
 
     const endpoint: Endpoint = { host: host ?? '', port, security, user: user ?? '' };
+    if (provider) endpoint.provider = provider;
 
     if (obj.passwordEnv !== undefined) {
       if (typeof obj.passwordEnv === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(obj.passwordEnv)) {
@@ -183,19 +186,7 @@ export class Checker {
       }
     }
 
-    if (obj.auth !== undefined) {
-      if (obj.auth === 'password') endpoint.auth = 'password';
-      else if (obj.auth !== 'oauth2') this.add(`${path}.auth`, `must be "password" or "oauth2" (got ${got(obj.auth)})`);
-      else if (!path.endsWith('.source')) this.add(`${path}.auth`, '"oauth2" (Sign in with Google) is for the Gmail source; the destination signs in with a password');
-      else {
-        endpoint.auth = 'oauth2';
-        const clientId = this.string(obj.oauthClientId, `${path}.oauthClientId`);
-        if (clientId !== undefined) endpoint.oauthClientId = clientId;
-      }
-    }
-    if (obj.oauthClientId !== undefined && endpoint.auth !== 'oauth2' && obj.auth !== 'oauth2') {
-      this.add(`${path}.oauthClientId`, 'is only used with "auth": "oauth2"');
-    }
+    checkAuth(this, obj, path, endpoint);
 
     if (obj.ca !== undefined) {
       const ca = this.string(obj.ca, `${path}.ca`);

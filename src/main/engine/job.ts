@@ -24,12 +24,21 @@ export interface Endpoint {
   /** Extra CA certificate (PEM) to trust for this server; an absolute path after parsing. */
   ca?: string;
   /**
-   * How to sign in: 'password' (default: an app password from the keychain or passwordEnv) or 'oauth2'
-   * ("Sign in with Google", source only: the refresh token from `mailferry signin` in the keychain).
+   * How to sign in: 'password' (default: an app password from the keychain or passwordEnv), 'oauth2' (the
+   * refresh token `mailferry signin` stored in the keychain: Google on the source, Microsoft on the
+   * destination) or 'oauth2-app' (Microsoft app-only access, the destination only).
    */
-  auth?: 'password' | 'oauth2';
-  /** The user's own Google OAuth client ID (Desktop app type), for auth 'oauth2'. */
+  auth?: 'password' | 'oauth2' | 'oauth2-app';
+  /** The OAuth client ID: the user's own Google "Desktop app" client, or the Microsoft app registration's. */
   oauthClientId?: string;
+  /** 'microsoft': Microsoft 365 or Outlook.com (host, port and security default to outlook.office365.com, 993, tls). */
+  provider?: 'microsoft';
+  /** Microsoft: "organizations", "consumers", "common", or the tenant's ID or domain. */
+  tenant?: string;
+  /** Microsoft: the identity platform's origin; default https://login.microsoftonline.com (national clouds differ). */
+  authority?: string;
+  /** Microsoft app-only: the environment variable holding the client secret (headless runs); else the keychain. */
+  clientSecretEnv?: string;
 }
 
 export interface FolderFilter {

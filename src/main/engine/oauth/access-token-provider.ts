@@ -1,14 +1,10 @@
 /**
- * Access tokens for one Google account, for as long as a run lasts. Tokens live in memory only (never
- * on disk, never logged); the refresh token is read from the keychain when a new access token is needed,
- * so a `mailferry signin` in another window takes effect without a restart.
+ * Access tokens for one Google account, for as long as a run lasts (the caching and sharing rules are in
+ * token-cache.ts). The refresh token is read from the keychain when a new access token is needed, so a
+ * `mailferry signin` in another window takes effect without a restart.
  *
  * Per new IMAP connection, the engine calls `imapAuth()` (or `connect()`, which also does the "refresh
- * once, then sign in again" dance of a refused token). `get()` hands out the current token while more
- * than `refreshMarginMs` (5 minutes) of its life remain, else refreshes first: Gmail ends an OAuth
- * session when its token expires, so a new connection gets a token with most of its hour ahead. Parallel
- * callers share one refresh. When a refresh fails for a passing reason (network, 5xx) and the current
- * token still has a minute left, that token is handed out and the refresh is tried again next time.
+ * once, then sign in again" dance of a refused token).
  *
  * invalid_grant -> OAUTH_SIGN_IN_AGAIN with the exact sign-in command; the failure is remembered for
  * that refresh token, so later connections fail at once instead of asking Google again, until the
@@ -17,12 +13,9 @@
 import { isMailferryError, MailferryError } from '../errors.js';
 import { GOOGLE_TOKEN_ENDPOINT, signinCommandLine } from './google-endpoints.js';
 import { imapflowOAuth, type ImapOAuth } from './sasl.js';
+import { CachedAccessToken, type AccessToken } from './token-cache.js';
 import { refreshAccessToken, signInAgainError, type TokenSet } from './token-client.js';
 import { keychainClientSecrets, keychainRefreshTokens, type ClientSecretStore, type RefreshTokenStore } from './token-store.js';
-
-export const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;
-/** Below this, a token is not handed out even when a refresh failed for a passing reason. */
-const LAST_RESORT_MS = 60_000;
 
 export interface AccessTokenProviderOptions {
   /** The IMAP host and user (as in the job file): the keychain account of the refresh token. */
@@ -44,63 +37,26 @@ export interface AccessTokenProviderOptions {
   timeoutMs?: number;
 }
 
-export interface AccessToken {
-  accessToken: string;
-  /** Epoch ms. A connection signed in with this token ends around then (Gmail: "Session expired"). */
-  expiresAt: number;
-}
-
-export class AccessTokenProvider {
+export class AccessTokenProvider extends CachedAccessToken {
   readonly host: string;
   readonly user: string;
   readonly clientId: string;
   private readonly opts: AccessTokenProviderOptions;
-  private readonly now: () => number;
-  private readonly margin: number;
-  private current: AccessToken | undefined;
-  private inflight: Promise<AccessToken> | undefined;
   private failed: { refreshToken: string; error: MailferryError } | undefined;
   /** How many refreshes reached the token endpoint (for tests and the report). */
   refreshCount = 0;
 
   constructor(opts: AccessTokenProviderOptions) {
+    super(opts);
     this.opts = opts;
     this.host = opts.host;
     this.user = opts.user;
     this.clientId = opts.clientId.trim();
-    this.now = opts.now ?? Date.now;
-    this.margin = opts.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS;
-    if (opts.initial) this.current = { accessToken: opts.initial.accessToken, expiresAt: opts.initial.expiresAt };
-  }
-
-  /** A token with more than the margin left, refreshing first when needed. Throws a MailferryError. */
-  async getToken(signal?: AbortSignal): Promise<AccessToken> {
-    const cur = this.current;
-    if (cur && cur.expiresAt - this.now() > this.margin) return cur;
-    this.inflight ??= this.refresh(signal).finally(() => {
-      this.inflight = undefined;
-    });
-    try {
-      return await this.inflight;
-    } catch (err) {
-      // A passing failure: the old token still works for a while; the next call tries again.
-      if (cur && isMailferryError(err) && err.retryable && cur.expiresAt - this.now() > LAST_RESORT_MS) return cur;
-      throw err;
-    }
-  }
-
-  async get(signal?: AbortSignal): Promise<string> {
-    return (await this.getToken(signal)).accessToken;
   }
 
   /** imapflow's `auth` option for a new connection: `new ImapFlow({ ..., auth: await provider.imapAuth() })`. */
   async imapAuth(signal?: AbortSignal): Promise<ImapOAuth> {
     return imapflowOAuth(this.user, await this.get(signal));
-  }
-
-  /** The server refused this token: forget it, so the next get() refreshes. */
-  invalidate(accessToken?: string): void {
-    if (!accessToken || this.current?.accessToken === accessToken) this.current = undefined;
   }
 
   /**
@@ -141,7 +97,7 @@ export class AccessTokenProvider {
     return stored;
   }
 
-  private async refresh(signal?: AbortSignal): Promise<AccessToken> {
+  protected async fetchToken(signal?: AbortSignal): Promise<AccessToken> {
     const store = this.opts.refreshTokens ?? keychainRefreshTokens;
     const refreshToken = store.get(this.host, this.user);
     if (refreshToken === null || refreshToken === '') {
@@ -182,8 +138,7 @@ export class AccessTokenProvider {
     this.failed = undefined;
     // Google keeps the refresh token on refresh; a server that rotates it sends a new one.
     if (set.refreshToken && set.refreshToken !== refreshToken) store.set(this.host, this.user, set.refreshToken);
-    this.current = { accessToken: set.accessToken, expiresAt: set.expiresAt };
-    return this.current;
+    return set;
   }
 }
 

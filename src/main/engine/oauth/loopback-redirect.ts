@@ -1,8 +1,10 @@
 /**
  * The loopback redirect of the installed-app flow (RFC 8252 section 7.3): a one-shot HTTP server on
- * 127.0.0.1 (never 0.0.0.0, never "localhost", which may resolve to ::1 or be remapped) on a port the
- * kernel picks. Google sends the browser to http://127.0.0.1:PORT/?code=...&state=...; the server answers
- * a small "you can close this window" page, hands the code over and closes.
+ * 127.0.0.1 (never 0.0.0.0) on a port the kernel picks. Google sends the browser to
+ * http://127.0.0.1:PORT/?code=...&state=...; the server answers a small "you can close this window" page,
+ * hands the code over and closes. Microsoft matches the redirect against the registered `http://localhost`
+ * (ignoring the port), so its URI is written `http://localhost:PORT` while the server still listens on
+ * 127.0.0.1 only (browsers fall back from ::1 to 127.0.0.1 for localhost).
  *
  * A request with the wrong `state` ends the sign-in (it is not the answer to this request). Requests
  * without code or error (a favicon, a stray reload) get a 404 and the wait goes on. After `timeoutMs`
@@ -21,10 +23,16 @@ export interface LoopbackOptions {
   timeoutMs?: number;
   /** Aborting ends the wait with CANCELLED. */
   signal?: AbortSignal;
+  /** Who the user signs in with, for messages. Default "Google". */
+  provider?: string;
+  /** The host written in the redirect URI. Default "127.0.0.1". */
+  redirectHost?: '127.0.0.1' | 'localhost';
+  /** The error for an `error=...` answer. Default: Google's wording. */
+  refusal?: (error: string, description: string | null) => MailferryError;
 }
 
 export interface LoopbackRedirect {
-  /** http://127.0.0.1:PORT, exactly as it must appear in the authorization and token requests. */
+  /** http://127.0.0.1:PORT (or http://localhost:PORT), exactly as it must appear in the authorization and token requests. */
   redirectUri: string;
   port: number;
   /** Resolves with the authorization code; rejects with a MailferryError (TIMEOUT, CANCELLED, OAUTH_SIGN_IN_AGAIN). */
@@ -53,20 +61,20 @@ function answer(res: ServerResponse, status: number, title: string, text: string
   res.end(page(title, text));
 }
 
-function timeoutError(minutes: string, redirectUri: string): MailferryError {
+function timeoutError(provider: string, minutes: string, redirectUri: string): MailferryError {
   return new MailferryError({
     code: 'TIMEOUT',
-    message: `The Google sign-in was not completed in the browser within ${minutes}.`,
+    message: `The ${provider} sign-in was not completed in the browser within ${minutes}.`,
     hint:
-      `Run the command again and finish the sign-in in the browser. The browser must run on this computer: Google sends it back to ${redirectUri}, ` +
+      `Run the command again and finish the sign-in in the browser. The browser must run on this computer: ${provider} sends it back to ${redirectUri}, ` +
       'which only this computer can reach (over SSH, forward that port with ssh -L, or sign in on a computer with a browser).',
     retryable: false,
     details: { redirectUri },
   });
 }
 
-function cancelledError(): MailferryError {
-  return new MailferryError({ code: 'CANCELLED', message: 'The Google sign-in was cancelled.', retryable: false });
+function cancelledError(provider: string): MailferryError {
+  return new MailferryError({ code: 'CANCELLED', message: `The ${provider} sign-in was cancelled.`, retryable: false });
 }
 
 function refusedError(error: string, description: string | null): MailferryError {
@@ -97,7 +105,8 @@ export function describeDuration(ms: number): string {
 
 export async function startLoopbackRedirect(opts: LoopbackOptions): Promise<LoopbackRedirect> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_SIGNIN_TIMEOUT_MS;
-  if (opts.signal?.aborted) throw cancelledError();
+  const provider = opts.provider ?? 'Google';
+  if (opts.signal?.aborted) throw cancelledError(provider);
   let settle!: { resolve: (code: string) => void; reject: (err: MailferryError) => void };
   let settled = false;
   const code = new Promise<string>((resolve, reject) => (settle = { resolve, reject }));
@@ -129,8 +138,8 @@ export async function startLoopbackRedirect(opts: LoopbackOptions): Promise<Loop
     const error = q.get('error');
     const value = q.get('code');
     if (error !== null || !value) {
-      answer(res, 400, 'Sign-in failed', 'Google did not grant access. You can close this window; Mailferry says what to do next.');
-      finish(refusedError(error ?? 'no_code', q.get('error_description')));
+      answer(res, 400, 'Sign-in failed', `${provider} did not grant access. You can close this window; Mailferry says what to do next.`);
+      finish((opts.refusal ?? refusedError)(error ?? 'no_code', q.get('error_description')));
       return;
     }
     answer(res, 200, 'Signed in', 'Mailferry received the sign-in. You can close this window.');
@@ -146,10 +155,10 @@ export async function startLoopbackRedirect(opts: LoopbackOptions): Promise<Loop
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const redirectUri = `http://127.0.0.1:${port}`;
+  const redirectUri = `http://${opts.redirectHost ?? '127.0.0.1'}:${port}`;
   const minutes = describeDuration(timeoutMs);
-  const timer = setTimeout(() => finish(timeoutError(minutes, redirectUri)), timeoutMs);
-  const onAbort = () => finish(cancelledError());
+  const timer = setTimeout(() => finish(timeoutError(provider, minutes, redirectUri)), timeoutMs);
+  const onAbort = () => finish(cancelledError(provider));
   opts.signal?.addEventListener('abort', onAbort, { once: true });
 
   let closing: Promise<void> | undefined;
@@ -178,7 +187,7 @@ export async function startLoopbackRedirect(opts: LoopbackOptions): Promise<Loop
     port,
     code,
     close: () => {
-      finish(cancelledError());
+      finish(cancelledError(provider));
       return close();
     },
   };

@@ -1,5 +1,5 @@
 /**
- * The token endpoint: exchanging an authorization code (with its PKCE verifier) and refreshing an access
+ * Google's token endpoint (Microsoft's: microsoft/token-client.ts): exchanging an authorization code (with its PKCE verifier) and refreshing an access
  * token. POST application/x-www-form-urlencoded, JSON answers (RFC 6749 sections 4.1.3, 5 and 6).
  *
  * Every failure is a MailferryError, and no message or detail ever holds a token, a code or the secret:
@@ -14,10 +14,7 @@
  */
 import { MailferryError } from '../errors.js';
 import { checkEndpointUrl, signinCommandLine } from './google-endpoints.js';
-
-/** Google's access tokens live 3599 s; used when an answer has no expires_in. */
-export const DEFAULT_ACCESS_TOKEN_LIFETIME_S = 3599;
-const DEFAULT_TIMEOUT_MS = 30_000;
+import { postForm, tokenSetOf } from './token-http.js';
 
 export interface TokenSet {
   accessToken: string;
@@ -84,57 +81,28 @@ type Kind = 'exchange' | 'refresh';
 
 async function tokenRequest(opts: TokenClientOptions, kind: Kind, params: Record<string, string>): Promise<TokenSet> {
   const url = checkEndpointUrl(opts.tokenEndpoint, 'token endpoint');
-  const doFetch = opts.fetch ?? fetch;
   const now = opts.now ?? Date.now;
   const where = url.host;
   const details = { host: opts.host, user: opts.user, tokenEndpoint: url.origin + url.pathname };
-  const body = new URLSearchParams({ ...params, client_id: opts.clientId, client_secret: opts.clientSecret });
-  const timeout = AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+  const what = kind === 'refresh' ? 'renew the access token' : 'complete the sign-in';
   const sentAt = now();
-
-  let status: number;
-  let text: string;
-  try {
-    const res = await doFetch(url, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-      body: body.toString(),
-      // Never follow a redirect with a client secret or a refresh token in the body.
-      redirect: 'error',
-      signal,
-    });
-    status = res.status;
-    text = await res.text();
-  } catch (err) {
-    throw networkError(err, opts, where, kind, details);
-  }
-
-  let json: Record<string, unknown> | undefined;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) json = parsed as Record<string, unknown>;
-  } catch {
-    /* not JSON: handled below */
-  }
-
-  if (status >= 200 && status < 300 && json && typeof json['access_token'] === 'string' && json['access_token'] !== '') {
-    const expiresIn = Number(json['expires_in']);
-    const lifetime = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : DEFAULT_ACCESS_TOKEN_LIFETIME_S;
-    const set: TokenSet = {
-      accessToken: json['access_token'],
-      expiresAt: sentAt + lifetime * 1000,
-      tokenType: typeof json['token_type'] === 'string' ? json['token_type'] : 'Bearer',
-    };
-    if (typeof json['refresh_token'] === 'string' && json['refresh_token'] !== '') set.refreshToken = json['refresh_token'];
-    if (typeof json['scope'] === 'string') set.scope = json['scope'];
-    return set;
-  }
+  const reply = await postForm({
+    url,
+    form: { ...params, client_id: opts.clientId, client_secret: opts.clientSecret },
+    service: "Google's sign-in service",
+    what,
+    details,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  const set = tokenSetOf(reply, sentAt);
+  if (set) return set;
+  const { status, json } = reply;
 
   const error = json && typeof json['error'] === 'string' ? json['error'] : undefined;
   const description = json && typeof json['error_description'] === 'string' ? json['error_description'].slice(0, 300) : undefined;
   const reason = error ? `${error}${description ? `: ${description}` : ''}` : `HTTP ${status}`;
-  const what = kind === 'refresh' ? 'renew the access token' : 'complete the sign-in';
 
   if (error === 'invalid_grant') {
     if (kind === 'refresh') throw signInAgainError(opts.host, opts.user, opts.clientId, reason);
@@ -183,49 +151,4 @@ async function tokenRequest(opts: TokenClientOptions, kind: Kind, params: Record
     retryable: false,
     details: { ...details, status, reason },
   });
-}
-
-const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_NODATA', 'EAI_FAIL']);
-
-/** The Node error code (ECONNREFUSED, ENOTFOUND, UND_ERR_...) on an error or its causes. */
-function causeCode(err: unknown): string | undefined {
-  let cur: unknown = err;
-  for (let i = 0; i < 5 && cur && typeof cur === 'object'; i++) {
-    const code = (cur as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function networkError(err: unknown, opts: TokenClientOptions, where: string, kind: Kind, details: Record<string, string>): MailferryError {
-  const what = kind === 'refresh' ? 'renew the access token' : 'complete the sign-in';
-  if (opts.signal?.aborted) {
-    return new MailferryError({ code: 'CANCELLED', message: `Cancelled while trying to ${what}.`, retryable: false }, { cause: err });
-  }
-  const name = (err as { name?: unknown } | null)?.name;
-  if (name === 'TimeoutError' || name === 'AbortError') {
-    return new MailferryError(
-      {
-        code: 'TIMEOUT',
-        message: `Google's sign-in service (${where}) did not answer in time while Mailferry tried to ${what}.`,
-        hint: 'Check the internet connection; Mailferry tries again.',
-        retryable: true,
-        details,
-      },
-      { cause: err },
-    );
-  }
-  const code = causeCode(err) ?? 'unknown';
-  const dns = DNS_CODES.has(code);
-  return new MailferryError(
-    {
-      code: dns ? 'HOST_NOT_FOUND' : 'HOST_UNREACHABLE',
-      message: `Mailferry could not reach Google's sign-in service (${where}) to ${what} (${code}).`,
-      hint: 'Check the internet connection, proxy or firewall; Mailferry tries again.',
-      retryable: true,
-      details: { ...details, network: code },
-    },
-    { cause: err },
-  );
 }

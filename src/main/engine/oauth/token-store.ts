@@ -1,7 +1,8 @@
 /**
  * Where OAuth secrets live: only the OS keychain (see secrets.ts for the store and its pinning).
  *
- *   refresh token   service "mailferry-oauth",        account `${user}@${host}` (host lower-cased, as passwords)
+ *   refresh token   service "mailferry-oauth",        account `${user}@${host}` (host lower-cased, as passwords);
+ *                   Google's (the source) and Microsoft's (the destination, rotated on every refresh)
  *   client secret   service "mailferry-oauth-client", account = the OAuth client ID
  *
  * The client secret of a "Desktop app" client is not really confidential (Google says so for installed
@@ -33,7 +34,7 @@ function tokenItem(host: string, user: string): KeychainItem {
   return {
     service: OAUTH_TOKEN_SERVICE,
     account: keychainAccount(host, user),
-    what: `the Google sign-in (refresh token) of ${user} on ${host}`,
+    what: `the sign-in (refresh token) of ${user} on ${host}`,
     details: { host, user },
   };
 }
