@@ -34,6 +34,10 @@ export interface ConfigInput {
   passwdFile: string;
   /** Destination only: namespace prefix, "" (default) or "INBOX." (Courier/cPanel style). */
   prefix: '' | 'INBOX.';
+  /** Destination only: "." Maildir++ (default) or "/" maildir LAYOUT=fs (Exchange's separator). */
+  separator?: '.' | '/';
+  /** Destination only: folders created and subscribed at login; default DESTINATION_SPECIAL_FOLDERS. */
+  specialFolders?: ReadonlyArray<{ name: string; specialUse: string }>;
   quota?: QuotaLimits;
   /** Largest APPEND accepted, bytes: `NO [LIMIT]` above it, and APPENDLIMIT=n advertised. */
   appendLimit?: number;
@@ -91,10 +95,16 @@ function assertSafeComponent(part: string, mailbox: string): void {
  *   source:      "INBOX" -> Maildir; "Reçus/2024" -> Maildir/Reçus/2024 (LAYOUT=fs);
  *                "backing/Sent" -> backing/Sent; "[Gmail]/..." is virtual and has no directory.
  *   destination: "INBOX" -> Maildir; "Projets.2024" -> Maildir/.Projets.2024 (Maildir++), and with
- *                prefix "INBOX.": "INBOX.Projets.2024" -> Maildir/.Projets.2024.
+ *                prefix "INBOX.": "INBOX.Projets.2024" -> Maildir/.Projets.2024; with separator "/"
+ *                (LAYOUT=fs): "Projets/2024" -> Maildir/Projets/2024.
  */
-export function folderDirFor(kind: ServerKind, prefix: string, home: string, mailbox: string): string {
+export function folderDirFor(kind: ServerKind, prefix: string, home: string, mailbox: string, separator: '.' | '/' = '.'): string {
   if (mailbox.toUpperCase() === 'INBOX') return join(home, 'Maildir');
+  if (kind === 'destination' && separator === '/') {
+    const parts = mailbox.split('/');
+    for (const part of parts) assertSafeComponent(part, mailbox);
+    return join(home, 'Maildir', ...parts);
+  }
   if (kind === 'gmail-source') {
     if (mailbox.startsWith('[Gmail]/')) {
       throw new Error(`${mailbox} is a virtual mailbox: seed its backing folder (backing/Sent, ...) or a label instead`);
@@ -153,12 +163,13 @@ namespace gmail {
 ${GMAIL_VIRTUAL_MAILBOXES.map((b) => mailboxBlock(b.name, [`special_use = ${b.specialUse}`])).join('\n')}
 }`;
   }
+  const fs = input.separator === '/';
   return `namespace inbox {
   prefix = ${input.prefix}
-  separator = .
+  separator = ${fs ? '/' : '.'}
   inbox = yes
-  location = maildir:~/Maildir:UTF-8
-${DESTINATION_SPECIAL_FOLDERS.map((f) => mailboxBlock(f.name, ['auto = subscribe', `special_use = ${f.specialUse}`])).join('\n')}
+  location = maildir:~/Maildir${fs ? ':LAYOUT=fs' : ''}:UTF-8
+${(input.specialFolders ?? DESTINATION_SPECIAL_FOLDERS).map((f) => mailboxBlock(f.name, ['auto = subscribe', `special_use = ${f.specialUse}`])).join('\n')}
 }`;
 }
 

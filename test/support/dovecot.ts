@@ -42,6 +42,8 @@
  * `NO [OVERQUOTA] Quota exceeded (mailbox for user is full)`. appendLimit: APPEND above it gets
  * `NO [LIMIT] Mail size is larger than the maximum size allowed by server configuration` and
  * `APPENDLIMIT=<n>` is advertised (via imap_capability; Dovecot 2.3 has no native APPENDLIMIT).
+ * `separator: '/'` gives maildir LAYOUT=fs with "/" (Exchange's layout, used under exchange-front/), and
+ * `specialFolders` replaces the folders created at login (`[]`: none).
  * Both kinds: UIDPLUS, MULTIAPPEND, LITERAL+, CONDSTORE, QRESYNC, SPECIAL-USE, COMPRESS=DEFLATE.
  * Auth: passwd-file, PLAIN/LOGIN. The anvil auth penalty is off, but Dovecot still answers a wrong
  * password after about 0.5 s (its floor, even with auth_failure_delay = 0).
@@ -88,7 +90,7 @@ export interface DovecotServer {
   root: string;
   logFile: string;
   users: DovecotUser[];
-  /** Hierarchy separator: "/" on the source, "." on the destination. */
+  /** Hierarchy separator: "/" on the source, "." on the destination unless started with separator "/". */
   separator: '/' | '.';
   /** Personal namespace prefix: "" on the source; "" or "INBOX." on the destination. */
   prefix: string;
@@ -120,6 +122,10 @@ export interface DestinationOptions extends StartOptions {
   maxLineLength?: number;
   /** Namespace prefix, "" (default) or "INBOX.". */
   prefix?: '' | 'INBOX.';
+  /** "." Maildir++ (default) or "/" maildir LAYOUT=fs (Exchange's layout; prefix "" only). */
+  separator?: '.' | '/';
+  /** Folders created and subscribed at login, with their special-use; default DESTINATION_SPECIAL_FOLDERS. */
+  specialFolders?: ReadonlyArray<{ name: string; specialUse: string }>;
 }
 
 export const DEFAULT_USERS: readonly DovecotUser[] = [
@@ -172,6 +178,8 @@ async function start(kind: ServerKind, opts: DestinationOptions): Promise<Doveco
       else for (const sub of ['cur', 'new', 'tmp']) mkdirOwned(join(home, 'Maildir', sub), owner);
     }
     const prefix = kind === 'destination' ? (opts.prefix ?? '') : '';
+    const separator = kind === 'gmail-source' ? '/' : (opts.separator ?? '.');
+    if (separator === '/' && prefix !== '') throw new Error('a "/" destination has namespace prefix "" only');
     const configFile = join(root, 'dovecot.conf');
     const logFile = join(root, 'dovecot.log');
     const readLog = (): string => {
@@ -188,7 +196,7 @@ async function start(kind: ServerKind, opts: DestinationOptions): Promise<Doveco
       writeFileSync(
         configFile,
         renderConfig({
-          kind, root, instanceName, owner, port, tlsPort, prefix,
+          kind, root, instanceName, owner, port, tlsPort, prefix, separator, specialFolders: opts.specialFolders,
           certFile: certs.certFile, keyFile: certs.keyFile, passwdFile,
           quota: opts.quota, appendLimit: opts.appendLimit, maxLineLength: opts.maxLineLength,
           maxConnectionsPerUser: opts.maxConnectionsPerUser ?? 100,
@@ -205,7 +213,7 @@ async function start(kind: ServerKind, opts: DestinationOptions): Promise<Doveco
         deadline: startedAt + START_TIMEOUT_MS * attempt, hasExited: proc.hasExited,
       });
       if (ready === 'ok') {
-        const server = makeServer({ kind, root, port, tlsPort, certs, users, prefix, owner, logFile, readLog, proc, keep });
+        const server = makeServer({ kind, root, port, tlsPort, certs, users, prefix, separator, owner, logFile, readLog, proc, keep });
         liveServers.add(server);
         return server;
       }
@@ -222,7 +230,7 @@ async function start(kind: ServerKind, opts: DestinationOptions): Promise<Doveco
 }
 
 function makeServer(p: {
-  kind: ServerKind; root: string; port: number; tlsPort: number; users: DovecotUser[]; prefix: string;
+  kind: ServerKind; root: string; port: number; tlsPort: number; users: DovecotUser[]; prefix: string; separator: '.' | '/';
   certs: { caFile: string; fingerprint256: string }; owner: MailOwner; logFile: string; readLog: () => string;
   proc: DovecotProcess; keep: boolean;
 }): DovecotServer {
@@ -237,11 +245,11 @@ function makeServer(p: {
     root: p.root,
     logFile: p.logFile,
     users: p.users,
-    separator: p.kind === 'gmail-source' ? '/' : '.',
+    separator: p.separator,
     prefix: p.prefix,
     owner: p.owner,
     mailDir: (user) => join(userHome(p.root, user), 'Maildir'),
-    folderDir: (user, mailbox) => folderDirFor(p.kind, p.prefix, userHome(p.root, user), mailbox),
+    folderDir: (user, mailbox) => folderDirFor(p.kind, p.prefix, userHome(p.root, user), mailbox, p.separator),
     imapOptions(user = p.users[0]!.user, mode = 'plain') {
       const account = p.users.find((u) => u.user === user);
       if (!account) throw new Error(`${user} is not a user of this server`);
