@@ -55,6 +55,8 @@ const factLines: Array<Row & { line: string }> = [
 const otherLines: Array<Row & { line: string }> = [
   { name: 'destination storage quota', line: 'A5 NO [OVERQUOTA] Quota exceeded (mailbox for user is full)', ctx: dest, code: 'DEST_OVER_QUOTA', retryable: false, words: ['The destination server', 'Free space'] },
   { name: 'destination quota without a code', line: 'A5 NO Quota exceeded', ctx: dest, code: 'DEST_OVER_QUOTA', retryable: false },
+  { name: 'Microsoft destination refuses a delegated token', line: 'A1 NO AUTHENTICATE failed.', ctx: { ...dest, phase: 'login', auth: 'oauth2' }, code: 'AUTH_FAILED', retryable: false, words: ['Sign in again as alice@example.com', '--provider microsoft'] },
+  { name: 'Microsoft destination refuses the app-only token', line: 'A1 NO AUTHENTICATE failed.', ctx: { ...dest, phase: 'login', auth: 'oauth2-app' }, code: 'AUTH_FAILED', retryable: false, words: ['exchange-permissions'] },
   { name: 'Exchange: message over the mailbox limit', line: 'A7 NO Maximum size of appendable message has been exceeded.', ctx: { ...dest, phase: 'append' }, code: 'MESSAGE_TOO_BIG', retryable: false, words: ['Set-Mailbox <mailbox> -MaxReceiveSize 150MB'] },
   { name: 'Exchange catch-all on APPEND', line: 'A8 BAD Command Argument Error. 11', ctx: { ...dest, phase: 'append' }, code: 'MESSAGE_REFUSED', retryable: false, words: ['keyword it does not keep', 'free space'] },
   { name: 'Exchange: token of another user', line: 'A3 BAD User is authenticated but not connected.', ctx: { ...dest, phase: 'other' }, code: 'AUTH_FAILED', retryable: false, words: ['another account', 'Add-MailboxPermission'] },

@@ -23,6 +23,8 @@ export interface ErrorContext {
   user?: string;
   folder?: string;
   phase?: 'connect' | 'login' | 'select' | 'fetch' | 'append' | 'create' | 'other';
+  /** How the endpoint signs in (the hint for a refused sign-in depends on it); default a password. */
+  auth?: 'password' | 'oauth2' | 'oauth2-app';
 }
 type Ctx = ErrorContext;
 
@@ -230,8 +232,21 @@ export function sayFor(ctx: Ctx, s: Signals): Say {
   say.authHint = ctx.side === 'source'
     ? 'Use an app password (not the Google account password), with no spaces, and the full email address as the username. ' +
       `If the account has no "App passwords" page (myaccount.google.com/apppasswords), 2-Step Verification is off or the administrator blocks app passwords. Store the new one with \`${secretsSetCommand(ctx.host, ctx.user ?? 'USER')}\`.`
-    : `Check the ${ctx.side} username (often the full email address) and password; store a new one with \`${secretsSetCommand(ctx.host, ctx.user ?? 'USER')}\`.`;
+    : destinationAuthHint(ctx);
   return say;
+}
+
+/** What to do when the destination refuses to sign in, by how it signs in. */
+function destinationAuthHint(ctx: Ctx): string {
+  const user = ctx.user ?? 'USER';
+  if (ctx.auth === 'oauth2') {
+    return `Sign in again as ${user} with \`npx mailferry signin ${ctx.host} ${user} --provider microsoft --tenant TENANT --client-id ID\` (the same tenant and client ID as before), ` +
+      'in a browser signed in as that account, not as an administrator.';
+  }
+  if (ctx.auth === 'oauth2-app') {
+    return 'The app may not have access to this mailbox yet (Exchange can take up to an hour to apply it): run `npx mailferry exchange-permissions JOB.json` and have an administrator paste its lines.';
+  }
+  return `Check the destination username (often the full email address) and password; store a new one with \`${secretsSetCommand(ctx.host, user)}\`.`;
 }
 
 function details(ctx: Ctx, s: Signals, extra?: Record<string, string | number>): NonNullable<ErrorInfo['details']> {

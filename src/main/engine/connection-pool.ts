@@ -15,6 +15,7 @@ export class ConnectionPool<T extends Poolable = ImapFlow> {
   readonly #end: (c: T) => Promise<void>;
   #max: number;
   #maxAgeMs: number;
+  #expiresAt: (c: T) => number | undefined;
   #born = new WeakMap<T, number>();
   #idle: T[] = [];
   #busy = new Set<T>();
@@ -28,11 +29,14 @@ export class ConnectionPool<T extends Poolable = ImapFlow> {
    * @param end closes a connection politely and never throws; default: imapflow's LOGOUT then close
    * @param maxAgeMs a connection this old is not lent again but replaced by a fresh login, before the
    *   server ends the session mid-message (Gmail: ~24 h with a password, ~1 h with OAuth). Default: never.
+   * @param expiresAt when a connection must not be lent any more (epoch ms), e.g. shortly before the OAuth
+   *   token it signed in with expires (Exchange then ends the session). Default: no such time.
    */
-  constructor(open: () => Promise<T>, max: number, end?: (c: T) => Promise<void>, maxAgeMs = Infinity) {
+  constructor(open: () => Promise<T>, max: number, end?: (c: T) => Promise<void>, maxAgeMs = Infinity, expiresAt: (c: T) => number | undefined = () => undefined) {
     this.#open = open;
     this.#max = Math.max(1, max);
     this.#maxAgeMs = maxAgeMs;
+    this.#expiresAt = expiresAt;
     this.#end = end ?? ((c) => disconnect(c as unknown as ImapFlow));
   }
 
@@ -52,7 +56,7 @@ export class ConnectionPool<T extends Poolable = ImapFlow> {
       if (this.#closed) throw new Error('connection pool closed');
       const idle = this.#idle.pop();
       if (idle) {
-        if (idle.usable && Date.now() - (this.#born.get(idle) ?? 0) < this.#maxAgeMs) {
+        if (idle.usable && Date.now() - (this.#born.get(idle) ?? 0) < this.#maxAgeMs && Date.now() < (this.#expiresAt(idle) ?? Infinity)) {
           this.#busy.add(idle);
           return idle;
         }

@@ -59,7 +59,7 @@ export function imapOptions(opts: ConnectOptions): ImapFlowOptions {
  * (read here with what the sockets saw), once signed in by a watch on the calls (watched-client.ts).
  */
 export async function connectImap(opts: ConnectOptions): Promise<ImapFlow> {
-  const ctx: ErrorContext = { side: opts.side, host: opts.endpoint.host, port: opts.endpoint.port, user: opts.endpoint.user, phase: 'connect' };
+  const ctx: ErrorContext = { side: opts.side, host: opts.endpoint.host, port: opts.endpoint.port, user: opts.endpoint.user, phase: 'connect', ...(opts.endpoint.auth ? { auth: opts.endpoint.auth } : {}) };
   const limitMs = opts.stallTimeoutMs ?? DEFAULT_STALL_MS;
   const { transport, facts } = nodeTransport(limitMs);
   const fail = (err: unknown, cause: unknown): MailferryError => {

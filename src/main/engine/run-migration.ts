@@ -5,7 +5,8 @@ import { ByteBudget } from './byte-budget.js';
 import { ConnectionPool } from './connection-pool.js';
 import { copyUnit } from './copy-unit.js';
 import { noteDestinationChanges } from './destination-readback.js';
-import { connectWith, loginFor, signInWith, type CredentialOptions, type Login } from './credentials.js';
+import { connectWith, loginFor, signInWith, type Credential, type CredentialOptions, type Login } from './credentials.js';
+import { connectImap } from './imap-connect.js';
 import { buildUnits, foldersOf } from './copy-units.js';
 import { MailferryError, type ErrorInfo } from './errors.js';
 import { openAppendConnection } from './imap-append/multi-writer.js';
@@ -124,15 +125,15 @@ async function runLockedMailbox(shared: Shared, mb: MailboxJob, secret: { source
   const source = new ConnectionPool(() => connectWith(secret.source, { side: 'source', endpoint: mb.source, onServerLine, ...stall }), cap, undefined, sourceMaxAge);
   // imapflow on the destination only lists, creates and reconciles; the copying goes through the writers.
   // The destination may ask the mailbox to stay away for a while (Exchange): no new connection before then.
-  const destMaxAge = mb.destination.auth !== undefined && mb.destination.auth !== 'password' ? Math.min(maxAge, OAUTH_SESSION_MS) : maxAge;
+  // Exchange ends a session when its token expires: connections retire a few minutes before their token.
   const destination = new ConnectionPool(async () => {
     await throttle.hold(opts.signal);
-    return connectWith(secret.destination, { side: 'destination', endpoint: mb.destination, onServerLine, ...stall });
-  }, Math.min(cap, 3), undefined, destMaxAge);
+    return signInWith(secret.destination, (c) => lasts(c, connectImap({ side: 'destination', endpoint: mb.destination, credential: c, onServerLine, ...stall })));
+  }, Math.min(cap, 3), undefined, maxAge, tokenExpiry);
   const writers = new ConnectionPool(async () => {
     await throttle.hold(opts.signal);
-    return signInWith(secret.destination, (c) => openAppendConnection(mb.destination, c, { onServerLine, ...stall }));
-  }, cap, (w) => w.logout(), destMaxAge);
+    return signInWith(secret.destination, (c) => lasts(c, openAppendConnection(mb.destination, c, { onServerLine, ...stall })));
+  }, cap, (w) => w.logout(), maxAge, tokenExpiry);
   const failures: FailureRecord[] = [];
   const notes: string[] = [];
   const sourceMeta = new SourceMetaCache();
@@ -290,6 +291,16 @@ async function copyAll(ctx: MailboxContext, work: FolderWork[], global: PQueue, 
 /** Google shows an app password once and it stays valid until revoked: it should not outlive its use. */
 export const REVOKE_REMINDER =
   'Done: revoke the app password made for this migration at https://myaccount.google.com/apppasswords (make a new one if you run it again).';
+
+/** When a connection signed in with an access token retires: a margin before the token expires. */
+const tokenRetire = new WeakMap<object, number>();
+const TOKEN_MARGIN_MS = 3 * 60_000;
+const tokenExpiry = (c: object): number | undefined => tokenRetire.get(c);
+async function lasts<T extends object>(credential: Credential, connecting: Promise<T>): Promise<T> {
+  const conn = await connecting;
+  if ('accessToken' in credential && credential.expiresAt) tokenRetire.set(conn, credential.expiresAt - TOKEN_MARGIN_MS);
+  return conn;
+}
 
 /** Gmail and Exchange end an OAuth session when its token expires (~1 h); new connections well before that. */
 const OAUTH_SESSION_MS = 50 * 60_000;

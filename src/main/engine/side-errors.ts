@@ -20,5 +20,5 @@ export async function onSide<T>(job: MailboxJob, side: Side, fn: () => Promise<T
 export function classifyAs(job: MailboxJob, side: Side, err: unknown, phase: ErrorContext['phase'] = 'other'): ErrorInfo {
   if (err instanceof MailferryError) return err.toInfo();
   const e = job[side];
-  return classifyError(err, { side, host: e.host, port: e.port, user: e.user, phase });
+  return classifyError(err, { side, host: e.host, port: e.port, user: e.user, phase, ...(e.auth ? { auth: e.auth } : {}) });
 }

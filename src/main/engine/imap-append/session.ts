@@ -37,7 +37,7 @@ export function literalModeOf(caps: ReadonlySet<string>): LiteralMode {
 }
 
 export async function openSession(endpoint: Endpoint, credential: Credential, opts: SessionOptions = {}): Promise<AppendConnection> {
-  const ctx: ErrorContext = { side: 'destination', host: endpoint.host, port: endpoint.port, user: endpoint.user, phase: 'connect' };
+  const ctx: ErrorContext = { side: 'destination', host: endpoint.host, port: endpoint.port, user: endpoint.user, phase: 'connect', ...(endpoint.auth ? { auth: endpoint.auth } : {}) };
   const conn = new AppendConnection(ctx, opts);
   // Until the server accepts the connection; from then on the connection's stall watch times every wait.
   const tcp = net.connect({ host: endpoint.host, port: endpoint.port });
