@@ -62,7 +62,7 @@ describe('ConnectionPool', () => {
 
   it('replaces a connection older than maxAge with a fresh login instead of lending it again', async () => {
     let opened = 0;
-    const pool = new ConnectionPool(async () => (opened++, fakeClient()), 1, undefined, 20);
+    const pool = new ConnectionPool(async () => (opened++, fakeClient()), 1, { maxAgeMs: 20 });
     const a = await pool.acquire();
     pool.release(a);
     expect(await pool.acquire()).toBe(a); // young: reused

@@ -45,8 +45,13 @@ export class AccountThrottle {
     if (!isThrottledLine(line)) return;
     this.throttled();
     const backoff = suggestedBackoffMs(line);
-    if (backoff !== undefined) this.#holdUntil = Math.max(this.#holdUntil, this.#now() + backoff);
+    if (backoff === undefined) return;
+    this.#holdUntil = Math.max(this.#holdUntil, this.#now() + backoff);
+    this.onHold?.(backoff);
   };
+
+  /** Told when a server names a wait (ms) for the mailbox, to stop what is in flight. */
+  onHold: ((ms: number) => void) | undefined;
 
   /** How long the server asked this mailbox to stay away still (0: not asked, or passed). */
   get holdMs(): number {

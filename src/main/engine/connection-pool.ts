@@ -6,16 +6,36 @@ export interface Poolable {
   readonly usable: boolean;
 }
 
+export interface PoolOptions<T> {
+  /** Closes a connection politely and never throws; default: imapflow's LOGOUT then close. */
+  end?: (c: T) => Promise<void>;
+  /**
+   * A connection this old is not lent again but replaced by a fresh login, before the server ends the
+   * session mid-message (Gmail: ~24 h with a password, ~1 h with OAuth). Default: never.
+   */
+  maxAgeMs?: number;
+  /**
+   * When a connection must not be lent any more (epoch ms), e.g. shortly before the OAuth token it signed
+   * in with expires (Exchange then ends the session). Default: no such time.
+   */
+  expiresAt?: (c: T) => number | undefined;
+  /** Waited for before a connection is opened or lent (a server asked this mailbox to stay away). */
+  gate?: (signal?: AbortSignal) => Promise<void>;
+}
+
 /**
  * Keeps up to `max` logged-in connections to one account and lends them out. A connection that saw an
  * error is dropped, never lent again (imapflow connections cannot be revived). Waiters are served in order.
  */
 export class ConnectionPool<T extends Poolable = ImapFlow> {
-  readonly #open: () => Promise<T>;
+  readonly #open: (signal: AbortSignal) => Promise<T>;
+  /** Aborted by dropAll: connections still signing in are closed too. */
+  #drop = new AbortController();
   readonly #end: (c: T) => Promise<void>;
   #max: number;
   #maxAgeMs: number;
   #expiresAt: (c: T) => number | undefined;
+  #gate: ((signal?: AbortSignal) => Promise<void>) | undefined;
   #born = new WeakMap<T, number>();
   #idle: T[] = [];
   #busy = new Set<T>();
@@ -24,20 +44,17 @@ export class ConnectionPool<T extends Poolable = ImapFlow> {
   #closed = false;
 
   /**
-   * @param open creates and logs in a new connection (throws a classified error on failure)
+   * @param open creates and logs in a new connection (throws a classified error on failure); aborting the
+   *   signal it is given closes a connection still signing in
    * @param max most connections open at once for this account
-   * @param end closes a connection politely and never throws; default: imapflow's LOGOUT then close
-   * @param maxAgeMs a connection this old is not lent again but replaced by a fresh login, before the
-   *   server ends the session mid-message (Gmail: ~24 h with a password, ~1 h with OAuth). Default: never.
-   * @param expiresAt when a connection must not be lent any more (epoch ms), e.g. shortly before the OAuth
-   *   token it signed in with expires (Exchange then ends the session). Default: no such time.
    */
-  constructor(open: () => Promise<T>, max: number, end?: (c: T) => Promise<void>, maxAgeMs = Infinity, expiresAt: (c: T) => number | undefined = () => undefined) {
+  constructor(open: (signal: AbortSignal) => Promise<T>, max: number, o: PoolOptions<T> = {}) {
     this.#open = open;
     this.#max = Math.max(1, max);
-    this.#maxAgeMs = maxAgeMs;
-    this.#expiresAt = expiresAt;
-    this.#end = end ?? ((c) => disconnect(c as unknown as ImapFlow));
+    this.#maxAgeMs = o.maxAgeMs ?? Infinity;
+    this.#expiresAt = o.expiresAt ?? (() => undefined);
+    this.#gate = o.gate;
+    this.#end = o.end ?? ((c) => disconnect(c as unknown as ImapFlow));
   }
 
   get max(): number {
@@ -52,6 +69,7 @@ export class ConnectionPool<T extends Poolable = ImapFlow> {
 
   async acquire(signal?: AbortSignal): Promise<T> {
     for (;;) {
+      await this.#gate?.(signal);
       signal?.throwIfAborted();
       if (this.#closed) throw new Error('connection pool closed');
       const idle = this.#idle.pop();
@@ -66,7 +84,7 @@ export class ConnectionPool<T extends Poolable = ImapFlow> {
       if (this.#busy.size + this.#opening < this.#max) {
         this.#opening++;
         try {
-          const c = await this.#open();
+          const c = await this.#open(this.#drop.signal);
           this.#born.set(c, Date.now());
           this.#busy.add(c);
           return c;
@@ -100,6 +118,21 @@ export class ConnectionPool<T extends Poolable = ImapFlow> {
     } finally {
       this.release(c, healthy);
     }
+  }
+
+  /**
+   * Ends every connection now, lent or idle, and keeps the pool open: a server asked the mailbox to stay
+   * away, and a closed connection is the only one sure to send nothing more (work in flight fails and is
+   * retried once the wait is over).
+   */
+  dropAll(): void {
+    this.#drop.abort();
+    this.#drop = new AbortController();
+    const all = [...this.#idle, ...this.#busy];
+    this.#idle = [];
+    this.#busy.clear();
+    for (const c of all) void this.#end(c);
+    this.#wake();
   }
 
   async close(): Promise<void> {

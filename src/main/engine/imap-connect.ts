@@ -23,6 +23,8 @@ export interface ConnectOptions {
   stallTimeoutMs?: number;
   /** Called once for each connection dropped as stalled (CONNECTION_STALLED), for the report's counter. */
   onStall?: (info: ErrorInfo) => void;
+  /** Aborting closes the connection while it is still signing in (the server asked the mailbox to wait). */
+  signal?: AbortSignal;
 }
 
 /** Builds imapflow options: certificates verified by default, a CA file for self-signed servers, no COMPRESS. */
@@ -75,11 +77,16 @@ export async function connectImap(opts: ConnectOptions): Promise<ImapFlow> {
   }
   // Without a listener a socket error after connect would crash the process.
   client.on('error', () => {});
+  const abandon = (): void => client.close();
+  opts.signal?.addEventListener('abort', abandon, { once: true });
   try {
+    opts.signal?.throwIfAborted();
     await client.connect();
   } catch (err) {
     client.close();
     throw fail(signInStall(err, facts, limitMs) ?? err, err);
+  } finally {
+    opts.signal?.removeEventListener('abort', abandon);
   }
   // Signed in: from now on only a waiting call can stall. imapflow's timer would also end idle connections.
   const session = facts.session!;

@@ -122,18 +122,27 @@ async function runLockedMailbox(shared: Shared, mb: MailboxJob, secret: { source
   const sourceMaxAge = mb.source.auth === 'oauth2' ? Math.min(maxAge, OAUTH_SESSION_MS) : maxAge;
   const onServerLine = throttle.onServerLine;
   const stall = { stallTimeoutMs: job.options.stallTimeoutSeconds * 1000, onStall: () => tracker.connectionStalled() };
-  const source = new ConnectionPool(() => connectWith(secret.source, { side: 'source', endpoint: mb.source, onServerLine, ...stall }), cap, undefined, sourceMaxAge);
+  const source = new ConnectionPool(() => connectWith(secret.source, { side: 'source', endpoint: mb.source, onServerLine, ...stall }), cap, { maxAgeMs: sourceMaxAge });
   // imapflow on the destination only lists, creates and reconciles; the copying goes through the writers.
   // The destination may ask the mailbox to stay away for a while (Exchange): no new connection before then.
   // Exchange ends a session when its token expires: connections retire a few minutes before their token.
-  const destination = new ConnectionPool(async () => {
-    await throttle.hold(opts.signal);
-    return signInWith(secret.destination, (c) => lasts(c, connectImap({ side: 'destination', endpoint: mb.destination, credential: c, onServerLine, ...stall })));
-  }, Math.min(cap, 3), undefined, maxAge, tokenExpiry);
-  const writers = new ConnectionPool(async () => {
-    await throttle.hold(opts.signal);
-    return signInWith(secret.destination, (c) => lasts(c, openAppendConnection(mb.destination, c, { onServerLine, ...stall })));
-  }, cap, (w) => w.logout(), maxAge, tokenExpiry);
+  const gate = (signal?: AbortSignal) => throttle.hold(signal ?? opts.signal);
+  const destination = new ConnectionPool(
+    (signal) => signInWith(secret.destination, (c) => lasts(c, connectImap({ side: 'destination', endpoint: mb.destination, credential: c, onServerLine, signal, ...stall }))),
+    Math.min(cap, 3),
+    { maxAgeMs: maxAge, expiresAt: tokenExpiry, gate },
+  );
+  const writers = new ConnectionPool(
+    (signal) => signInWith(secret.destination, (c) => lasts(c, openAppendConnection(mb.destination, c, { onServerLine, gate, signal, ...stall }))),
+    cap,
+    { end: (w) => w.logout(), maxAgeMs: maxAge, expiresAt: tokenExpiry, gate },
+  );
+  // Asked to stay away (Exchange): the mailbox's destination connections close at once, so nothing more is
+  // sent before the wait is over; the gates hold new ones back.
+  throttle.onHold = () => {
+    destination.dropAll();
+    writers.dropAll();
+  };
   const failures: FailureRecord[] = [];
   const notes: string[] = [];
   const sourceMeta = new SourceMetaCache();

@@ -36,6 +36,8 @@ export interface ConnectionHooks {
   stallTimeoutMs?: number;
   /** Called once if the connection is dropped as stalled (CONNECTION_STALLED), for the report's counter. */
   onStall?: (info: ErrorInfo) => void;
+  /** Waited for before each command is written: the server asked this mailbox to stay away until then. */
+  gate?: () => Promise<void>;
 }
 
 /** Literals are written in pieces this big: each one the kernel takes is progress for the stall watch. */
@@ -161,6 +163,9 @@ export class AppendConnection {
     this.#pumping = true;
     try {
       while (this.#queue.length > 0 && !this.#closed) {
+        // Held before the command counts as sent: nothing waits for the server meanwhile (no stall).
+        await this.#hooks.gate?.();
+        if (this.#closed) break;
         const p = this.#queue.shift()!;
         this.#inFlight.set(p.tag, p);
         await this.#write(p);

@@ -22,6 +22,8 @@ import { DEFAULT_STALL_MS } from '../stall-watch.js';
 export interface SessionOptions extends ConnectionHooks {
   /** Sign-in: AUTHENTICATE PLAIN when offered (default), or always LOGIN. */
   auth?: 'auto' | 'login';
+  /** Aborting closes the connection while it is still signing in (the server asked the mailbox to wait). */
+  signal?: AbortSignal;
 }
 
 export function tlsOptions(endpoint: Endpoint): tls.ConnectionOptions {
@@ -39,6 +41,8 @@ export function literalModeOf(caps: ReadonlySet<string>): LiteralMode {
 export async function openSession(endpoint: Endpoint, credential: Credential, opts: SessionOptions = {}): Promise<AppendConnection> {
   const ctx: ErrorContext = { side: 'destination', host: endpoint.host, port: endpoint.port, user: endpoint.user, phase: 'connect', ...(endpoint.auth ? { auth: endpoint.auth } : {}) };
   const conn = new AppendConnection(ctx, opts);
+  const abandon = (): void => conn.destroy(coded('EConnectionClosed', 'closed while signing in'));
+  opts.signal?.addEventListener('abort', abandon, { once: true });
   // Until the server accepts the connection; from then on the connection's stall watch times every wait.
   const tcp = net.connect({ host: endpoint.host, port: endpoint.port });
   const timer = setTimeout(() => conn.destroy(coded('CONNECT_TIMEOUT', 'no connection in time')), opts.stallTimeoutMs ?? DEFAULT_STALL_MS);
@@ -86,6 +90,7 @@ export async function openSession(endpoint: Endpoint, credential: Credential, op
     throw conn.closeError ?? fail(failureInfo(err, ctx), err);
   } finally {
     clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', abandon);
   }
 }
 
