@@ -9,12 +9,12 @@
  * Env: BENCH_MESSAGES (1000), BENCH_SIZE (50000), BENCH_CALL (100), BENCH_ONLY (comma list of writer names).
  */
 import { ImapFlow } from 'imapflow';
-import type { AppendItem, AppendOutcome, DestinationWriter } from '../src/main/engine/destination-writer.js';
-import { classifyError } from '../src/main/engine/classify-error.js';
-import { MailferryError } from '../src/main/engine/errors.js';
-import { connectImap, disconnect } from '../src/main/engine/imap-connect.js';
-import { openAppendConnection, type AppendStrategy, type FastWriter } from '../src/main/engine/imap-append/multi-writer.js';
-import type { Endpoint } from '../src/main/engine/job.js';
+import type { AppendItem, AppendOutcome, DestinationWriter } from '../src/main/engine/copy/destination-writer.js';
+import { classifyError } from '../src/main/engine/errors/classify-error.js';
+import { MailferryError } from '../src/main/engine/errors/errors.js';
+import { connectImap, disconnect } from '../src/main/engine/connect/imap-connect.js';
+import { openAppendConnection, type AppendStrategy, type FastWriter } from '../src/main/engine/copy/imap-append/multi-writer.js';
+import type { Endpoint } from '../src/main/engine/job/job.js';
 import { startDestination } from '../test/support/dovecot.js';
 import { startTcpProxy } from '../test/support/tcp-proxy.js';
 

@@ -1,4 +1,4 @@
-import { formatErrorLine, isMailferryError } from './engine/errors.js';
+import { formatErrorLine, isMailferryError } from './engine/errors/errors.js';
 import { UsageError } from './cli/args.js';
 import { APP_SECRET_ACTIONS, runAppSecretsCommand } from './cli/app-secrets-command.js';
 import { EXCHANGE_PERMISSIONS_USAGE, exchangePermissionsCommand } from './cli/exchange-permissions-command.js';

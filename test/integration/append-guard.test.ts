@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseJob } from '../../src/main/engine/job.js';
-import { buildReport } from '../../src/main/engine/report.js';
-import { runMigration } from '../../src/main/engine/run-migration.js';
+import { parseJob } from '../../src/main/engine/job/job.js';
+import { buildReport } from '../../src/main/engine/report/report.js';
+import { runMigration } from '../../src/main/engine/run/run-migration.js';
 import { generateCorpus } from '../support/corpus.js';
 import { startCyrus } from '../support/cyrus.js';
 import { startDestination, startGmailSource } from '../support/dovecot.js';

@@ -5,14 +5,14 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImapFlow } from 'imapflow';
-import type { AppendItem, AppendOutcome } from '../../src/main/engine/destination-writer.js';
-import { MailferryError } from '../../src/main/engine/errors.js';
-import { openAppendConnection, type FastWriter, type FastWriterOptions } from '../../src/main/engine/imap-append/multi-writer.js';
-import type { Endpoint } from '../../src/main/engine/job.js';
+import type { AppendItem, AppendOutcome } from '../../src/main/engine/copy/destination-writer.js';
+import { MailferryError } from '../../src/main/engine/errors/errors.js';
+import { openAppendConnection, type FastWriter, type FastWriterOptions } from '../../src/main/engine/copy/imap-append/multi-writer.js';
+import type { Endpoint } from '../../src/main/engine/job/job.js';
 import { startDestination, type DovecotServer } from '../support/dovecot.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
-import { ResponseReader } from '../../src/main/engine/imap-append/response-reader.js';
-import { encodeMailboxName, expandUidSet, formatFlags, formatInternalDate } from '../../src/main/engine/imap-append/wire.js';
+import { ResponseReader } from '../../src/main/engine/copy/imap-append/response-reader.js';
+import { encodeMailboxName, expandUidSet, formatFlags, formatInternalDate } from '../../src/main/engine/copy/imap-append/wire.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 

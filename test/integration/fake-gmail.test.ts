@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
 import { ImapFlow, type ImapFlowOptions, type ListResponse } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectImap, disconnect } from '../../src/main/engine/imap-connect.js';
-import { listFoldersWithStatus } from '../../src/main/engine/folder-list.js';
-import { readFolderMeta } from '../../src/main/engine/folder-scan.js';
+import { connectImap, disconnect } from '../../src/main/engine/connect/imap-connect.js';
+import { listFoldersWithStatus } from '../../src/main/engine/plan/folder-list.js';
+import { readFolderMeta } from '../../src/main/engine/plan/folder-scan.js';
 import { generateCorpus, type CorpusMessage } from '../support/corpus.js';
 import {
   decodeMutf7, encodeMutf7, fromCorpus, GMAIL_LINES, OAUTH_ERROR_JSON, startFakeGmail, type FakeGmail, type FakeGmailOptions, type FakeMessage,

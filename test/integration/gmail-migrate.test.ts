@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeModifiedUtf7 } from '../../src/main/engine/gmail-labels.js';
-import { parseJob, type Job } from '../../src/main/engine/job.js';
-import { buildReport } from '../../src/main/engine/report.js';
-import { runMigration } from '../../src/main/engine/run-migration.js';
+import { encodeModifiedUtf7 } from '../../src/main/engine/plan/gmail-labels.js';
+import { parseJob, type Job } from '../../src/main/engine/job/job.js';
+import { buildReport } from '../../src/main/engine/report/report.js';
+import { runMigration } from '../../src/main/engine/run/run-migration.js';
 import { generateCorpus, type CorpusMessage } from '../support/corpus.js';
 import { startDestination, type DovecotServer } from '../support/dovecot.js';
 import { fromCorpus, startFakeGmail, type FakeGmail } from '../support/fake-gmail/index.js';

@@ -11,8 +11,8 @@ import { join, resolve } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MailferryError, type ErrorInfo } from '../../src/main/engine/errors.js';
-import type { Endpoint } from '../../src/main/engine/job.js';
+import { MailferryError, type ErrorInfo } from '../../src/main/engine/errors/errors.js';
+import type { Endpoint } from '../../src/main/engine/job/job.js';
 import {
   deletePassword,
   getPassword,
@@ -20,7 +20,7 @@ import {
   normalizeAppPassword,
   resolvePassword,
   setPassword,
-} from '../../src/main/engine/secrets.js';
+} from '../../src/main/engine/connect/secrets.js';
 import { promptHidden } from '../../src/main/cli/prompt.js';
 import { runSecretsCommand, SECRETS_EXIT } from '../../src/main/cli/secrets-command.js';
 

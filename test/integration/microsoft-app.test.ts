@@ -12,9 +12,9 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAppSecretsCommand } from '../../src/main/cli/app-secrets-command.js';
 import { SECRETS_EXIT } from '../../src/main/cli/secrets-command.js';
-import { loginFor } from '../../src/main/engine/credentials.js';
-import { MailferryError } from '../../src/main/engine/errors.js';
-import type { Endpoint } from '../../src/main/engine/job.js';
+import { loginFor } from '../../src/main/engine/connect/credentials.js';
+import { MailferryError } from '../../src/main/engine/errors/errors.js';
+import type { Endpoint } from '../../src/main/engine/job/job.js';
 import { APP_CERTIFICATE_SERVICE, APP_SECRET_SERVICE, appCertificates, appSecrets } from '../../src/main/engine/oauth/microsoft/app-credentials.js';
 import { APP_SCOPE, startFakeMicrosoftIdentity, type FakeMicrosoftIdentity } from '../support/fake-microsoft-identity.js';
 

@@ -4,10 +4,10 @@
  * an idle connection and a slow but moving transfer are left alone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ErrorInfo, MailferryError } from '../../src/main/engine/errors.js';
-import { openAppendConnection } from '../../src/main/engine/imap-append/multi-writer.js';
-import { connectImap, disconnect } from '../../src/main/engine/imap-connect.js';
-import type { Endpoint } from '../../src/main/engine/job.js';
+import type { ErrorInfo, MailferryError } from '../../src/main/engine/errors/errors.js';
+import { openAppendConnection } from '../../src/main/engine/copy/imap-append/multi-writer.js';
+import { connectImap, disconnect } from '../../src/main/engine/connect/imap-connect.js';
+import type { Endpoint } from '../../src/main/engine/job/job.js';
 import { startDestination, type DovecotServer } from '../support/dovecot.js';
 import { startFaultProxy, type FaultProxyOptions, type SilencePlan } from '../support/fault-proxy.js';
 import { seedFolder } from '../support/maildir-seed.js';

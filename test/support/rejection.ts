@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { MailferryError } from '../../src/main/engine/errors.js';
+import { MailferryError } from '../../src/main/engine/errors/errors.js';
 
 /** The MailferryError a promise rejects with; fails the test when it resolves or rejects with something else. */
 export async function rejection(p: Promise<unknown>): Promise<MailferryError> {

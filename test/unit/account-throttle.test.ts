@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AccountThrottle, suggestedBackoffMs } from '../../src/main/engine/account-throttle.js';
+import { AccountThrottle, suggestedBackoffMs } from '../../src/main/engine/connect/account-throttle.js';
 
 describe('AccountThrottle', () => {
   it('doubles the pause once per throttled batch up to the cap, and halves it after good batches', () => {

@@ -6,10 +6,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MailferryError } from '../../src/main/engine/errors.js';
-import type { Job } from '../../src/main/engine/job.js';
-import { MailboxLock } from '../../src/main/engine/run-lock.js';
-import type { RunOptions, RunResult } from '../../src/main/engine/run-migration.js';
+import type { MailferryError } from '../../src/main/engine/errors/errors.js';
+import type { Job } from '../../src/main/engine/job/job.js';
+import { MailboxLock } from '../../src/main/engine/state/run-lock.js';
+import type { RunOptions, RunResult } from '../../src/main/engine/run/run-migration.js';
 import type { RunFn } from '../../src/main/app/migration-manager.js';
 import type { ConnectionTestReport } from '../../src/main/app/connection-test-adapter.js';
 import type { SecretStore } from '../../src/main/app/secret-store.js';

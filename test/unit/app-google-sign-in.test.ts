@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { signInForTheWindow } from '../../src/main/app/app-error.js';
 import { googleAuthorizationUrl } from '../../src/main/app/external-url.js';
 import { createAppServices, type AppServices } from '../../src/main/app/services.js';
-import { MailferryError } from '../../src/main/engine/errors.js';
+import { MailferryError } from '../../src/main/engine/errors/errors.js';
 import { memoryClientSecrets, memoryRefreshTokens, type SignInOptions } from '../../src/main/engine/oauth/index.js';
 import type { MailboxDraft, Method, Result } from '../../src/shared/contract.js';
 import { fakeRun, memorySecrets, okReport, tempDir } from './app-fakes.js';

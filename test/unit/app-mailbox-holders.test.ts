@@ -8,8 +8,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AppStore } from '../../src/main/app/app-store.js';
 import { toMailboxJob } from '../../src/main/app/mailbox-config.js';
 import { MigrationManager, RUN_BY } from '../../src/main/app/migration-manager.js';
-import { FileLock } from '../../src/main/engine/file-lock.js';
-import { lockFiles, mailboxHolder, MailboxLock } from '../../src/main/engine/run-lock.js';
+import { FileLock } from '../../src/main/engine/state/file-lock.js';
+import { lockFiles, mailboxHolder, MailboxLock } from '../../src/main/engine/state/run-lock.js';
 import type { MailboxConfig, MailboxStatus } from '../../src/shared/contract.js';
 import { fakeRun, memorySecrets, settle, tempDir, withRealLocks } from './app-fakes.js';
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppStore } from '../../src/main/app/app-store.js';
 import { MigrationManager } from '../../src/main/app/migration-manager.js';
-import { MailferryError } from '../../src/main/engine/errors.js';
+import { MailferryError } from '../../src/main/engine/errors/errors.js';
 import type { MailboxConfig, MailboxStatus } from '../../src/shared/contract.js';
 import { fakeRun, memorySecrets, settle, tempDir } from './app-fakes.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { coveredByAllMail, gmailArchiveRule, indexCovered, selectArchived } from '../../src/main/engine/archive-selection.js';
-import { refKey, type FolderRef, type MessageMeta } from '../../src/main/engine/folder-scan.js';
+import { coveredByAllMail, gmailArchiveRule, indexCovered, selectArchived } from '../../src/main/engine/plan/archive-selection.js';
+import { refKey, type FolderRef, type MessageMeta } from '../../src/main/engine/plan/folder-scan.js';
 
 const meta = (uid: number, key: string, size = 10): MessageMeta => ({ uid, key, headerKey: key, size, internalDate: new Date(0), flags: [], messageId: null });
 const ALL = '[Gmail]/All Mail';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ByteBudget } from '../../src/main/engine/byte-budget.js';
-import { backoffDelay } from '../../src/main/engine/backoff.js';
+import { ByteBudget } from '../../src/main/engine/copy/byte-budget.js';
+import { backoffDelay } from '../../src/main/engine/connect/backoff.js';
 
 describe('ByteBudget', () => {
   it('blocks above the limit and admits waiters in order as bytes are released', async () => {

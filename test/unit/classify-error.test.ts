@@ -2,10 +2,10 @@ import { AuthenticationFailure, createImapError } from 'imapflow/lib/errors.js';
 import { parser } from 'imapflow/lib/handler/imap-handler.js';
 import { getErrorText, getStatusCode, getTextValues } from 'imapflow/lib/tools.js';
 import { describe, expect, it } from 'vitest';
-import { classifyError, classifyServerText, type ErrorContext, isThrottledLine } from '../../src/main/engine/classify-error.js';
-import type { ErrorCode, ErrorInfo } from '../../src/main/engine/errors.js';
-import { MailferryError } from '../../src/main/engine/errors.js';
-import { stallError } from '../../src/main/engine/stall-watch.js';
+import { classifyError, classifyServerText, type ErrorContext, isThrottledLine } from '../../src/main/engine/errors/classify-error.js';
+import type { ErrorCode, ErrorInfo } from '../../src/main/engine/errors/errors.js';
+import { MailferryError } from '../../src/main/engine/errors/errors.js';
+import { stallError } from '../../src/main/engine/connect/stall-watch.js';
 
 const gmail: ErrorContext = { side: 'source', host: 'imap.gmail.com', port: 993, user: 'alice@example.org', phase: 'login' };
 const dest: ErrorContext = { side: 'destination', host: 'mail.example.com', port: 993, user: 'alice@example.com', folder: 'Work', phase: 'append' };

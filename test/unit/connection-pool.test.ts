@@ -1,6 +1,6 @@
 import type { ImapFlow } from 'imapflow';
 import { describe, expect, it } from 'vitest';
-import { ConnectionPool } from '../../src/main/engine/connection-pool.js';
+import { ConnectionPool } from '../../src/main/engine/connect/connection-pool.js';
 
 /** A stand-in with the two members the pool uses; the pool's own logic is what is under test. */
 function fakeClient(): ImapFlow {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildUnits, foldersOf } from '../../src/main/engine/copy-units.js';
-import type { MessageMeta } from '../../src/main/engine/folder-scan.js';
-import type { FolderWork } from '../../src/main/engine/mailbox-plan.js';
+import { buildUnits, foldersOf } from '../../src/main/engine/copy/copy-units.js';
+import type { MessageMeta } from '../../src/main/engine/plan/folder-scan.js';
+import type { FolderWork } from '../../src/main/engine/plan/mailbox-plan.js';
 
 const meta = (uid: number, gmailId?: string, size = 10): MessageMeta => ({
   uid, size, internalDate: new Date(0), flags: [], key: `k${uid}`, headerKey: `h${uid}`, messageId: null, ...(gmailId ? { gmailId } : {}),

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   compareStored, countNotes, countStoredChanges, StoredChangeTally, traitsOf, type StoredChange,
-} from '../../src/main/engine/destination-changes.js';
-import { serverFamily } from '../../src/main/engine/server-profiles.js';
-import type { MessageMeta } from '../../src/main/engine/folder-scan.js';
-import { StoredSampler, SAMPLE_LIMITS } from '../../src/main/engine/destination-readback.js';
+} from '../../src/main/engine/report/destination-changes.js';
+import { serverFamily } from '../../src/main/engine/servers/server-profiles.js';
+import type { MessageMeta } from '../../src/main/engine/plan/folder-scan.js';
+import { StoredSampler, SAMPLE_LIMITS } from '../../src/main/engine/report/destination-readback.js';
 
 const b = (s: string) => Buffer.from(s, 'latin1');
 const PLAIN = 'Message-ID: <a@x>\r\nSubject: hello\r\n\r\nBody line.\r\n';

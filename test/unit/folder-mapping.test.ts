@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type FolderFilter, type FolderInfo, type FolderMapping, mapFolders, safeSegment, SUBSTITUTE } from '../../src/main/engine/folder-mapping.js';
+import { type FolderFilter, type FolderInfo, type FolderMapping, mapFolders, safeSegment, SUBSTITUTE } from '../../src/main/engine/plan/folder-mapping.js';
 
 /** A folder as imapflow's list() describes it; the flags carry the special-use attribute too, as on the wire. */
 function f(path: string, use?: string, extraFlags: string[] = [], delimiter: string | null = '/'): FolderInfo {

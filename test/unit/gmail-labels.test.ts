@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeModifiedUtf7, isArchived, labelKeywords, primaryPlace, userLabels } from '../../src/main/engine/gmail-labels.js';
+import { encodeModifiedUtf7, isArchived, labelKeywords, primaryPlace, userLabels } from '../../src/main/engine/plan/gmail-labels.js';
 
 describe('Gmail labels', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageMeta } from '../../src/main/engine/folder-scan.js';
-import { matchMessages } from '../../src/main/engine/identity-match.js';
+import type { MessageMeta } from '../../src/main/engine/plan/folder-scan.js';
+import { matchMessages } from '../../src/main/engine/plan/identity-match.js';
 
 const meta = (uid: number, key: string, size = 100, headerKey = key): MessageMeta => ({ uid, key, headerKey, size, internalDate: new Date(0), flags: [], messageId: null });
 

@@ -1,6 +1,6 @@
 /** Microsoft 365 and Outlook.com destinations in JOB.json: defaults, the OAuth fields, and every refusal with its field path. */
 import { describe, expect, it } from 'vitest';
-import { parseJob } from '../../src/main/engine/job.js';
+import { parseJob } from '../../src/main/engine/job/job.js';
 
 const dir = process.cwd();
 const APP = '4a1aa1d5-c567-49d0-ad0b-cd957a47f842';

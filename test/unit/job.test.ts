@@ -2,8 +2,8 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatErrorLine, MailferryError } from '../../src/main/engine/errors.js';
-import { DEFAULT_JOB_OPTIONS, isLoopbackHost, isSecretKey, loadJob, parseJob } from '../../src/main/engine/job.js';
+import { formatErrorLine, MailferryError } from '../../src/main/engine/errors/errors.js';
+import { DEFAULT_JOB_OPTIONS, isLoopbackHost, isSecretKey, loadJob, parseJob } from '../../src/main/engine/job/job.js';
 
 let dir: string;
 beforeAll(() => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageMeta } from '../../src/main/engine/folder-scan.js';
-import { copyFlags, droppedKeywords, keeps } from '../../src/main/engine/keywords.js';
+import type { MessageMeta } from '../../src/main/engine/plan/folder-scan.js';
+import { copyFlags, droppedKeywords, keeps } from '../../src/main/engine/plan/keywords.js';
 
 const meta = (flags: string[], labels?: string[]): MessageMeta => ({
   uid: 1, size: 1, internalDate: new Date(0), flags, key: 'k', headerKey: 'h', messageId: null, ...(labels ? { labels } : {}),

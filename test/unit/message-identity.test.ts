@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contentFingerprint, identityOf, messageIdOf } from '../../src/main/engine/message-identity.js';
+import { contentFingerprint, identityOf, messageIdOf } from '../../src/main/engine/plan/message-identity.js';
 
 const d = new Date('2020-02-03T04:05:06.789Z');
 const raw = (s: string) => Buffer.from(s, 'latin1');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ErrorInfo } from '../../src/main/engine/errors.js';
-import { nextStep } from '../../src/main/engine/run-migration.js';
+import type { ErrorInfo } from '../../src/main/engine/errors/errors.js';
+import { nextStep } from '../../src/main/engine/run/run-migration.js';
 
 const o = { retryBaseMs: 1000, retryMaxMs: 8000, retryAttempts: 5, quotaWaitSeconds: 3600 };
 const err = (code: ErrorInfo['code'], retryable: boolean): ErrorInfo => ({ code, message: code, retryable });

@@ -3,7 +3,7 @@
  * no keychain (in-memory stores).
  */
 import { describe, expect, it } from 'vitest';
-import { MailferryError } from '../../src/main/engine/errors.js';
+import { MailferryError } from '../../src/main/engine/errors/errors.js';
 import { AccessTokenProvider, isTokenRefusal } from '../../src/main/engine/oauth/access-token-provider.js';
 import { exchangeAuthorizationCode, refreshAccessToken, type TokenClientOptions } from '../../src/main/engine/oauth/token-client.js';
 import { memoryClientSecrets, memoryRefreshTokens } from '../../src/main/engine/oauth/token-store.js';

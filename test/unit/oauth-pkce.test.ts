@@ -7,7 +7,7 @@ import {
   signinCommandLine,
 } from '../../src/main/engine/oauth/google-endpoints.js';
 import { codeChallengeS256, createCodeVerifier, createPkce, createState, isValidCodeVerifier } from '../../src/main/engine/oauth/pkce.js';
-import { MailferryError } from '../../src/main/engine/errors.js';
+import { MailferryError } from '../../src/main/engine/errors/errors.js';
 
 describe('PKCE (RFC 7636)', () => {
   // Appendix B: the 32 octets, the verifier they encode to, and the S256 challenge.

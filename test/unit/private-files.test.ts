@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/main/engine/ledger/ledger.js';
-import { writePrivateFile } from '../../src/main/engine/private-files.js';
+import { writePrivateFile } from '../../src/main/engine/state/private-files.js';
 
 const mode = (p: string) => fs.statSync(p).mode & 0o777;
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mf-private-'));

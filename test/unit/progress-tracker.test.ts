@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ProgressTracker } from '../../src/main/engine/progress-tracker.js';
+import { ProgressTracker } from '../../src/main/engine/run/progress-tracker.js';
 import type { MailboxProgress } from '../../src/shared/progress.js';
 
 describe('ProgressTracker', () => {

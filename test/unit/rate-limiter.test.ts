@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from '../../src/main/engine/rate-limiter.js';
+import { RateLimiter } from '../../src/main/engine/copy/rate-limiter.js';
 
 describe('RateLimiter', () => {
   it('lets bytes through at the cap after a one-second burst', async () => {

@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { FileLock, thisProcess } from '../../src/main/engine/file-lock.js';
-import { lockFiles, MailboxLock, mailboxHolder, userLockDir } from '../../src/main/engine/run-lock.js';
-import type { MailboxJob } from '../../src/main/engine/job.js';
-import { MailferryError } from '../../src/main/engine/errors.js';
+import { FileLock, thisProcess } from '../../src/main/engine/state/file-lock.js';
+import { lockFiles, MailboxLock, mailboxHolder, userLockDir } from '../../src/main/engine/state/run-lock.js';
+import type { MailboxJob } from '../../src/main/engine/job/job.js';
+import { MailferryError } from '../../src/main/engine/errors/errors.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mf-lock-'));
 const mailbox = (over: Partial<MailboxJob['destination']> = {}): MailboxJob => ({
@@ -37,7 +37,7 @@ describe('FileLock', () => {
     const file = path.join(dir, 'k.lock');
     // The child runs the real module, bundled (Node alone cannot resolve the sources' .js specifiers).
     const bundle = path.join(dir, 'file-lock.cjs');
-    await build({ entryPoints: [path.resolve('src/main/engine/file-lock.ts')], bundle: true, platform: 'node', format: 'cjs', external: ['better-sqlite3'], outfile: bundle, logLevel: 'silent' });
+    await build({ entryPoints: [path.resolve('src/main/engine/state/file-lock.ts')], bundle: true, platform: 'node', format: 'cjs', external: ['better-sqlite3'], outfile: bundle, logLevel: 'silent' });
     const script = `
       const { FileLock, thisProcess } = require(${JSON.stringify(bundle)});
       FileLock.tryAcquire(${JSON.stringify(file)}, thisProcess('child', '/s', 'm'));

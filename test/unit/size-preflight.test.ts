@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { oversizeWarning, sizeLimitOf } from '../../src/main/engine/size-preflight.js';
+import { oversizeWarning, sizeLimitOf } from '../../src/main/engine/preflight/size-preflight.js';
 
 const microsoft = { bytes: 35 * 1024 * 1024, name: "Microsoft 365's default limit of 35 MB", fix: 'Raise it.' };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StallWatch } from '../../src/main/engine/stall-watch.js';
+import { StallWatch } from '../../src/main/engine/connect/stall-watch.js';
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

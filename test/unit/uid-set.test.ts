@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkBy, toUidSet } from '../../src/main/engine/uid-set.js';
+import { chunkBy, toUidSet } from '../../src/main/engine/plan/uid-set.js';
 
 describe('toUidSet', () => {
   it.each([

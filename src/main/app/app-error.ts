@@ -2,7 +2,7 @@
  * Errors of the app layer (bad requests, unknown mailboxes, wrong state) in the contract's shape, and
  * the conversion of anything thrown into that shape. Handlers return these as { ok: false, error }.
  */
-import { MailferryError } from '../engine/errors.js';
+import { MailferryError } from '../engine/errors/errors.js';
 import type { AppError } from '../../shared/contract.js';
 
 export class AppFailure extends Error {

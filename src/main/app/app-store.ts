@@ -9,9 +9,9 @@
  * cannot be read is moved aside (never silently overwritten) and the app starts empty.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { privateDir } from '../engine/private-files.js';
+import { privateDir } from '../engine/state/private-files.js';
 import { join } from 'node:path';
-import { isSecretKey } from '../engine/job.js';
+import { isSecretKey } from '../engine/job/job.js';
 import {
   DEFAULT_SETTINGS,
   type FailureView,

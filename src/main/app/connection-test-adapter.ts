@@ -2,9 +2,9 @@
  * The one place the app reaches the engine's connection test, so a change of its module or signature is
  * a change here only (it moved from a password callback to credential options once already).
  */
-import { testMailboxConnection, type ConnectionTestReport } from '../engine/connection-test.js';
-import type { Side } from '../engine/imap-connect.js';
-import type { Endpoint, MailboxJob } from '../engine/job.js';
+import { testMailboxConnection, type ConnectionTestReport } from '../engine/preflight/connection-test.js';
+import type { Side } from '../engine/connect/imap-connect.js';
+import type { Endpoint, MailboxJob } from '../engine/job/job.js';
 
 export type { ConnectionTestReport };
 export type PasswordFn = (side: Side, endpoint: Endpoint) => string;

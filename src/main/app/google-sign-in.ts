@@ -3,7 +3,7 @@
  * refresh token to the keychain) behind a small service, so the handler table can be given a fake flow in
  * unit tests. Only Google's authorization page is ever opened, and at most one sign-in waits at a time.
  */
-import { MailferryError } from '../engine/errors.js';
+import { MailferryError } from '../engine/errors/errors.js';
 import {
   keychainClientSecrets,
   keychainRefreshTokens,

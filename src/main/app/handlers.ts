@@ -3,7 +3,7 @@
  * and answering with a Result (never throwing). It does not import Electron: main.ts binds it to
  * ipcMain.handle, the e2e bridge serves the very same table over HTTP, and unit tests call it directly.
  */
-import type { Side } from '../engine/imap-connect.js';
+import type { Side } from '../engine/connect/imap-connect.js';
 import type {
   AppInfo,
   ConnectionCheck,

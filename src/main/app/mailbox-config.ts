@@ -4,8 +4,8 @@
  * desktop app and the command line accept exactly the same mailboxes. Its field paths are turned into
  * words for the form.
  */
-import { MailferryError } from '../engine/errors.js';
-import { parseJob, type Job, type MailboxJob } from '../engine/job.js';
+import { MailferryError } from '../engine/errors/errors.js';
+import { parseJob, type Job, type MailboxJob } from '../engine/job/job.js';
 import { fail } from './app-error.js';
 import { DEFAULT_LABEL_POLICY, type EndpointSettings, type MailboxConfig, type MailboxDraft, type Settings } from '../../shared/contract.js';
 

@@ -12,8 +12,8 @@
  * The app's own runs hold the same locks: a mailbox that shares a lock file with one of them (itself, or
  * another mailbox into the same destination account) is the app's own business, never "another run".
  */
-import type { MailboxJob } from '../engine/job.js';
-import { lockFiles, mailboxHolder } from '../engine/run-lock.js';
+import type { MailboxJob } from '../engine/job/job.js';
+import { lockFiles, mailboxHolder } from '../engine/state/run-lock.js';
 import { isActive } from '../../shared/mailbox-actions.js';
 import type { AppError, MailboxConfig, MailboxStatus } from '../../shared/contract.js';
 import { toMailboxJob } from './mailbox-config.js';

@@ -13,9 +13,9 @@
  * The engine runs here, in Electron's main process (see main.ts for why). Counters are added up across
  * the runs of one migration (progress-merge.ts) and updates leave in batches of ~4 a second.
  */
-import { RateLimiter } from '../engine/rate-limiter.js';
-import type { RunOptions, RunResult, MailboxResult } from '../engine/run-migration.js';
-import type { Job, MailboxJob } from '../engine/job.js';
+import { RateLimiter } from '../engine/copy/rate-limiter.js';
+import type { RunOptions, RunResult, MailboxResult } from '../engine/run/run-migration.js';
+import type { Job, MailboxJob } from '../engine/job/job.js';
 import { isActive, canDo, type MailboxAction } from '../../shared/mailbox-actions.js';
 import type { AppError, FailureView, LogEntry, MailboxProgress, MailboxStatus, Selection } from '../../shared/contract.js';
 import { fail, forTheWindow, toAppError } from './app-error.js';

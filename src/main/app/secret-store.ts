@@ -3,10 +3,10 @@
  * command line uses: service "mailferry", account user@host). Behind a small interface so unit tests can
  * use a map; the e2e test uses the real keychain.
  */
-import { MailferryError } from '../engine/errors.js';
-import type { Side } from '../engine/imap-connect.js';
-import type { Endpoint } from '../engine/job.js';
-import { deletePassword, getPassword, normalizeAppPassword, setPassword } from '../engine/secrets.js';
+import { MailferryError } from '../engine/errors/errors.js';
+import type { Side } from '../engine/connect/imap-connect.js';
+import type { Endpoint } from '../engine/job/job.js';
+import { deletePassword, getPassword, normalizeAppPassword, setPassword } from '../engine/connect/secrets.js';
 
 export interface SecretStore {
   get(host: string, user: string): string | null;

@@ -4,7 +4,7 @@
  * swapped.
  */
 import { join } from 'node:path';
-import { runMigration } from '../engine/run-migration.js';
+import { runMigration } from '../engine/run/run-migration.js';
 import type { AppInfo } from '../../shared/contract.js';
 import { AppStore } from './app-store.js';
 import { checkMailbox } from './connection-test-adapter.js';

@@ -12,7 +12,7 @@
  *   delete-app CLIENT_ID                           removes both
  */
 import { readFileSync } from 'node:fs';
-import { formatErrorLine, isMailferryError, MailferryError } from '../engine/errors.js';
+import { formatErrorLine, isMailferryError, MailferryError } from '../engine/errors/errors.js';
 import { appCertificates, appSecrets } from '../engine/oauth/microsoft/app-credentials.js';
 import { parseAppCertificate } from '../engine/oauth/microsoft/client-assertion.js';
 import { isGuid } from '../engine/oauth/microsoft/endpoints.js';

@@ -3,7 +3,7 @@
  * administrator, the PowerShell that lets the job's app sign in to each Microsoft destination mailbox
  * (app-only access). The app ID comes from the job's "oauth2-app" destinations, or --app-id.
  */
-import { loadJob } from '../engine/job.js';
+import { loadJob } from '../engine/job/job.js';
 import { isGuid } from '../engine/oauth/microsoft/endpoints.js';
 import { exchangePermissionScript } from '../engine/oauth/microsoft/exchange-permissions.js';
 import { onlyKnown, parseArgs, UsageError } from './args.js';

@@ -5,7 +5,7 @@
  * treats a desktop app as a public client. The browser sign-in is the default; --device-code is for a
  * computer without a browser (the code is typed on any other device).
  */
-import { formatErrorLine, isMailferryError } from '../engine/errors.js';
+import { formatErrorLine, isMailferryError } from '../engine/errors/errors.js';
 import { describeDuration, DEFAULT_SIGNIN_TIMEOUT_MS } from '../engine/oauth/loopback-redirect.js';
 import { authorityProblem, isGuid, isValidTenant, MICROSOFT_AUTHORITY, MICROSOFT_IMAP_HOST, normalizeAuthority, signedInAs, type SigninTarget } from '../engine/oauth/microsoft/endpoints.js';
 import { signInWithDeviceCode, signInWithMicrosoftBrowser } from '../engine/oauth/microsoft/signin.js';

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { formatErrorLine, MailferryError } from '../engine/errors.js';
-import { loadJob } from '../engine/job.js';
-import { writePrivateFile } from '../engine/private-files.js';
-import { buildReport, type MigrationReport } from '../engine/report.js';
-import { runMigration } from '../engine/run-migration.js';
+import { formatErrorLine, MailferryError } from '../engine/errors/errors.js';
+import { loadJob } from '../engine/job/job.js';
+import { writePrivateFile } from '../engine/state/private-files.js';
+import { buildReport, type MigrationReport } from '../engine/report/report.js';
+import { runMigration } from '../engine/run/run-migration.js';
 import { onlyKnown, parseArgs, UsageError } from './args.js';
 import { ProgressPrinter } from './progress-printer.js';
 import { describePolicy } from './test-command.js';

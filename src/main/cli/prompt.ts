@@ -4,7 +4,7 @@
  * Enter, Backspace, Ctrl-U, Ctrl-C / Ctrl-D to cancel. Off a TTY (a pipe, a test) it reads one line.
  */
 import { StringDecoder } from 'node:string_decoder';
-import { MailferryError } from '../engine/errors.js';
+import { MailferryError } from '../engine/errors/errors.js';
 
 export interface PromptIo {
   input: NodeJS.ReadableStream;

@@ -3,8 +3,8 @@
  * The password is only ever read from a hidden prompt (or a pipe), never from argv (argv shows up in
  * `ps` and shell history), and never printed.
  */
-import { formatErrorLine, isMailferryError } from '../engine/errors.js';
-import { deletePassword, getPassword, isGoogleImapHost, normalizeAppPassword, setPassword } from '../engine/secrets.js';
+import { formatErrorLine, isMailferryError } from '../engine/errors/errors.js';
+import { deletePassword, getPassword, isGoogleImapHost, normalizeAppPassword, setPassword } from '../engine/connect/secrets.js';
 import { promptHidden } from './prompt.js';
 
 export interface SecretsCommandIo {

@@ -9,7 +9,7 @@
  * sign-in with it worked, so a mistyped secret is not remembered.
  */
 import { spawn } from 'node:child_process';
-import { formatErrorLine, isMailferryError } from '../engine/errors.js';
+import { formatErrorLine, isMailferryError } from '../engine/errors/errors.js';
 import { GOOGLE_PERMISSIONS_PAGE, type OAuthEndpoints } from '../engine/oauth/google-endpoints.js';
 import { MICROSOFT_IMAP_HOST } from '../engine/oauth/microsoft/endpoints.js';
 import { DEFAULT_SIGNIN_TIMEOUT_MS, describeDuration } from '../engine/oauth/loopback-redirect.js';

@@ -1,6 +1,6 @@
-import { formatErrorLine } from '../engine/errors.js';
-import { loadJob, type JobOptions } from '../engine/job.js';
-import { testMailboxConnection, type ConnectionTestReport, type SideReport } from '../engine/connection-test.js';
+import { formatErrorLine } from '../engine/errors/errors.js';
+import { loadJob, type JobOptions } from '../engine/job/job.js';
+import { testMailboxConnection, type ConnectionTestReport, type SideReport } from '../engine/preflight/connection-test.js';
 import { onlyKnown, parseArgs, UsageError } from './args.js';
 import { formatBytes } from '../../shared/format-bytes.js';
 import { renderTable } from './table.js';

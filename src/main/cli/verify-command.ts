@@ -1,5 +1,5 @@
-import { loadJob } from '../engine/job.js';
-import { verifyMailbox } from '../engine/verify.js';
+import { loadJob } from '../engine/job/job.js';
+import { verifyMailbox } from '../engine/report/verify.js';
 import { onlyKnown, parseArgs, UsageError } from './args.js';
 import { renderTable } from './table.js';
 

@@ -27,7 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import type { ImapFlowOptions } from 'imapflow';
-import type { Endpoint } from '../../../src/main/engine/job.js';
+import type { Endpoint } from '../../../src/main/engine/job/job.js';
 import { makeCertificates } from '../dovecot-env.js';
 import { DEFAULT_ACCOUNTS, newStats, type FakeGmailAccount, type FakeGmailOptions, type FakeGmailStats } from './options.js';
 import { Session, type ServerContext } from './session.js';

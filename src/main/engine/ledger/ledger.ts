@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { MailferryError } from '../errors.js';
+import { MailferryError } from '../errors/errors.js';
 import { LATEST_VERSION, migrate } from './migrations.js';
-import { privateDir, privateFile } from '../private-files.js';
+import { privateDir, privateFile } from '../state/private-files.js';
 
 export type MessageState = 'pending' | 'done' | 'present' | 'skipped' | 'failed';
 

@@ -10,7 +10,7 @@
  * that refresh token, so later connections fail at once instead of asking Google again, until the
  * keychain holds a new refresh token.
  */
-import { isMailferryError, MailferryError } from '../errors.js';
+import { isMailferryError, MailferryError } from '../errors/errors.js';
 import { GOOGLE_TOKEN_ENDPOINT, signinCommandLine } from './google-endpoints.js';
 import { imapflowOAuth, type ImapOAuth } from './sasl.js';
 import { CachedAccessToken, type AccessToken } from './token-cache.js';

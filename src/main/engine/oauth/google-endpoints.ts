@@ -8,8 +8,8 @@
  *   token          https://oauth2.googleapis.com/token   (POST form; JSON answers)
  * and for desktop clients still wants the client secret at the token endpoint, even with PKCE.
  */
-import { shellWord } from '../command-lines.js';
-import { MailferryError } from '../errors.js';
+import { shellWord } from '../connect/command-lines.js';
+import { MailferryError } from '../errors/errors.js';
 
 export const GOOGLE_AUTHORIZATION_ENDPOINT = 'https://accounts.google.com/o/oauth2/v2/auth';
 export const GOOGLE_TOKEN_ENDPOINT = 'https://oauth2.googleapis.com/token';

@@ -12,7 +12,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MailferryError } from '../errors.js';
+import { MailferryError } from '../errors/errors.js';
 
 export const DEFAULT_SIGNIN_TIMEOUT_MS = 5 * 60_000;
 

@@ -9,7 +9,7 @@
  *   4. code + verifier + client secret -> token endpoint -> access + refresh token
  *   5. the refresh token is stored (service "mailferry-oauth", account user@host)
  */
-import { MailferryError } from '../errors.js';
+import { MailferryError } from '../errors/errors.js';
 import { buildAuthorizationUrl, GMAIL_IMAP_SCOPE, GOOGLE_ENDPOINTS, GOOGLE_PERMISSIONS_PAGE, signinCommandLine, type OAuthEndpoints } from './google-endpoints.js';
 import { startLoopbackRedirect } from './loopback-redirect.js';
 import { createPkce, createState } from './pkce.js';

@@ -8,7 +8,7 @@
  * fails for a passing reason (network, 5xx) and the current token still has a minute left, that token is
  * handed out and the fetch is tried again next time.
  */
-import { isMailferryError } from '../errors.js';
+import { isMailferryError } from '../errors/errors.js';
 
 const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;
 /** Below this, a token is not handed out even when a refresh failed for a passing reason. */

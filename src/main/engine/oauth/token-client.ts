@@ -12,7 +12,7 @@
  *   no answer within timeoutMs        TIMEOUT (retryable)
  *   aborted by the caller             CANCELLED
  */
-import { MailferryError } from '../errors.js';
+import { MailferryError } from '../errors/errors.js';
 import { checkEndpointUrl, signinCommandLine } from './google-endpoints.js';
 import { postForm, tokenSetOf } from './token-http.js';
 

@@ -4,7 +4,7 @@
  * MailferryErrors that name the service. Redirects are never followed: the body holds codes, refresh tokens
  * or client secrets. Nothing here puts a form value into a message or a detail.
  */
-import { MailferryError } from '../errors.js';
+import { MailferryError } from '../errors/errors.js';
 import type { TokenSet } from './token-client.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;

@@ -11,7 +11,7 @@
  *
  * On Linux: `secret-tool search --all service mailferry-oauth` lists the sign-ins.
  */
-import { deleteKeychainSecret, getKeychainSecret, keychainAccount, setKeychainSecret, type KeychainItem } from '../secrets.js';
+import { deleteKeychainSecret, getKeychainSecret, keychainAccount, setKeychainSecret, type KeychainItem } from '../connect/secrets.js';
 
 export const OAUTH_TOKEN_SERVICE = 'mailferry-oauth';
 export const OAUTH_CLIENT_SERVICE = 'mailferry-oauth-client';

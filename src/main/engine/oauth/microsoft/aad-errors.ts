@@ -6,8 +6,8 @@
  * first. The description goes into details only, first line only, with every value Mailferry sent
  * (secret, assertion, refresh token, code) blanked out, and never into the message.
  */
-import type { ErrorCode } from '../../errors.js';
-import { MailferryError } from '../../errors.js';
+import type { ErrorCode } from '../../errors/errors.js';
+import { MailferryError } from '../../errors/errors.js';
 import type { FormReply } from '../token-http.js';
 import { microsoftSigninLine, type MicrosoftFlow, type SigninTarget } from './endpoints.js';
 

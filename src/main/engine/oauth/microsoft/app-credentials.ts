@@ -8,9 +8,9 @@
  *
  * Order: the job's "clientSecretEnv" when set; else a certificate in the keychain; else a secret there.
  */
-import { MailferryError } from '../../errors.js';
-import type { Endpoint } from '../../job.js';
-import { deleteKeychainSecret, getKeychainSecret, setKeychainSecret, type KeychainItem } from '../../secrets.js';
+import { MailferryError } from '../../errors/errors.js';
+import type { Endpoint } from '../../job/job.js';
+import { deleteKeychainSecret, getKeychainSecret, setKeychainSecret, type KeychainItem } from '../../connect/secrets.js';
 import { parseAppCertificate } from './client-assertion.js';
 import type { AppProof } from './token-client.js';
 

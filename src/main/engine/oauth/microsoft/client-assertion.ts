@@ -6,7 +6,7 @@
  * jti, and a short life (5 minutes; Microsoft accepts at most 10).
  */
 import { createHash, createPrivateKey, randomUUID, sign, X509Certificate, type KeyObject } from 'node:crypto';
-import { MailferryError } from '../../errors.js';
+import { MailferryError } from '../../errors/errors.js';
 
 export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const ASSERTION_LIFETIME_S = 300;

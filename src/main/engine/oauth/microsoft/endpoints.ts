@@ -9,8 +9,8 @@
  * answers `NO AUTHENTICATE failed.`, which looks like a wrong password. So the scopes are constants,
  * checked again right before every request, and a token whose audience is readable is checked too.
  */
-import { shellWord } from '../../command-lines.js';
-import { MailferryError } from '../../errors.js';
+import { shellWord } from '../../connect/command-lines.js';
+import { MailferryError } from '../../errors/errors.js';
 import { checkEndpointUrl } from '../google-endpoints.js';
 
 export const MICROSOFT_AUTHORITY = 'https://login.microsoftonline.com';

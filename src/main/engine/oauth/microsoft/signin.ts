@@ -11,8 +11,8 @@
  * `interval` seconds: authorization_pending keeps polling, slow_down adds 5 seconds, and expired_token,
  * authorization_declined or bad_verification_code end the sign-in with what to do.
  */
-import { MailferryError } from '../../errors.js';
-import { sleep } from '../../backoff.js';
+import { MailferryError } from '../../errors/errors.js';
+import { sleep } from '../../connect/backoff.js';
 import { startLoopbackRedirect } from '../loopback-redirect.js';
 import { createPkce, createState } from '../pkce.js';
 import type { TokenSet } from '../token-client.js';

@@ -5,7 +5,7 @@
  * Every answer's token is checked to be for Exchange Online; every failure is a MailferryError from
  * aad-errors.ts that never repeats what was sent.
  */
-import { MailferryError } from '../../errors.js';
+import { MailferryError } from '../../errors/errors.js';
 import { postForm, tokenSetOf, type FormReply } from '../token-http.js';
 import type { TokenSet } from '../token-client.js';
 import { microsoftError, type ErrorTarget, type Step } from './aad-errors.js';

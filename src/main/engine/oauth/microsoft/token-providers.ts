@@ -12,8 +12,8 @@
  * secret or certificate is read once, when the provider is made, so a missing one is reported before
  * anything connects.
  */
-import { isMailferryError, MailferryError } from '../../errors.js';
-import type { Endpoint } from '../../job.js';
+import { isMailferryError, MailferryError } from '../../errors/errors.js';
+import type { Endpoint } from '../../job/job.js';
 import { CachedAccessToken, type AccessToken, type TokenCacheOptions } from '../token-cache.js';
 import { keychainRefreshTokens, type RefreshTokenStore } from '../token-store.js';
 import { appProofFor } from './app-credentials.js';
