@@ -49,6 +49,7 @@ describe('parseJob defaults', () => {
       quotaWaitSeconds: 3600,
       sessionMaxMinutes: 1380,
       stallTimeoutSeconds: 60,
+      deleteMissing: false,
     });
     expect(parsed.mailboxes).toEqual([
       {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { formatErrorLine, MailferryError } from '../engine/errors/errors.js';
+import { parseDate, type DateWindow } from '../engine/job/date-window.js';
 import { loadJob } from '../engine/job/job.js';
 import { writePrivateFile } from '../engine/state/private-files.js';
 import { buildReport, type MigrationReport } from '../engine/report/report.js';
@@ -10,25 +11,45 @@ import { describePolicy } from './test-command.js';
 import { formatBytes } from '../../shared/format-bytes.js';
 import { renderTable } from './table.js';
 
-export const MIGRATE_USAGE = 'mailferry migrate JOB.json [--state DIR] [--report FILE.json] [--dry-run]';
+export const MIGRATE_USAGE =
+  'mailferry migrate JOB.json [--state DIR] [--report FILE.json] [--dry-run] [--since DATE] [--before DATE] [--retry-failed] [--delete-missing]';
 
 /** `mailferry migrate`: runs the job, prints live progress, a per-folder table, writes the JSON report. */
 export async function migrateCommand(argv: string[], signal: AbortSignal): Promise<number> {
-  const args = parseArgs(argv, ['state', 'report']);
-  onlyKnown(args, ['state', 'report', 'dry-run']);
+  const args = parseArgs(argv, ['state', 'report', 'since', 'before']);
+  onlyKnown(args, ['state', 'report', 'dry-run', 'since', 'before', 'retry-failed', 'delete-missing']);
   const jobFile = args.positionals[0];
   if (!jobFile || args.positionals.length > 1) throw new UsageError(`usage: ${MIGRATE_USAGE}`);
   const job = await loadJob(jobFile);
   const stateDir = path.resolve(String(args.flags.get('state') ?? path.join(path.dirname(path.resolve(jobFile)), '.mailferry')));
   const dryRun = args.flags.has('dry-run');
   const printer = new ProgressPrinter();
-  const run = await runMigration(job, { stateDir, dryRun, signal, onProgress: printer.update, runBy: `mailferry migrate ${path.resolve(jobFile)}` });
+  const received = dateFlags(args.flags.get('since'), args.flags.get('before'));
+  const run = await runMigration(job, {
+    stateDir, dryRun, signal, onProgress: printer.update, runBy: `mailferry migrate ${path.resolve(jobFile)}`,
+    ...(received ? { received } : {}),
+    retryFailed: args.flags.has('retry-failed'),
+    ...(args.flags.has('delete-missing') ? { deleteMissing: true } : {}),
+  });
   printer.finish();
   const report = buildReport(run);
   const reportFile = args.flags.get('report');
   if (typeof reportFile === 'string') writeReport(reportFile, report);
   process.stdout.write(summary(report) + '\n' + (dryRun ? describePolicy(job.options) + '\n' : ''));
   return exitCode(report);
+}
+
+/** --since / --before as a received-date window; a bad date is a usage error (exit 2). */
+function dateFlags(since: string | true | undefined, before: string | true | undefined): DateWindow | undefined {
+  const w: DateWindow = {};
+  for (const [name, v] of [['since', since], ['before', before]] as const) {
+    if (v === undefined) continue;
+    const d = typeof v === 'string' ? parseDate(v) : undefined;
+    if (!d) throw new UsageError(`--${name} takes a date like 2024-06-01 (midnight UTC) or 2024-06-01T08:00:00+02:00`);
+    w[name] = d;
+  }
+  if (w.since && w.before && w.since >= w.before) throw new UsageError('--since must come before --before');
+  return w.since || w.before ? w : undefined;
 }
 
 /** 0: all in place; 3: nothing failed except mailboxes another run holds (a cron job can just try later); 1: failures. */

@@ -6,18 +6,19 @@ import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { checkAuth, checkProvider, PROVIDER_HOSTS } from './job-auth.js';
+import { parseDate, type DateWindow } from './date-window.js';
 import { DEFAULT_JOB_OPTIONS, type Endpoint, type FolderFilter, type JobOptions, type Security } from './job.js';
 
 const SECURITIES: readonly Security[] = ['tls', 'starttls', 'none'];
 const DEFAULT_PORT: Record<Security, number> = { tls: 993, starttls: 143, none: 143 };
 
 export const TOP_KEYS = ['$schema', 'mailboxes', 'options'];
-export const MAILBOX_KEYS = ['id', 'source', 'destination', 'folders'];
+export const MAILBOX_KEYS = ['id', 'source', 'destination', 'folders', 'since', 'before'];
 const ENDPOINT_KEYS = ['host', 'port', 'security', 'user', 'passwordEnv', 'ca', 'auth', 'oauthClientId', 'provider', 'tenant', 'authority', 'clientSecretEnv'];
 const FOLDER_KEYS = ['include', 'exclude'];
 const OPTION_KEYS = [
   'connectionsPerAccount', 'globalConnections', 'memoryBudgetMB', 'labelPolicy', 'labelsAsKeywords', 'bandwidthLimitKBps', 'retryBaseMs', 'retryMaxMs', 'retryAttempts',
-  'quotaWaitSeconds', 'sessionMaxMinutes', 'stallTimeoutSeconds',
+  'quotaWaitSeconds', 'sessionMaxMinutes', 'stallTimeoutSeconds', 'since', 'before', 'deleteMissing',
 ];
 
 export const SECRET_HINT =
@@ -247,7 +248,26 @@ export class Checker {
       if (typeof obj.labelsAsKeywords === 'boolean') o.labelsAsKeywords = obj.labelsAsKeywords;
       else this.add('options.labelsAsKeywords', `must be true or false (got ${got(obj.labelsAsKeywords)})`);
     }
+    if (obj.deleteMissing !== undefined) {
+      if (typeof obj.deleteMissing === 'boolean') o.deleteMissing = obj.deleteMissing;
+      else this.add('options.deleteMissing', `must be true or false (got ${got(obj.deleteMissing)})`);
+    }
+    const received = this.window(obj, 'options');
+    if (received) o.received = received;
     return o;
+  }
+
+  /** "since" / "before" of an object: received dates ("2024-06-01", midnight UTC, or an ISO instant). */
+  window(obj: Record<string, unknown>, path: string): DateWindow | undefined {
+    const w: DateWindow = {};
+    for (const key of ['since', 'before'] as const) {
+      if (obj[key] === undefined) continue;
+      const d = typeof obj[key] === 'string' ? parseDate(obj[key]) : undefined;
+      if (d) w[key] = d;
+      else this.add(`${path}.${key}`, `must be a date like "2024-06-01" (midnight UTC) or "2024-06-01T08:00:00+02:00" (got ${got(obj[key])})`);
+    }
+    if (w.since && w.before && w.since >= w.before) this.add(`${path}.since`, 'must come before "before": no message would be copied');
+    return w.since || w.before ? w : undefined;
   }
 }
 

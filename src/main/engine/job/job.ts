@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { MailferryError } from '../errors/errors.js';
 import { resolve as resolvePath } from 'node:path';
+import type { DateWindow } from './date-window.js';
 import { Checker, got, isObject, MAILBOX_KEYS, SECRET_HINT, sameAccount, TOP_KEYS } from './job-checker.js';
 
 export { isLoopbackHost, isSecretKey } from './job-checker.js';
@@ -52,6 +53,8 @@ export interface MailboxJob {
   source: Endpoint;
   destination: Endpoint;
   folders?: FolderFilter;
+  /** Only messages received in this window ("since" / "before" in the job file); narrows the job's own. */
+  received?: DateWindow;
 }
 
 export interface JobOptions {
@@ -89,6 +92,13 @@ export interface JobOptions {
    * long is dropped and the work retried on a new one, seconds. Default 60.
    */
   stallTimeoutSeconds: number;
+  /** Only messages received in this window, for every mailbox (pre-stage, then delta). Default: all. */
+  received?: DateWindow;
+  /**
+   * Delete from the destination what was deleted on the source since it was copied (a message gone from a
+   * source folder, on Gmail a label removed). Default false: a migration never deletes by itself.
+   */
+  deleteMissing: boolean;
 }
 
 export interface Job {
@@ -109,6 +119,7 @@ export const DEFAULT_JOB_OPTIONS: Readonly<JobOptions> = Object.freeze({
   quotaWaitSeconds: 3600,
   sessionMaxMinutes: 1380,
   stallTimeoutSeconds: 60,
+  deleteMissing: false,
 });
 
 /**
@@ -161,9 +172,11 @@ export function parseJob(value: unknown, jobFileDir: string): Job {
         if (source && destination && sameAccount(source, destination)) {
           c.add(path, 'source and destination are the same account; copying a mailbox into itself would duplicate it');
         }
+        const received = c.window(obj, path);
         if (source && destination && id !== undefined) {
           const mailbox: MailboxJob = { id, source, destination };
           if (folders) mailbox.folders = folders;
+          if (received) mailbox.received = received;
           mailboxes.push(mailbox);
         }
       });

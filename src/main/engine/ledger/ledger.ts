@@ -166,6 +166,12 @@ export class Ledger {
     this.#write(() => this.#stmt.putFolder.run(cp.mailbox, cp.sourcePath, cp.uidValidity, cp.uidNext, cp.messages, cp.targetPath, Date.now()));
   }
 
+  /** UIDs the destination refused (state failed), for --retry-failed. */
+  failedUids(mailbox: string, sourcePath: string, uidValidity: number): Set<number> {
+    const rows = this.#stmt.failedUids.all(mailbox, sourcePath, uidValidity) as { uid: number }[];
+    return new Set(rows.map((r) => r.uid));
+  }
+
   /** UIDs that need nothing more (copied, found present, or deliberately skipped). */
   finishedUids(mailbox: string, sourcePath: string, uidValidity: number): Set<number> {
     const rows = this.#stmt.finishedUids.all(mailbox, sourcePath, uidValidity) as { uid: number }[];
@@ -280,6 +286,7 @@ function prepare(db: Database.Database) {
       `SELECT uid FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity = ?
        AND state IN (${FINISHED.map((s) => `'${s}'`).join(',')})`,
     ),
+    failedUids: db.prepare(`SELECT uid FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity = ? AND state = 'failed'`),
     pending: db.prepare(`SELECT uid, fingerprint FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity = ? AND state = 'pending'`),
     forgetPending: db.prepare(`DELETE FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity = ? AND uid = ? AND state = 'pending'`),
     claimed: db.prepare(

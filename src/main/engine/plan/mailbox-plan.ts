@@ -8,6 +8,7 @@ import { mapFolders, type FolderInfo, type FolderMapping } from './folder-mappin
 import { listFolders, listFoldersWithStatus, personalNamespace } from './folder-list.js';
 import { allUids, fetchFingerprints, folderStatus, isGmail, readFolderMeta, sourceFingerprints, type FolderRef, type FolderStatus, type MessageMeta } from './folder-scan.js';
 import { primaryPlace } from './gmail-labels.js';
+import { describeWindow, inWindow } from '../job/date-window.js';
 import { matchMessages } from './identity-match.js';
 import { droppedKeywords } from './keywords.js';
 import type { SourceRef } from '../ledger/ledger.js';
@@ -63,6 +64,9 @@ export async function planMailbox(ctx: MailboxContext): Promise<MailboxPlan> {
     return { mapping: m, status, todo, permanentFlags };
   });
   noteDroppedKeywords(ctx, work);
+  if (ctx.window && ctx.outsideWindow > 0) {
+    ctx.notes.push(`Only messages ${describeWindow(ctx.window)} were copied in this pass; ${ctx.outsideWindow} others are left for a later one.`);
+  }
   return { mappings: prep.mappings, work };
 }
 
@@ -146,7 +150,9 @@ async function folderTodo(
   let candidates: MessageMeta[];
   let allMailMetas: MessageMeta[] | undefined;
   try {
-    const uids = (await allUids(src)).filter((u) => !finished.has(u));
+    // --retry-failed: only the messages the ledger records as refused.
+    const failed = ctx.retryFailed ? ledger.failedUids(mailbox, m.source, status.uidValidity) : undefined;
+    const uids = (await allUids(src)).filter((u) => !finished.has(u) && (!failed || failed.has(u)));
     if (uids.length === 0) return saveCheckpoint(ctx, m, status, NOTHING);
     if (m.role === 'archive' && !gmail) {
       allMailMetas = await ctx.sourceMeta.get(src, m.source, status.uidValidity, 'all');
@@ -173,6 +179,12 @@ async function folderTodo(
     candidates = candidates.filter((x) => primary(x.labels ?? []) === m.source);
   }
 
+  // Outside this pass's received-date window: not recorded, so a later pass copies them.
+  const outside = candidates.filter((x) => !inWindow(x.internalDate, ctx.window));
+  if (outside.length > 0) {
+    ctx.outsideWindow += outside.length;
+    candidates = candidates.filter((x) => inWindow(x.internalDate, ctx.window));
+  }
   return saveCheckpoint(ctx, m, status, await notOnDestination(ctx, src, dst, m, status, candidates));
 }
 

@@ -6,6 +6,7 @@ import type { JobOptions, MailboxJob } from '../job/job.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { ProgressTracker } from './progress-tracker.js';
 import type { RateLimiter } from '../copy/rate-limiter.js';
+import type { DateWindow } from '../job/date-window.js';
 import type { ServerProfile } from '../servers/server-profiles.js';
 import type { SourceMetaCache } from '../plan/source-meta-cache.js';
 import type { FailureRecord } from '../../../shared/progress.js';
@@ -37,4 +38,10 @@ export interface MailboxContext {
   notes: string[];
   /** What the destination's family does (rebuilds messages, size limit), learned when planning starts. */
   destinationProfile: ServerProfile;
+  /** This pass copies only messages received in this window (pre-stage, delta). */
+  window: DateWindow | undefined;
+  /** Messages left out by the window in this pass (for the note). */
+  outsideWindow: number;
+  /** --retry-failed: only the messages recorded as refused. */
+  retryFailed: boolean;
 }

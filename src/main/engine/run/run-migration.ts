@@ -17,6 +17,7 @@ import { planMailbox, type FolderWork } from '../plan/mailbox-plan.js';
 import { ProgressTracker } from './progress-tracker.js';
 import { RateLimiter } from '../copy/rate-limiter.js';
 import { MailboxLock } from '../state/run-lock.js';
+import { combine, type DateWindow } from '../job/date-window.js';
 import { UNKNOWN_PROFILE } from '../servers/server-profiles.js';
 import { SourceMetaCache } from '../plan/source-meta-cache.js';
 import { classifyAs } from '../errors/side-errors.js';
@@ -38,6 +39,12 @@ export interface RunOptions {
   bandwidth?: RateLimiter;
   /** What this run is, for the message that refuses a second run of the same mailbox ("mailferry migrate job.json"). */
   runBy?: string;
+  /** Only messages received in this window, on top of the job's (`--since`, `--before`). */
+  received?: DateWindow;
+  /** Only the messages the ledger records as refused (`--retry-failed`). */
+  retryFailed?: boolean;
+  /** Delete on the destination what was deleted on the source (`--delete-missing`); default the job's option. */
+  deleteMissing?: boolean;
 }
 
 export interface MailboxResult {
@@ -163,6 +170,7 @@ async function runLockedMailbox(shared: Shared, mb: MailboxJob, secret: { source
         const ctx: MailboxContext = {
           job: mb, options: job.options, ledger: openLedger(), tracker, source, destination, writers, budget, throttle, bandwidth: opts.bandwidth, sourceMeta,
           dryRun: !!opts.dryRun, signal, failures, notes, destinationProfile: UNKNOWN_PROFILE,
+          window: combine(opts.received, mb.received, job.options.received), outsideWindow: 0, retryFailed: !!opts.retryFailed,
         };
         if (ctx.ledger.privacyNote) notes.push(ctx.ledger.privacyNote);
         tracker.setState('planning');
