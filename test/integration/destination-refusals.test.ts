@@ -33,9 +33,9 @@ async function destinationWith(opts: Parameters<typeof startDestination>[0]): Pr
   return d;
 }
 
-async function migrate(job: ReturnType<typeof writeJob>): Promise<CliRun & { report: any }> {
+async function migrate(job: ReturnType<typeof writeJob>, extra: string[] = []): Promise<CliRun & { report: any }> {
   const reportFile = path.join(job.dir, 'report.json');
-  const r = await runCli(['migrate', job.jobFile, '--state', job.stateDir, '--report', reportFile], job.env);
+  const r = await runCli(['migrate', job.jobFile, '--state', job.stateDir, '--report', reportFile, ...extra], job.env);
   expect(r.stderr, 'no crash').not.toMatch(/unexpected error/i);
   return { ...r, report: JSON.parse(fs.readFileSync(reportFile, 'utf8')).mailboxes[0] };
 }
@@ -88,6 +88,17 @@ describe('destination refusals are per message or per folder, not per run', () =
       expect(run.stdout).toContain(`Failed: ${b.shownAs} UID ${failures[i].uid} (${size}, ${b.internalDate.toISOString()}, "${subject}"): ${failures[i].reason}`);
     }
     expect(run.stdout).toMatch(/, 3 failed\.$/m);
+
+    // Retry only what failed: the three are tried again (and refused again, reasons refreshed); mail that
+    // arrived meanwhile waits for a normal run.
+    const late = { raw: bigMessage('Arrived after the first run', 3000, when(9)), internalDate: when(9) };
+    await seedFolder(source, USER, 'INBOX', [late]);
+    const retry = await migrate(job, ['--retry-failed']);
+    expect(retry.code, retry.stdout).toBe(1);
+    expect(retry.report.totals.copied).toBe(0);
+    expect(retry.report.failures.map((f: { subject: string }) => f.subject).sort()).toEqual(failures.map((f: { subject: string }) => f.subject).sort());
+    const normal = await migrate(job);
+    expect(normal.report.totals.copied).toBe(1);
   });
 
   it('stops the mailbox when the destination is over quota, then completes without duplicates once there is room', async () => {

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { MailferryError } from '../errors/errors.js';
 import { LATEST_VERSION, migrate } from './migrations.js';
 import { privateDir, privateFile } from '../state/private-files.js';
+import { prepare } from './statements.js';
 
 export type MessageState = 'pending' | 'done' | 'present' | 'skipped' | 'failed';
 
@@ -14,6 +15,18 @@ export interface FolderCheckpoint {
   uidNext: number;
   messages: number;
   targetPath: string | null;
+  /** The source folder's HIGHESTMODSEQ when its flags were last brought over (CONDSTORE), as text. */
+  modseq?: string | null;
+}
+
+/** A message on the destination as the ledger knows it, for bringing flag changes (and deletions) over. */
+export interface CopyRow {
+  uid: number;
+  /** The source's flags as last brought to the copy (null: not known yet, from before flags were kept). */
+  srcFlags: string[] | null;
+  targetPath: string;
+  destUidValidity: number;
+  destUid: number;
 }
 
 /** Identity of one source message copy. */
@@ -29,6 +42,8 @@ export interface MessageFacts {
   key: string;
   size: number;
   internalDate: number;
+  /** The source's flags when copied or found (without \Recent), the base of later flag changes. */
+  flags?: string[];
 }
 
 export interface RunRecord {
@@ -43,7 +58,6 @@ export interface RunRecord {
   errorCode?: string;
 }
 
-const FINISHED: MessageState[] = ['done', 'present', 'skipped'];
 
 /**
  * The SQLite ledger: the one module that owns the state database. WAL mode, small transactions, never a
@@ -159,7 +173,39 @@ export class Ledger {
       uidNext: r.uidnext as number,
       messages: r.messages as number,
       targetPath: (r.target_path as string | null) ?? null,
+      modseq: (r.modseq as string | null) ?? null,
     };
+  }
+
+  /** Records the HIGHESTMODSEQ up to which the folder's flag changes are on the destination. */
+  putModseq(mailbox: string, sourcePath: string, modseq: string | null): void {
+    this.#write(() => this.#stmt.putModseq.run(modseq, Date.now(), mailbox, sourcePath));
+  }
+
+  /** The copies of a folder's messages on the destination (copied or found there, with a destination UID). */
+  copies(mailbox: string, sourcePath: string, uidValidity: number): Map<number, CopyRow> {
+    const rows = this.#stmt.copies.all(mailbox, sourcePath, uidValidity) as Array<Record<string, unknown>>;
+    return new Map(rows.map((r) => [r.uid as number, {
+      uid: r.uid as number,
+      srcFlags: r.src_flags === null ? null : flagList(r.src_flags as string),
+      targetPath: r.target_path as string,
+      destUidValidity: r.dest_uidvalidity as number,
+      destUid: r.dest_uid as number,
+    }]));
+  }
+
+  /** The source flags now on the copies (after a flag change was brought over); one transaction. */
+  setSrcFlags(mailbox: string, sourcePath: string, uidValidity: number, rows: Array<{ uid: number; flags: string[] }>): void {
+    this.#write(this.#db.transaction(() => {
+      for (const r of rows) this.#stmt.setSrcFlags.run(flagText(r.flags), mailbox, sourcePath, uidValidity, r.uid);
+    }));
+  }
+
+  /** Forgets messages deleted on the source and on the destination (--delete-missing); one transaction. */
+  forget(mailbox: string, sourcePath: string, uidValidity: number, uids: number[]): void {
+    this.#write(this.#db.transaction(() => {
+      for (const uid of uids) this.#stmt.forget.run(mailbox, sourcePath, uidValidity, uid);
+    }));
   }
 
   putFolder(cp: FolderCheckpoint): void {
@@ -207,7 +253,7 @@ export class Ledger {
       for (const { ref, facts, fingerprint } of rows) {
         this.#stmt.upsert.run(
           ref.mailbox, ref.sourcePath, ref.uidValidity, ref.uid, 'pending', facts.targetPath, facts.key, facts.size,
-          facts.internalDate, fingerprint, null, null, null, now,
+          facts.internalDate, fingerprint, null, null, null, now, flagText(facts.flags),
         );
       }
     }));
@@ -226,7 +272,7 @@ export class Ledger {
       for (const r of rows) {
         this.#stmt.upsert.run(
           r.ref.mailbox, r.ref.sourcePath, r.ref.uidValidity, r.ref.uid, r.state, r.facts.targetPath, r.facts.key,
-          r.facts.size, r.facts.internalDate, null, r.destUidValidity ?? null, r.destUid ?? null, r.reason ?? null, now,
+          r.facts.size, r.facts.internalDate, null, r.destUidValidity ?? null, r.destUid ?? null, r.reason ?? null, now, flagText(r.facts.flags),
         );
       }
     }));
@@ -235,7 +281,7 @@ export class Ledger {
   markFailed(ref: SourceRef, facts: MessageFacts, reason: string): void {
     this.#write(() => this.#stmt.upsert.run(
       ref.mailbox, ref.sourcePath, ref.uidValidity, ref.uid, 'failed', facts.targetPath, facts.key, facts.size,
-      facts.internalDate, null, null, null, reason, Date.now(),
+      facts.internalDate, null, null, null, reason, Date.now(), flagText(facts.flags),
     ));
   }
 
@@ -272,44 +318,11 @@ function unwritable(file: string, err: unknown): MailferryError {
   );
 }
 
-function prepare(db: Database.Database) {
-  return {
-    getFolder: db.prepare('SELECT * FROM folders WHERE mailbox = ? AND source_path = ?'),
-    putFolder: db.prepare(
-      `INSERT INTO folders (mailbox, source_path, uidvalidity, uidnext, messages, target_path, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (mailbox, source_path) DO UPDATE SET uidvalidity = excluded.uidvalidity,
-         uidnext = excluded.uidnext, messages = excluded.messages, target_path = excluded.target_path,
-         updated_at = excluded.updated_at`,
-    ),
-    finishedUids: db.prepare(
-      `SELECT uid FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity = ?
-       AND state IN (${FINISHED.map((s) => `'${s}'`).join(',')})`,
-    ),
-    failedUids: db.prepare(`SELECT uid FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity = ? AND state = 'failed'`),
-    pending: db.prepare(`SELECT uid, fingerprint FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity = ? AND state = 'pending'`),
-    forgetPending: db.prepare(`DELETE FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity = ? AND uid = ? AND state = 'pending'`),
-    claimed: db.prepare(
-      'SELECT dest_uid FROM messages WHERE mailbox = ? AND target_path = ? AND dest_uidvalidity = ? AND dest_uid IS NOT NULL',
-    ),
-    upsert: db.prepare(
-      `INSERT INTO messages (mailbox, source_path, uidvalidity, uid, state, target_path, msg_key, size, internal_date,
-         fingerprint, dest_uidvalidity, dest_uid, reason, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (mailbox, source_path, uidvalidity, uid) DO UPDATE SET state = excluded.state,
-         target_path = excluded.target_path, msg_key = excluded.msg_key, size = excluded.size,
-         internal_date = excluded.internal_date, fingerprint = COALESCE(excluded.fingerprint, messages.fingerprint),
-         dest_uidvalidity = excluded.dest_uidvalidity, dest_uid = excluded.dest_uid, reason = excluded.reason,
-         updated_at = excluded.updated_at`,
-    ),
-    setDest: db.prepare(
-      `UPDATE messages SET state = ?, dest_uidvalidity = ?, dest_uid = ?, reason = ?, updated_at = ?
-       WHERE mailbox = ? AND source_path = ? AND uidvalidity = ? AND uid = ?`,
-    ),
-    insertRun: db.prepare(
-      `INSERT INTO runs (mailbox, started_at, finished_at, state, copied, present, failed, bytes, error_code)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    dropOther: db.prepare('DELETE FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity != ?'),
-  };
+/** Flags as one sorted, space-separated text (the order a server gives them in means nothing). */
+function flagText(flags: readonly string[] | undefined): string | null {
+  return flags ? [...new Set(flags.filter((f) => f.toLowerCase() !== '\\recent'))].sort().join(' ') : null;
+}
+
+function flagList(text: string): string[] {
+  return text === '' ? [] : text.split(' ');
 }

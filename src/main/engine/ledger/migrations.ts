@@ -76,6 +76,16 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       DROP INDEX IF EXISTS messages_by_key;
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- The delta brings flag changes made on the source (read, starred, answered, keywords) to the copies:
+      -- the source's flags as last brought over (sorted, space-separated; NULL before this version)...
+      ALTER TABLE messages ADD COLUMN src_flags TEXT;
+      -- ...and, per folder, the HIGHESTMODSEQ (CONDSTORE) up to which they are (64-bit, kept as text).
+      ALTER TABLE folders ADD COLUMN modseq TEXT;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -16,11 +16,16 @@ export async function listFolders(client: ImapFlow): Promise<FolderInfo[]> {
  * LIST-STATUS (Gmail and Dovecot do), which makes a no-op re-run cheap even on a slow link.
  */
 export async function listFoldersWithStatus(client: ImapFlow): Promise<{ folders: FolderInfo[]; status: Map<string, FolderStatus> }> {
-  const list = await client.list({ statusQuery: { messages: true, uidNext: true, uidValidity: true } });
+  // HIGHESTMODSEQ too where the server has CONDSTORE: a re-run sees flag changes without opening a folder.
+  const list = await client.list({ statusQuery: { messages: true, uidNext: true, uidValidity: true, highestModseq: client.capabilities.has('CONDSTORE') } });
   const status = new Map<string, FolderStatus>();
   for (const l of list) {
-    if (l.status && l.status.uidValidity !== undefined) {
-      status.set(l.path, { uidValidity: Number(l.status.uidValidity), uidNext: l.status.uidNext ?? 0, messages: l.status.messages ?? 0 });
+    const st = l.status;
+    if (st && st.uidValidity !== undefined) {
+      status.set(l.path, {
+        uidValidity: Number(st.uidValidity), uidNext: st.uidNext ?? 0, messages: st.messages ?? 0,
+        ...(st.highestModseq !== undefined ? { highestModseq: String(st.highestModseq) } : {}),
+      });
     }
   }
   return { folders: list.map(toFolderInfo), status };

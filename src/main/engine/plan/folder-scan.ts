@@ -26,6 +26,8 @@ export interface FolderStatus {
   uidValidity: number;
   uidNext: number;
   messages: number;
+  /** HIGHESTMODSEQ where the server has CONDSTORE (it grows with every flag change): 64-bit, as text. */
+  highestModseq?: string;
 }
 
 /** Gmail's extensions (X-GM-MSGID, X-GM-LABELS) are there to use. */
@@ -35,10 +37,10 @@ export function isGmail(client: ImapFlow): boolean {
 
 /** STATUS without selecting: cheap enough to call for every folder on every run. */
 export async function folderStatus(client: ImapFlow, path: string): Promise<FolderStatus> {
-  const s = await client.status(path, { messages: true, uidNext: true, uidValidity: true });
+  const s = await client.status(path, { messages: true, uidNext: true, uidValidity: true, highestModseq: client.capabilities.has('CONDSTORE') });
   // imapflow answers both a lost connection and a refusal with false: a lost one is retried like any other.
   if (!s) throw Object.assign(new Error(`STATUS ${path} got no answer`), client.usable ? { mailboxMissing: true } : { code: 'NoConnection' });
-  return { uidValidity: Number(s.uidValidity ?? 0), uidNext: s.uidNext ?? 0, messages: s.messages ?? 0 };
+  return { uidValidity: Number(s.uidValidity ?? 0), uidNext: s.uidNext ?? 0, messages: s.messages ?? 0, ...(s.highestModseq !== undefined ? { highestModseq: String(s.highestModseq) } : {}) };
 }
 
 /** All UIDs of the selected folder (one UID SEARCH, no bodies). */

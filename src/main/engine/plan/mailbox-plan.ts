@@ -9,6 +9,7 @@ import { listFolders, listFoldersWithStatus, personalNamespace } from './folder-
 import { allUids, fetchFingerprints, folderStatus, isGmail, readFolderMeta, sourceFingerprints, type FolderRef, type FolderStatus, type MessageMeta } from './folder-scan.js';
 import { primaryPlace } from './gmail-labels.js';
 import { describeWindow, inWindow } from '../job/date-window.js';
+import { syncFolder } from './flag-sync.js';
 import { matchMessages } from './identity-match.js';
 import { droppedKeywords } from './keywords.js';
 import type { SourceRef } from '../ledger/ledger.js';
@@ -53,7 +54,14 @@ export async function planMailbox(ctx: MailboxContext): Promise<MailboxPlan> {
       // A re-run's folders are mostly unchanged: answered from the ledger, without taking a connection.
       nothingNew(ctx, m, status) ? NOTHING : queue.add(
         // Without p-queue's signal, which would settle a running task at once on abort (see copyAll).
-        () => ctx.source.use((src) => ctx.destination.use((dst) => folderTodo(ctx, src, dst, m, status, prep.srcFolders, prep.mappings), ctx.signal), ctx.signal),
+        () => ctx.source.use((src) => ctx.destination.use(async (dst) => {
+          const todo = await folderTodo(ctx, src, dst, m, status, prep.srcFolders, prep.mappings);
+          // Then what changed about the copies already there: flags, and (opted in) deletions.
+          const synced = await syncFolder(ctx, src, dst, m, status);
+          ctx.synced.changed += synced.changed;
+          ctx.synced.deleted += synced.deleted;
+          return todo;
+        }, ctx.signal), ctx.signal),
       ),
     ),
   );
@@ -64,6 +72,12 @@ export async function planMailbox(ctx: MailboxContext): Promise<MailboxPlan> {
     return { mapping: m, status, todo, permanentFlags };
   });
   noteDroppedKeywords(ctx, work);
+  if (ctx.synced.changed > 0) {
+    ctx.notes.push(`${ctx.dryRun ? 'Would bring' : 'Brought'} the flag changes made on the source since the last pass (read, starred, answered, keywords) to ${ctx.synced.changed} messages on the destination, without downloading them again.`);
+  }
+  if (ctx.synced.deleted > 0) {
+    ctx.notes.push(`${ctx.dryRun ? 'Would delete' : 'Deleted'} ${ctx.synced.deleted} messages on the destination that are gone from the source since they were copied (--delete-missing).`);
+  }
   if (ctx.window && ctx.outsideWindow > 0) {
     ctx.notes.push(`Only messages ${describeWindow(ctx.window)} were copied in this pass; ${ctx.outsideWindow} others are left for a later one.`);
   }
@@ -129,6 +143,7 @@ async function folderTodo(
   const cp = ledger.getFolder(mailbox, m.source);
   if (cp && cp.uidValidity !== status.uidValidity) {
     const dropped = ctx.dryRun ? 0 : ledger.dropOtherUidValidities(mailbox, m.source, status.uidValidity);
+    if (!ctx.dryRun) ledger.putModseq(mailbox, m.source, null); // a renumbered folder's modseq means nothing
     ctx.notes.push(
       `"${m.source}" was renumbered on the source (UIDVALIDITY ${cp.uidValidity} -> ${status.uidValidity}); ` +
         `${dropped} earlier records were re-checked against the destination by content.`,
@@ -249,6 +264,8 @@ function noteDroppedKeywords(ctx: MailboxContext, work: FolderWork[]): void {
 function nothingNew(ctx: MailboxContext, m: FolderMapping, status: FolderStatus): boolean {
   const cp = ctx.ledger.getFolder(ctx.job.id, m.source);
   if (!cp || cp.uidValidity !== status.uidValidity || cp.uidNext !== status.uidNext) return false;
+  // No flag changed since the last pass: known only where the server has CONDSTORE.
+  if (status.highestModseq === undefined || cp.modseq !== status.highestModseq) return false;
   return ctx.ledger.finishedUids(ctx.job.id, m.source, status.uidValidity).size === status.messages;
 }
 
@@ -299,5 +316,5 @@ export function ref(ctx: MailboxContext, sourcePath: string, status: FolderStatu
 }
 
 export function facts(targetPath: string, m: MessageMeta) {
-  return { targetPath, key: m.key, size: m.size, internalDate: m.internalDate.getTime() };
+  return { targetPath, key: m.key, size: m.size, internalDate: m.internalDate.getTime(), flags: m.flags };
 }

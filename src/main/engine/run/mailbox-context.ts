@@ -44,4 +44,8 @@ export interface MailboxContext {
   outsideWindow: number;
   /** --retry-failed: only the messages recorded as refused. */
   retryFailed: boolean;
+  /** --delete-missing: delete copies whose message is gone from the source. */
+  deleteMissing: boolean;
+  /** What the delta did to copies already there: flag changes brought over, copies deleted. */
+  synced: { changed: number; deleted: number };
 }

@@ -171,6 +171,7 @@ async function runLockedMailbox(shared: Shared, mb: MailboxJob, secret: { source
           job: mb, options: job.options, ledger: openLedger(), tracker, source, destination, writers, budget, throttle, bandwidth: opts.bandwidth, sourceMeta,
           dryRun: !!opts.dryRun, signal, failures, notes, destinationProfile: UNKNOWN_PROFILE,
           window: combine(opts.received, mb.received, job.options.received), outsideWindow: 0, retryFailed: !!opts.retryFailed,
+          deleteMissing: opts.deleteMissing ?? job.options.deleteMissing, synced: { changed: 0, deleted: 0 },
         };
         if (ctx.ledger.privacyNote) notes.push(ctx.ledger.privacyNote);
         tracker.setState('planning');
