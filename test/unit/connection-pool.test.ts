@@ -1,5 +1,6 @@
 import type { ImapFlow } from 'imapflow';
 import { describe, expect, it } from 'vitest';
+import { accountSlots } from '../../src/main/engine/connect/account-slots.js';
 import { ConnectionPool } from '../../src/main/engine/connect/connection-pool.js';
 
 /** A stand-in with the two members the pool uses; the pool's own logic is what is under test. */
@@ -73,5 +74,31 @@ describe('ConnectionPool', () => {
     expect(a.usable).toBe(false);
     expect(opened).toBe(2);
     await pool.close();
+  });
+
+  it("two pools of one account share its cap: a connection closes before the other pool may open one", async () => {
+    const account = { host: 'IMAP.gmail.com', port: 993, user: 'Shared@example.com' };
+    const slots = accountSlots(account, 2);
+    expect(accountSlots({ host: 'imap.gmail.com', port: 993, user: 'shared@example.com' }, 9)).toBe(slots); // one account, one limit
+    let open = 0;
+    let most = 0;
+    const make = () => new ConnectionPool(async () => (most = Math.max(most, ++open), fakeClient()), 2, {
+      slots, end: async () => void open--,
+    });
+    const [a, b] = [make(), make()];
+    const a1 = await a.acquire();
+    const a2 = await a.acquire();
+    let got: ImapFlow | undefined;
+    const waiting = b.acquire().then((c) => (got = c));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(got, 'the account has no slot left').toBeUndefined();
+    a.release(a1, false); // closed: its slot goes to the other pool
+    await waiting;
+    expect(got).toBeDefined();
+    expect(most).toBe(2);
+    a.release(a2);
+    b.release(got!);
+    await Promise.all([a.close(), b.close()]);
+    expect(open).toBe(0);
   });
 });

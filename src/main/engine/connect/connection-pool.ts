@@ -1,4 +1,5 @@
 import type { ImapFlow } from 'imapflow';
+import type { Slots } from './account-slots.js';
 import { disconnect } from './imap-connect.js';
 
 /** What the pool needs of a connection: whether it can still be used, and how to end it politely. */
@@ -21,6 +22,8 @@ export interface PoolOptions<T> {
   expiresAt?: (c: T) => number | undefined;
   /** Waited for before a connection is opened or lent (a server asked this mailbox to stay away). */
   gate?: (signal?: AbortSignal) => Promise<void>;
+  /** Slots shared with other pools of the same account (account-slots.ts): one is held per open connection. */
+  slots?: Slots;
 }
 
 /**
@@ -36,6 +39,9 @@ export class ConnectionPool<T extends Poolable = ImapFlow> {
   #maxAgeMs: number;
   #expiresAt: (c: T) => number | undefined;
   #gate: ((signal?: AbortSignal) => Promise<void>) | undefined;
+  #slots: Slots | undefined;
+  /** The account slot each connection holds, given back when it ends. */
+  #slotOf = new WeakMap<T, () => void>();
   #born = new WeakMap<T, number>();
   #idle: T[] = [];
   #busy = new Set<T>();
@@ -54,7 +60,12 @@ export class ConnectionPool<T extends Poolable = ImapFlow> {
     this.#maxAgeMs = o.maxAgeMs ?? Infinity;
     this.#expiresAt = o.expiresAt ?? (() => undefined);
     this.#gate = o.gate;
-    this.#end = o.end ?? ((c) => disconnect(c as unknown as ImapFlow));
+    const end = o.end ?? ((c) => disconnect(c as unknown as ImapFlow));
+    this.#slots = o.slots;
+    this.#end = async (c) => {
+      await end(c);
+      this.#slotOf.get(c)?.();
+    };
   }
 
   get max(): number {
@@ -84,7 +95,15 @@ export class ConnectionPool<T extends Poolable = ImapFlow> {
       if (this.#busy.size + this.#opening < this.#max) {
         this.#opening++;
         try {
-          const c = await this.#open(this.#drop.signal);
+          const slot = await this.#slots?.acquire(signal);
+          let c: T;
+          try {
+            c = await this.#open(this.#drop.signal);
+          } catch (err) {
+            slot?.();
+            throw err;
+          }
+          if (slot) this.#slotOf.set(c, slot);
           this.#born.set(c, Date.now());
           this.#busy.add(c);
           return c;

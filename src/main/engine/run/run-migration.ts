@@ -6,6 +6,7 @@ import { ConnectionPool } from '../connect/connection-pool.js';
 import { copyUnit } from '../copy/copy-unit.js';
 import { noteDestinationChanges } from '../report/destination-readback.js';
 import { connectWith, loginFor, signInWith, type Credential, type CredentialOptions, type Login } from '../connect/credentials.js';
+import { accountSlots } from '../connect/account-slots.js';
 import { connectImap } from '../connect/imap-connect.js';
 import { buildUnits, foldersOf } from '../copy/copy-units.js';
 import { MailferryError, type ErrorInfo } from '../errors/errors.js';
@@ -129,7 +130,10 @@ async function runLockedMailbox(shared: Shared, mb: MailboxJob, secret: { source
   const sourceMaxAge = mb.source.auth === 'oauth2' ? Math.min(maxAge, OAUTH_SESSION_MS) : maxAge;
   const onServerLine = throttle.onServerLine;
   const stall = { stallTimeoutMs: job.options.stallTimeoutSeconds * 1000, onStall: () => tracker.connectionStalled() };
-  const source = new ConnectionPool(() => connectWith(secret.source, { side: 'source', endpoint: mb.source, onServerLine, ...stall }), cap, { maxAgeMs: sourceMaxAge });
+  // Gmail counts an account's connections from every client: mailboxes reading one account share its cap.
+  const source = new ConnectionPool(() => connectWith(secret.source, { side: 'source', endpoint: mb.source, onServerLine, ...stall }), cap, {
+    maxAgeMs: sourceMaxAge, slots: accountSlots(mb.source, cap),
+  });
   // imapflow on the destination only lists, creates and reconciles; the copying goes through the writers.
   // The destination may ask the mailbox to stay away for a while (Exchange): no new connection before then.
   // Exchange ends a session when its token expires: connections retire a few minutes before their token.
