@@ -3,6 +3,8 @@ import { UsageError } from './cli/args.js';
 import { APP_SECRET_ACTIONS, runAppSecretsCommand } from './cli/app-secrets-command.js';
 import { EXCHANGE_PERMISSIONS_USAGE, exchangePermissionsCommand } from './cli/exchange-permissions-command.js';
 import { microsoftSigninCommand, providerFlag } from './cli/microsoft-signin-command.js';
+import { IMPORT_USAGE, importCommand } from './cli/import-command.js';
+import { BATCH_FLAGS_USAGE } from './cli/job-source.js';
 import { MIGRATE_USAGE, migrateCommand } from './cli/migrate-command.js';
 import { runSecretsCommand } from './cli/secrets-command.js';
 import { signinCommand, signoutCommand } from './cli/signin-command.js';
@@ -14,12 +16,16 @@ const USAGE = `Mailferry: move a Gmail mailbox into another IMAP host.
   ${MIGRATE_USAGE}
   ${VERIFY_USAGE}
   ${TEST_USAGE}
+  ${IMPORT_USAGE}
   mailferry secrets set|check|delete HOST USER
   mailferry secrets set-app-secret CLIENT_ID | import-app-certificate CLIENT_ID CERT.pem [KEY.pem] | delete-app CLIENT_ID
   mailferry signin HOST USER --client-id ID [--no-browser]
   mailferry signin HOST USER --provider microsoft --tenant TENANT --client-id ID [--device-code] [--authority URL] [--no-browser]
   mailferry signout HOST USER [--provider microsoft]
   ${EXCHANGE_PERMISSIONS_USAGE}
+
+  FILE is a JOB.json or a batch file (imapsync's lines, a MigrationWiz, Microsoft or Mailferry CSV).
+  BATCH DEFAULTS, for the rows of a batch file that do not say: ${BATCH_FLAGS_USAGE}
 `;
 
 const EXIT_ON = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -50,6 +56,8 @@ async function main(argv: string[]): Promise<number> {
         return await verifyCommand(rest);
       case 'test':
         return await testCommand(rest);
+      case 'import':
+        return await importCommand(rest);
       case 'signin': {
         const io = { input: process.stdin, output: process.stdout, errorOutput: process.stderr, signal: stop.signal };
         const provider = providerFlag(rest);

@@ -1,50 +1,63 @@
 import path from 'node:path';
 import { formatErrorLine, MailferryError } from '../engine/errors/errors.js';
 import { parseDate, type DateWindow } from '../engine/job/date-window.js';
-import { loadJob } from '../engine/job/job.js';
 import { writePrivateFile } from '../engine/state/private-files.js';
 import { buildReport, type MigrationReport } from '../engine/report/report.js';
 import { runMigration } from '../engine/run/run-migration.js';
-import { onlyKnown, parseArgs, UsageError } from './args.js';
+import { UsageError } from './args.js';
+import { parseSubcommand, subcommand } from './command-line.js';
+import { addBatchOptions, loadJobSource, reportRows, withRowProblems } from './job-source.js';
 import { ProgressPrinter } from './progress-printer.js';
 import { describePolicy } from './test-command.js';
 import { formatBytes } from '../../shared/format-bytes.js';
 import { renderTable } from './table.js';
 
 export const MIGRATE_USAGE =
-  'mailferry migrate JOB.json [--state DIR] [--report FILE.json] [--dry-run] [--since DATE] [--before DATE] [--retry-failed] [--delete-missing]';
+  'mailferry migrate JOB.json|BATCH_FILE [--state DIR] [--report FILE.json] [--dry-run] [--since DATE] [--before DATE] [--retry-failed] [--delete-missing] [BATCH DEFAULTS]';
 
 /** `mailferry migrate`: runs the job, prints live progress, a per-folder table, writes the JSON report. */
 export async function migrateCommand(argv: string[], signal: AbortSignal): Promise<number> {
-  const args = parseArgs(argv, ['state', 'report', 'since', 'before']);
-  onlyKnown(args, ['state', 'report', 'dry-run', 'since', 'before', 'retry-failed', 'delete-missing']);
-  const jobFile = args.positionals[0];
-  if (!jobFile || args.positionals.length > 1) throw new UsageError(`usage: ${MIGRATE_USAGE}`);
-  const job = await loadJob(jobFile);
-  const stateDir = path.resolve(String(args.flags.get('state') ?? path.join(path.dirname(path.resolve(jobFile)), '.mailferry')));
-  const dryRun = args.flags.has('dry-run');
+  const cmd = addBatchOptions(
+    subcommand('migrate').usage('JOB.json|BATCH_FILE [options]').argument('<file>')
+      .option('--state <dir>', 'the state folder (default: .mailferry beside the file)')
+      .option('--report <file>', 'also write the report as JSON')
+      .option('--dry-run', 'plan and count, copy nothing')
+      .option('--since <date>', 'only messages received from this date on')
+      .option('--before <date>', 'only messages received before this date')
+      .option('--retry-failed', 'only the messages the last runs could not copy')
+      .option('--delete-missing', 'delete copies whose message is gone from the source'),
+  );
+  if (!parseSubcommand(cmd, argv)) return 0;
+  const jobFile = cmd.args[0];
+  if (!jobFile) throw new UsageError(`usage: ${MIGRATE_USAGE}`);
+  const flags = cmd.opts<{ state?: string; report?: string; dryRun?: true; since?: string; before?: string; retryFailed?: true; deleteMissing?: true }>();
+  const received = dateFlags(flags.since, flags.before);
+  const source = await loadJobSource(jobFile, flags);
+  reportRows(source, jobFile);
+  const { job } = source;
+  const stateDir = path.resolve(flags.state ?? path.join(path.dirname(path.resolve(jobFile)), '.mailferry'));
+  const dryRun = flags.dryRun === true;
   const printer = new ProgressPrinter();
-  const received = dateFlags(args.flags.get('since'), args.flags.get('before'));
   const run = await runMigration(job, {
     stateDir, dryRun, signal, onProgress: printer.update, runBy: `mailferry migrate ${path.resolve(jobFile)}`,
+    ...source.credentials,
     ...(received ? { received } : {}),
-    retryFailed: args.flags.has('retry-failed'),
-    ...(args.flags.has('delete-missing') ? { deleteMissing: true } : {}),
+    retryFailed: flags.retryFailed === true,
+    ...(flags.deleteMissing ? { deleteMissing: true } : {}),
   });
   printer.finish();
   const report = buildReport(run);
-  const reportFile = args.flags.get('report');
-  if (typeof reportFile === 'string') writeReport(reportFile, report);
+  if (flags.report !== undefined) writeReport(flags.report, report);
   process.stdout.write(summary(report) + '\n' + (dryRun ? describePolicy(job.options) + '\n' : ''));
-  return exitCode(report);
+  return withRowProblems(exitCode(report), source);
 }
 
 /** --since / --before as a received-date window; a bad date is a usage error (exit 2). */
-function dateFlags(since: string | true | undefined, before: string | true | undefined): DateWindow | undefined {
+function dateFlags(since: string | undefined, before: string | undefined): DateWindow | undefined {
   const w: DateWindow = {};
   for (const [name, v] of [['since', since], ['before', before]] as const) {
     if (v === undefined) continue;
-    const d = typeof v === 'string' ? parseDate(v) : undefined;
+    const d = parseDate(v);
     if (!d) throw new UsageError(`--${name} takes a date like 2024-06-01 (midnight UTC) or 2024-06-01T08:00:00+02:00`);
     w[name] = d;
   }
