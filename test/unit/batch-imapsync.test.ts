@@ -57,7 +57,8 @@ describe("imapsync's batch lines", () => {
     expect(byLine[5]).toMatch(/--frobnicate is an imapsync option Mailferry does not understand/);
     expect(byLine[6]).toMatch(/--tls1 asks for starttls but the line also asks for tls/);
     expect(byLine[7]).toMatch(/unmatched double quote/);
-    expect(byLine[8]).toMatch(/--port1 takes a port number \(got "imaps"\); "stray" in the options column is not an option/);
+    expect(byLine[8]).toMatch(/--port1 takes a port number \(got "imaps"\); the options column holds a word that is no option/);
+    expect(byLine[8]).not.toContain('stray');
   });
 });
 

@@ -70,6 +70,8 @@ describe('batch rows become a Job through parseJob', () => {
     expect(() => load('imap.gmail.com;a@gmail.com;p;m.example;a;q\n', GMAIL, { globalConnections: 0 })).toThrow(/^Batch options: options\.globalConnections: must be an integer 1-100/);
     expect(() => load('h;u\n# c\nh;u;p\n')).toThrow(/no line could be used \(line 1: needs 6 fields.*; line 3: needs 6 fields/);
     expect(() => load('# nothing\n\n')).toThrow(/holds no mailbox/);
+    expect(() => load('EmailAddress,UserName,Password\nann@contoso.com,ann@gmail.com,pw\n', { source: { host: 'imap.gmail.com' }, destination: {} }))
+      .toThrow(/line 2: destination\.host: none given: put it in the file or give --destination-host/);
     expect(() => readBatchText('just some words\n', NOW)).toThrow(/neither a CSV header Mailferry knows/);
   });
 });

@@ -66,7 +66,7 @@ export function batchToJob(rows: BatchRow[], readProblems: RowProblem[], default
         issues.push('Microsoft 365 and Outlook.com take no password over IMAP: leave the destination password empty (the app signs in)');
       }
     } catch (err) {
-      issues = issuesOf(err).map((i) => i.replace(ROW_PATH, ''));
+      issues = issuesOf(err).map((i) => i.replace(ROW_PATH, '').replace(NO_HOST, '$1.host: none given: put it in the file or give --$1-host'));
     }
     if (issues.length > 0) problems.push({ line: row.line, message: issues.join('; ') });
     else good.push({ row, mailbox });
@@ -112,14 +112,19 @@ function withAbsoluteCa(mailbox: Record<string, unknown>, parsed: MailboxJob): R
   return out;
 }
 
+/** A host neither the row nor the command line gives is a missing flag more often than a missing cell. */
+const NO_HOST = /^(source|destination)\.host: must be a non-empty string \(got undefined\)$/;
+
 /** "mailboxes[0].source.port: ..." of a one-row parse, said of the row: "source.port: ...". */
 const ROW_PATH = /^mailboxes\[\d+\](?:\.|: )?/;
 
 function noMailbox(problems: RowProblem[]): MailferryError {
   const list = problems.map((p) => `line ${p.line}: ${p.message}`);
+  // 500 rows all missing one flag: the first few say it.
+  const shown = list.length > 10 ? [...list.slice(0, 10), `${list.length - 10} more`] : list;
   return new MailferryError({
     code: 'JOB_INVALID',
-    message: list.length ? `Batch file: no line could be used (${list.join('; ')}).` : 'Batch file: it holds no mailbox (every line is blank or a "#" comment).',
+    message: list.length ? `Batch file: no line could be used (${shown.join('; ')}).` : 'Batch file: it holds no mailbox (every line is blank or a "#" comment).',
     hint: 'Fix the lines named above and run again.',
     retryable: false,
     details: { problems: list.join('\n'), count: list.length },

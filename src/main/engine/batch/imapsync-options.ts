@@ -99,7 +99,8 @@ export function applyImapsyncOptions(row: Draft, extra: string, now: Date): stri
   const problems: string[] = [];
   const { tokens } = parseArgs({ args, options: PARSE_OPTIONS, strict: false, allowPositionals: true, tokens: true });
   for (const t of tokens) {
-    if (t.kind === 'positional') problems.push(`"${t.value}" in the options column is not an option (imapsync options start with --)`);
+    // Not quoted: a password holding ";" shifts the fields, and its end lands here.
+    if (t.kind === 'positional') problems.push('the options column holds a word that is no option (imapsync options start with --; a password holding ";" shifts the fields: put that user in a CSV file)');
     if (t.kind !== 'option') continue;
     const rule = RULES[t.name];
     if (!rule) {
