@@ -6,6 +6,7 @@ import { microsoftSigninCommand, providerFlag } from './cli/microsoft-signin-com
 import { IMPORT_USAGE, importCommand } from './cli/import-command.js';
 import { BATCH_FLAGS_USAGE } from './cli/job-source.js';
 import { MIGRATE_USAGE, migrateCommand } from './cli/migrate-command.js';
+import { REPORT_USAGE, reportCommand } from './cli/report-command.js';
 import { runSecretsCommand } from './cli/secrets-command.js';
 import { signinCommand, signoutCommand } from './cli/signin-command.js';
 import { TEST_USAGE, testCommand } from './cli/test-command.js';
@@ -15,6 +16,7 @@ const USAGE = `Mailferry: move a Gmail mailbox into another IMAP host.
 
   ${MIGRATE_USAGE}
   ${VERIFY_USAGE}
+  ${REPORT_USAGE}
   ${TEST_USAGE}
   ${IMPORT_USAGE}
   mailferry secrets set|check|delete HOST USER
@@ -54,6 +56,8 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'verify':
         return await verifyCommand(rest);
+      case 'report':
+        return reportCommand(rest);
       case 'test':
         return await testCommand(rest);
       case 'import':

@@ -122,3 +122,62 @@ describe('Ledger', () => {
     check.close();
   });
 });
+
+describe('migration 5: where mailboxes go, and verify verdicts', () => {
+  /** A ledger as version 4 left it, with a run and a message row. */
+  function version4(dir: string): void {
+    const db = new Database(path.join(dir, 'mailferry.sqlite'));
+    for (const m of MIGRATIONS.filter((x) => x.version <= 4)) db.exec(m.sql);
+    db.pragma('user_version = 4');
+    db.prepare(`INSERT INTO messages (mailbox, source_path, uidvalidity, uid, state, target_path, dest_uidvalidity, dest_uid, updated_at) VALUES ('m', 'INBOX', 7, 3, 'done', 'INBOX', 9, 1, 0)`).run();
+    db.prepare(`INSERT INTO runs (mailbox, started_at, finished_at, state, copied, present, failed, bytes) VALUES ('m', 1, 2, 'done', 1, 0, 0, 10)`).run();
+    db.close();
+  }
+
+  it('adds the endpoint and verification tables to a version-4 ledger, keeping its rows', () => {
+    const dir = tmp();
+    version4(dir);
+    const l = Ledger.open(dir);
+    expect(l.history.mailboxes()).toEqual(['m']);
+    expect(l.history.runs('m')).toHaveLength(1);
+    expect(l.history.endpoints('m')).toBeUndefined();
+    expect(l.history.latestVerification('m')).toBeUndefined();
+    l.close();
+    const db = new Database(path.join(dir, 'mailferry.sqlite'));
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all().map((r) => (r as { name: string }).name);
+    expect(tables).toEqual(expect.arrayContaining(['mailbox_endpoints', 'verifications']));
+    db.close();
+  });
+
+  it('records hosts, users and sign-in method only, never a secret field of the endpoint', () => {
+    const dir = tmp();
+    const l = Ledger.open(dir);
+    const secret = 'hunter2-app-password';
+    const source = { host: 'imap.gmail.com', port: 993, user: 'ann@example.com', passwordEnv: 'SRC', password: secret, oauthClientId: 'x' };
+    const destination = { host: 'mail.example.net', port: 993, user: 'ann@example.net', auth: 'oauth2-app', clientSecretEnv: 'SECRET', clientSecret: secret };
+    l.history.recordEndpoints({ id: 'ann', source, destination });
+    l.history.recordEndpoints({ id: 'ann', source, destination }); // a later run: still one row
+    expect(l.history.endpoints('ann')).toEqual({
+      source: { host: 'imap.gmail.com', user: 'ann@example.com', auth: 'password' },
+      destination: { host: 'mail.example.net', user: 'ann@example.net', auth: 'oauth2-app' },
+    });
+    l.close();
+    const db = new Database(path.join(dir, 'mailferry.sqlite'));
+    expect(db.prepare('SELECT COUNT(*) AS n FROM mailbox_endpoints').get()).toEqual({ n: 1 });
+    db.close();
+    expect(fs.readFileSync(path.join(dir, 'mailferry.sqlite')).includes(secret)).toBe(false);
+    if (fs.existsSync(path.join(dir, 'mailferry.sqlite-wal'))) expect(fs.readFileSync(path.join(dir, 'mailferry.sqlite-wal')).includes(secret)).toBe(false);
+  });
+
+  it('keeps every verdict and answers the latest', () => {
+    const l = Ledger.open(tmp());
+    const folders = [{ source: 'INBOX', target: 'INBOX', expected: 3, onDestination: 2, missing: 1, extra: 0 }];
+    l.history.recordVerification({ mailbox: 'm', verifiedAt: 100, complete: false, folders, changes: [] });
+    l.history.recordVerification({ mailbox: 'm', verifiedAt: 200, complete: true, folders: [{ ...folders[0]!, onDestination: 3, missing: 0 }], changes: ['The destination added a final line ending to 1 message (INBOX: 1).'] });
+    expect(l.history.latestVerification('m')).toMatchObject({ verifiedAt: 200, complete: true, folders: [{ missing: 0 }], changes: [expect.stringContaining('final line ending')] });
+    expect(l.history.latestVerification('other')).toBeUndefined();
+    expect(l.history.mailboxes()).toEqual(['m']);
+    l.close();
+  });
+});

@@ -1,31 +1,52 @@
-import { loadJob } from '../engine/job/job.js';
-import { verifyMailbox } from '../engine/report/verify.js';
-import { onlyKnown, parseArgs, UsageError } from './args.js';
+import path from 'node:path';
+import { formatErrorLine } from '../engine/errors/errors.js';
+import { Ledger } from '../engine/ledger/ledger.js';
+import { verifyJob, type VerifyOutcome } from '../engine/report/verify-job.js';
+import { UsageError } from './args.js';
+import { parseSubcommand, subcommand } from './command-line.js';
+import { addBatchOptions, loadJobSource, reportRows, withRowProblems } from './job-source.js';
 import { renderTable } from './table.js';
 
-export const VERIFY_USAGE = 'mailferry verify JOB.json';
+export const VERIFY_USAGE = 'mailferry verify JOB.json|BATCH_FILE [--state DIR] [BATCH DEFAULTS]';
 
-/** `mailferry verify`: compares both sides per folder and lists what is missing or extra. Writes nothing. */
+/**
+ * `mailferry verify`: compares both sides per folder, a few mailboxes at a time, lists what is missing or
+ * extra, and records each mailbox's verdict in the ledger (for `mailferry report`). Writes nothing to the
+ * servers. Exit 0 only when every mailbox is complete.
+ */
 export async function verifyCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, []);
-  onlyKnown(args, []);
-  const jobFile = args.positionals[0];
-  if (!jobFile || args.positionals.length > 1) throw new UsageError(`usage: ${VERIFY_USAGE}`);
-  const job = await loadJob(jobFile);
-  let ok = true;
-  for (const mb of job.mailboxes) {
-    const r = await verifyMailbox(mb, { stallTimeoutSeconds: job.options.stallTimeoutSeconds });
-    ok &&= r.ok;
-    const out = [`Mailbox ${r.id}: ${r.ok ? 'complete' : 'DIFFERENCES FOUND'}`];
-    out.push(renderTable(['folder', 'destination', 'source', 'expected', 'destination has', 'missing', 'extra'],
-      r.folders.map((f) => [f.source, f.target, f.sourceCount, f.expected, f.destinationCount, f.missing.length, f.extra.length])));
-    for (const f of r.folders) {
-      for (const m of f.missing.slice(0, 50)) out.push(`missing in ${f.target}: source UID ${m.uid} in ${f.source}, ${m.size} bytes, ${m.date}, Message-ID ${m.messageId ?? '(none)'}`);
-      for (const m of f.extra.slice(0, 50)) out.push(`extra in ${f.target}: destination UID ${m.uid}, ${m.size} bytes, ${m.date}, Message-ID ${m.messageId ?? '(none)'}`);
-    }
-    // Changed copies were found (not missing, not extra): said once per kind of change.
-    out.push(...r.changeNotes);
-    process.stdout.write(out.join('\n') + '\n');
+  const cmd = addBatchOptions(
+    subcommand('verify').usage('JOB.json|BATCH_FILE [options]').argument('<file>')
+      .option('--state <dir>', 'the state folder the verdicts are recorded in (default: .mailferry beside the file)'),
+  );
+  if (!parseSubcommand(cmd, argv)) return 0;
+  const jobFile = cmd.args[0];
+  if (!jobFile) throw new UsageError(`usage: ${VERIFY_USAGE}`);
+  const flags = cmd.opts<{ state?: string }>();
+  const source = await loadJobSource(jobFile, flags);
+  reportRows(source, jobFile);
+  // The same default as migrate's, so the verdicts land in the ledger the runs wrote.
+  const stateDir = path.resolve(flags.state ?? path.join(path.dirname(path.resolve(jobFile)), '.mailferry'));
+  const ledger = Ledger.open(stateDir);
+  try {
+    const outcomes = await verifyJob(source.job, { ...source.credentials, ledger, onOutcome: (o) => process.stdout.write(describe(o) + '\n') });
+    return withRowProblems(outcomes.every((o) => o.result?.ok) ? 0 : 1, source);
+  } finally {
+    ledger.close();
   }
-  return ok ? 0 : 1;
+}
+
+function describe(o: VerifyOutcome): string {
+  const r = o.result;
+  if (!r) return `Mailbox ${o.id}: NOT VERIFIED: ${formatErrorLine(o.error!)}`;
+  const out = [`Mailbox ${r.id}: ${r.ok ? 'complete' : 'DIFFERENCES FOUND'}`];
+  out.push(renderTable(['folder', 'destination', 'source', 'expected', 'destination has', 'missing', 'extra'],
+    r.folders.map((f) => [f.source, f.target, f.sourceCount, f.expected, f.destinationCount, f.missing.length, f.extra.length])));
+  for (const f of r.folders) {
+    for (const m of f.missing.slice(0, 50)) out.push(`missing in ${f.target}: source UID ${m.uid} in ${f.source}, ${m.size} bytes, ${m.date}, Message-ID ${m.messageId ?? '(none)'}`);
+    for (const m of f.extra.slice(0, 50)) out.push(`extra in ${f.target}: destination UID ${m.uid}, ${m.size} bytes, ${m.date}, Message-ID ${m.messageId ?? '(none)'}`);
+  }
+  // Changed copies were found (not missing, not extra): said once per kind of change.
+  out.push(...r.changeNotes);
+  return out.join('\n');
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MailferryError } from '../errors/errors.js';
+import { LedgerHistory } from './history.js';
 import { LATEST_VERSION, migrate } from './migrations.js';
 import { privateDir, privateFile } from '../state/private-files.js';
 import { prepare } from './statements.js';
@@ -157,6 +158,13 @@ export class Ledger {
       if (isStorageError(err)) throw unwritable(this.file, err);
       throw err;
     }
+  }
+
+  #history: LedgerHistory | undefined;
+
+  /** Where mailboxes go, verify's verdicts and the client report's reads (history.ts), on this database. */
+  get history(): LedgerHistory {
+    return (this.#history ??= new LedgerHistory(this.#db, (fn) => this.#write(fn)));
   }
 
   close(): void {

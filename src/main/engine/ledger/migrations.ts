@@ -86,6 +86,34 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       ALTER TABLE folders ADD COLUMN modseq TEXT;
     `,
   },
+  {
+    version: 5,
+    sql: `
+      -- Where each mailbox is copied from and to, for the client report: host, user and how it signs in
+      -- (never a secret), as the latest run or verify saw them.
+      CREATE TABLE mailbox_endpoints (
+        mailbox           TEXT PRIMARY KEY,
+        source_host       TEXT NOT NULL,
+        source_user       TEXT NOT NULL,
+        source_auth       TEXT NOT NULL,
+        destination_host  TEXT NOT NULL,
+        destination_user  TEXT NOT NULL,
+        destination_auth  TEXT NOT NULL,
+        updated_at        INTEGER NOT NULL
+      );
+      -- One row per verify of a mailbox: the verdict, per-folder counts (JSON: source, target, expected,
+      -- onDestination, missing, extra) and what the destination changed on store (JSON sentences).
+      CREATE TABLE verifications (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        mailbox      TEXT NOT NULL,
+        verified_at  INTEGER NOT NULL,
+        complete     INTEGER NOT NULL CHECK (complete IN (0, 1)),
+        folders      TEXT NOT NULL,
+        changes      TEXT NOT NULL
+      );
+      CREATE INDEX verifications_by_mailbox ON verifications (mailbox, verified_at);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -178,6 +178,7 @@ async function runLockedMailbox(shared: Shared, mb: MailboxJob, secret: { source
           deleteMissing: opts.deleteMissing ?? job.options.deleteMissing, synced: { changed: 0, deleted: 0 },
         };
         if (ctx.ledger.privacyNote) notes.push(ctx.ledger.privacyNote);
+        if (!opts.dryRun) ctx.ledger.history.recordEndpoints(mb); // the client report names them (hosts and users only)
         tracker.setState('planning');
         tracker.beginPlan();
         const plan = await planMailbox(ctx);
