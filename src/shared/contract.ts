@@ -5,11 +5,14 @@
  *
  * Every call takes at most one argument (a plain object) and resolves to a Result: nothing crosses the
  * boundary as a thrown exception. Passwords and OAuth client secrets travel renderer -> main only
- * (saveMailbox, testConnection, signInWithGoogle) and are never sent back.
+ * (saveMailbox, testConnection, signInWithGoogle, storeMicrosoftAppCredential) and are never sent back.
  */
 import type { FailureRecord, FolderRole, MailboxProgress, MailboxState } from './progress.js';
 
+import type { GoogleSignInRequest, GoogleSignInState, MicrosoftAppCredentialRequest, MicrosoftCredentialState, MicrosoftSignInRequest } from './sign-in.js';
+
 export type { ErrorSummary, FolderProgress, FolderRole, MailboxProgress, MailboxState } from './progress.js';
+export type { GoogleSignInRequest, GoogleSignInState, MicrosoftAppCredentialRequest, MicrosoftCredentialState, MicrosoftSignInRequest } from './sign-in.js';
 
 /** An error as the window shows it: a stable code, one sentence, and what to do about it. */
 export interface AppError {
@@ -28,6 +31,18 @@ export type SourceAuth = 'password' | 'oauth2';
 export const SOURCE_AUTHS: readonly SourceAuth[] = ['password', 'oauth2'];
 export const GMAIL_IMAP_HOST = 'imap.gmail.com';
 
+/**
+ * How an endpoint signs in. The source: an app password or Sign in with Google ('oauth2'). The destination:
+ * a password, or for Microsoft 365 / Outlook.com (provider 'microsoft', which takes no password) a user's
+ * Sign in with Microsoft ('oauth2') or the organisation's app-only access ('oauth2-app').
+ */
+export type EndpointAuth = SourceAuth | 'oauth2-app';
+export type MicrosoftAuth = 'oauth2' | 'oauth2-app';
+export const MICROSOFT_AUTHS: readonly MicrosoftAuth[] = ['oauth2', 'oauth2-app'];
+export const DESTINATION_AUTHS: readonly EndpointAuth[] = ['password', ...MICROSOFT_AUTHS];
+/** Exchange Online's and Outlook.com's IMAP server (port 993, TLS). */
+export const MICROSOFT_IMAP_HOST = 'outlook.office365.com';
+
 /** A server and account, without its password (that lives in the OS keychain). */
 export interface EndpointSettings {
   host: string;
@@ -36,31 +51,16 @@ export interface EndpointSettings {
   user: string;
   /** Absolute path of a PEM file with an extra CA to trust (a self-signed server). */
   ca?: string;
-  /** Source only: 'oauth2' signs in with the Google sign-in stored in the keychain. Default 'password'. */
-  auth?: SourceAuth;
-  /** With auth 'oauth2': the user's own OAuth client ID (a "Desktop app" client). */
+  /** Default 'password'. See EndpointAuth: 'oauth2' is Google's on the source, Microsoft's on the destination. */
+  auth?: EndpointAuth;
+  /** With an OAuth auth: the user's own Google OAuth client ID, or the Microsoft app's Application (client) ID. */
   oauthClientId?: string;
-}
-
-/**
- * Sign in with Google: main opens the system browser on Google's page and waits for the loopback redirect.
- * The refresh token and the client secret go to the OS keychain; nothing secret comes back.
- */
-export interface GoogleSignInRequest {
-  /** The Gmail address (the source user). */
-  address: string;
-  clientId: string;
-  /** Needed the first time for a client ID; left out, the one in the keychain is used. */
-  clientSecret?: string;
-  /** The source IMAP host the sign-in is for; default imap.gmail.com. */
-  host?: string;
-}
-
-export interface GoogleSignInState {
-  /** A Google sign-in (refresh token) is in the keychain for this address. */
-  signedIn: boolean;
-  /** Whether the keychain holds the client secret of the given client ID (null when none was given). */
-  clientSecretStored: boolean | null;
+  /** Destination only: Microsoft 365 or Outlook.com. */
+  provider?: 'microsoft';
+  /** Microsoft: "organizations" (work or school accounts), "consumers" (Outlook.com), "common", or the tenant's ID or domain. */
+  tenant?: string;
+  /** Microsoft: the sign-in service's origin when not https://login.microsoftonline.com (a national cloud). */
+  authority?: string;
 }
 
 /**
@@ -122,7 +122,10 @@ export interface MailboxStatus {
 export interface MailboxView {
   config: MailboxConfig;
   status: MailboxStatus;
-  /** Whether a password is in the keychain for each side (checked when listed). */
+  /**
+   * Whether each side's secret is in the keychain (checked when listed): its password, or its sign-in
+   * (Google's or Microsoft's refresh token), or for Microsoft app-only access the app's secret or certificate.
+   */
   passwordsStored: { source: boolean; destination: boolean };
 }
 
@@ -254,6 +257,12 @@ export interface Requests {
   chooseCaFile: null;
   signInWithGoogle: GoogleSignInRequest;
   hasGoogleSignIn: { address: string; host?: string; clientId?: string };
+  signInWithMicrosoft: MicrosoftSignInRequest;
+  storeMicrosoftAppCredential: MicrosoftAppCredentialRequest;
+  hasMicrosoftCredential: { address: string; host?: string; clientId?: string };
+  chooseAppCertificateFile: null;
+  /** The Exchange Online PowerShell that gives the app this mailbox (app-only), put on the clipboard. */
+  copyExchangePermissions: { clientId: string; mailbox: string; objectId?: string };
 }
 
 /** What each call resolves to when it succeeds. */
@@ -278,6 +287,14 @@ export interface Responses {
   /** Resolves once the browser sign-in is done and stored (or fails with what to do). */
   signInWithGoogle: GoogleSignInState;
   hasGoogleSignIn: GoogleSignInState;
+  /** Resolves once the browser sign-in is done and stored (or fails with Microsoft's reason and what to do). */
+  signInWithMicrosoft: MicrosoftCredentialState;
+  storeMicrosoftAppCredential: MicrosoftCredentialState;
+  hasMicrosoftCredential: MicrosoftCredentialState;
+  /** The chosen PEM file's absolute path, or null when the dialog was dismissed. */
+  chooseAppCertificateFile: string | null;
+  /** The script as copied (it holds no secret), to show next to the button. */
+  copyExchangePermissions: { script: string };
 }
 
 export type Method = keyof Requests & keyof Responses;
@@ -302,6 +319,11 @@ export const INVOKE_CHANNELS = Object.freeze({
   chooseCaFile: 'mailferry:choose-ca-file',
   signInWithGoogle: 'mailferry:sign-in-with-google',
   hasGoogleSignIn: 'mailferry:has-google-sign-in',
+  signInWithMicrosoft: 'mailferry:sign-in-with-microsoft',
+  storeMicrosoftAppCredential: 'mailferry:store-microsoft-app-credential',
+  hasMicrosoftCredential: 'mailferry:has-microsoft-credential',
+  chooseAppCertificateFile: 'mailferry:choose-app-certificate-file',
+  copyExchangePermissions: 'mailferry:copy-exchange-permissions',
 } as const satisfies Record<Method, string>);
 
 export const METHODS = Object.freeze(Object.keys(INVOKE_CHANNELS) as Method[]);

@@ -9,8 +9,8 @@
  * Screenshots go to docs/screenshots/ (the README shows them).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toMailboxJob } from '../../src/main/app/mailbox-config.js';
@@ -24,15 +24,8 @@ import { expectedDestination } from '../support/migration-fixture.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { tempDir } from '../unit/app-fakes.js';
 import { startBridge, type Bridge } from './support/bridge-server.js';
+import { CHROMIUM, CHROMIUM_ARGS, requireKeyringSession, ROOT, shot as shotOf } from './support/browser.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-/**
- * `npm run test:e2e` refreshes the README's screenshots (MAILFERRY_UPDATE_SCREENSHOTS=1); other runs (the
- * whole suite) write them to test-results/ so a test run never dirties the working tree.
- */
-const SHOTS = join(ROOT, process.env.MAILFERRY_UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots');
-const CHROMIUM = process.env.MAILFERRY_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 /** Messages in the source mailbox and the one-way delay in front of each server: a run of several seconds. */
 const COUNT = Number(process.env.MAILFERRY_E2E_COUNT ?? 400);
 const DELAY_MS = Number(process.env.MAILFERRY_E2E_DELAY_MS ?? 20);
@@ -52,17 +45,8 @@ let browser: Browser;
 let page: Page;
 let corpus: CorpusMessage[];
 
-function requireKeyringSession(): void {
-  if (!process.env.DBUS_SESSION_BUS_ADDRESS || process.env.MAILFERRY_KEYRING_SESSION !== '1') {
-    throw new Error(
-      'The e2e test stores passwords in a real Secret Service and needs the private one: run it via ' +
-        '`npm run test:e2e` (or `bash scripts/with-keyring.sh npx vitest run test/e2e`).',
-    );
-  }
-}
-
 async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, animations: 'disabled', caret: 'hide' });
+  await shotOf(page, name);
 }
 
 function row(user = SRC.user): Locator {
@@ -85,7 +69,6 @@ async function messageCounts(): Promise<[number, number]> {
 beforeAll(async () => {
   requireKeyringSession();
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (never playwright install)`);
-  mkdirSync(SHOTS, { recursive: true });
   execFileSync(process.execPath, ['scripts/build.mjs', 'renderer'], { cwd: ROOT, stdio: 'inherit' });
 
   [source, destination] = await Promise.all([startGmailSource({ users: [SRC, SRC2] }), startDestination({ users: [DST] })]);

@@ -13,7 +13,7 @@ import { expectDestinationExact } from '../support/expect-exact.js';
 import { seedGmailSource } from '../support/maildir-seed.js';
 import { runCli, writeJob, type CliRun } from '../support/migration-fixture.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
-import { memorySecrets, tempDir } from '../unit/app-fakes.js';
+import { idlePlatform, memorySecrets, tempDir } from '../unit/app-fakes.js';
 
 const USER = 'dave@example.com';
 let source: DovecotServer;
@@ -56,7 +56,7 @@ describe('the desktop app and a command-line run of the same mailbox', () => {
       dataDir: tempDir('mf-app-lock-'),
       version: 'test',
       secrets: memorySecrets(),
-      platform: { openExternal: async () => {}, chooseCaFile: async () => null },
+      platform: idlePlatform,
       batchIntervalMs: 50,
       holders: { intervalMs: 200 },
     });

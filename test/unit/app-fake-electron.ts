@@ -27,6 +27,7 @@ export const state = {
   ipcHandlers: new Map<string, Listener>(),
   windows: [] as BrowserWindow[],
   opened: [] as string[],
+  clipboard: '' as string,
   quitCalls: 0,
   exitCode: undefined as number | undefined,
   blockers: new Set<number>(),
@@ -144,6 +145,10 @@ export const shell = {
 
 export const dialog = {
   showOpenDialog: async () => ({ canceled: true, filePaths: [] }),
+};
+
+export const clipboard = {
+  writeText: (text: string) => void (state.clipboard = text),
 };
 
 export const nativeTheme = { shouldUseDarkColors: false };

@@ -13,6 +13,7 @@ import type { RunOptions, RunResult } from '../../src/main/engine/run/run-migrat
 import type { RunFn } from '../../src/main/app/migration-manager.js';
 import type { ConnectionTestReport } from '../../src/main/app/connection-test-adapter.js';
 import type { SecretStore } from '../../src/main/app/secret-store.js';
+import type { PlatformHooks } from '../../src/main/app/handlers.js';
 import type { MailboxProgress, MailboxState } from '../../src/shared/progress.js';
 
 export function tempDir(prefix = 'mf-app-'): string {
@@ -102,6 +103,14 @@ export function withRealLocks(run: RunFn, lockDir: string): RunFn {
     }
   };
 }
+
+/** Platform hooks that open, choose and copy nothing. */
+export const idlePlatform: PlatformHooks = Object.freeze({
+  openExternal: async () => {},
+  chooseCaFile: async () => null,
+  chooseAppCertificateFile: async () => null,
+  copyText: async () => {},
+});
 
 export function memorySecrets(initial: Record<string, string> = {}): SecretStore & { map: Map<string, string> } {
   const map = new Map(Object.entries(initial));

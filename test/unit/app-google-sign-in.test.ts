@@ -10,7 +10,7 @@ import { createAppServices, type AppServices } from '../../src/main/app/services
 import { MailferryError } from '../../src/main/engine/errors/errors.js';
 import { memoryClientSecrets, memoryRefreshTokens, type SignInOptions } from '../../src/main/engine/oauth/index.js';
 import type { MailboxDraft, Method, Result } from '../../src/shared/contract.js';
-import { fakeRun, memorySecrets, okReport, tempDir } from './app-fakes.js';
+import { fakeRun, idlePlatform, memorySecrets, okReport, tempDir } from './app-fakes.js';
 
 const CLIENT = '1234-abc.apps.googleusercontent.com';
 const AUTH_URL = `https://accounts.google.com/o/oauth2/v2/auth?client_id=${CLIENT}&redirect_uri=http%3A%2F%2F127.0.0.1%3A4444%2F`;
@@ -37,7 +37,7 @@ beforeEach(() => {
     secrets: memorySecrets(),
     run: fakeRun().run,
     connectionTest: async (mb) => okReport(mb.id),
-    platform: { openExternal: async (u) => void opened.push(u), chooseCaFile: async () => null },
+    platform: { ...idlePlatform, openExternal: async (u) => void opened.push(u) },
     googleSignIn: {
       refreshTokens: tokens,
       clientSecrets,
@@ -185,7 +185,10 @@ describe('a mailbox that signs in with Google', () => {
 
     await refused('saveMailbox', draft({ auth: 'token' as never }));
     await refused('saveMailbox', draft({ oauthClientId: 'not-a-client' }));
-    expect(await refused('saveMailbox', { ...draft(), destination: { ...draft().destination, auth: 'oauth2', oauthClientId: CLIENT } }, 'INVALID_MAILBOX')).toMatch(/Destination sign-in/);
+    // The destination's client ID is a Microsoft app's (a GUID): Sign in with Google is for the source.
+    expect(await refused('saveMailbox', { ...draft(), destination: { ...draft().destination, auth: 'oauth2', oauthClientId: CLIENT } })).toMatch(
+      /destination\.oauthClientId: must be the Application \(client\) ID/,
+    );
     expect(await refused('saveMailbox', draft({ oauthClientId: undefined }), 'INVALID_MAILBOX')).toMatch(/Source OAuth client ID/);
 
     // Switching an existing mailbox to an app password needs one.

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createAppServices, type AppServices } from '../../src/main/app/services.js';
 import { METHODS, type MailboxDraft, type MappingPreview, type Method, type Result } from '../../src/shared/contract.js';
-import { fakeRun, memorySecrets, okReport, settle, tempDir } from './app-fakes.js';
+import { fakeRun, idlePlatform, memorySecrets, okReport, settle, tempDir } from './app-fakes.js';
 
 let services: AppServices;
 let secrets: ReturnType<typeof memorySecrets>;
@@ -38,7 +38,7 @@ beforeEach(() => {
       ];
       return okReport(mb.id);
     },
-    platform: { openExternal: async (u) => void opened.push(u), chooseCaFile: async () => '/etc/ssl/ca.pem' },
+    platform: { ...idlePlatform, openExternal: async (u) => void opened.push(u), chooseCaFile: async () => '/etc/ssl/ca.pem' },
   });
 });
 
@@ -238,7 +238,7 @@ describe('the other calls', () => {
 
   it('the mapping preview shows what will not come across as it is', async () => {
     const warning = 'The destination does not keep keywords (its PERMANENTFLAGS have no \\*): ...';
-    const s = createAppServices({ dataDir: tempDir(), version: '1', secrets, run: fakeRun().run, connectionTest: async (mb) => okReport(mb.id, [warning]), platform: { openExternal: async () => {}, chooseCaFile: async () => null } });
+    const s = createAppServices({ dataDir: tempDir(), version: '1', secrets, run: fakeRun().run, connectionTest: async (mb) => okReport(mb.id, [warning]), platform: idlePlatform });
     const a = await s.handlers.saveMailbox(draft());
     if (!a.ok) throw new Error('save failed');
     const p = await s.handlers.previewMapping({ id: a.value.config.id });
@@ -248,7 +248,7 @@ describe('the other calls', () => {
   it('each run gets its own mailbox’s label policy', async () => {
     const fake = fakeRun();
     const dir = tempDir();
-    const s = createAppServices({ dataDir: dir, version: '1', secrets, run: fake.run, connectionTest: async (mb) => okReport(mb.id), platform: { openExternal: async () => {}, chooseCaFile: async () => null } });
+    const s = createAppServices({ dataDir: dir, version: '1', secrets, run: fake.run, connectionTest: async (mb) => okReport(mb.id), platform: idlePlatform });
     const a = await s.handlers.saveMailbox(draft());
     // Its own destination account: two mailboxes into one account run one after the other (one writer each).
     const b = await s.handlers.saveMailbox(draft({ source: { ...draft().source, user: 'bob@gmail.com' }, destination: { ...draft().destination, user: 'bob@example.net' } }));

@@ -4,6 +4,7 @@
  */
 import { MailferryError } from '../engine/errors/errors.js';
 import type { AppError } from '../../shared/contract.js';
+import { microsoftHintForTheWindow } from './microsoft-hints.js';
 
 export class AppFailure extends Error {
   readonly info: AppError;
@@ -25,6 +26,12 @@ export function toAppError(err: unknown): AppError {
   return { code: 'INTERNAL', message: `Unexpected error: ${(err as Error)?.message ?? String(err)}` };
 }
 
+/** The engine's sign-in timeout speaks of running a command again; in the form it is the button. */
+export function timeoutForTheForm(err: unknown, button: string): unknown {
+  if (!(err instanceof MailferryError) || err.code !== 'TIMEOUT') return err;
+  return new MailferryError({ code: err.code, message: err.message, hint: `Click ${button} again and finish in the browser window that opens on this computer.`, retryable: false });
+}
+
 /**
  * The engine's hints are written for the command line ("store it with `npx mailferry secrets set ...`");
  * in the window the password is typed into the mailbox's settings instead.
@@ -34,7 +41,9 @@ export function forTheWindow<T extends { hint?: string }>(e: T): T {
     // The engine's hint names the job-file option; in the window it is a choice in the mapping preview.
     return { ...e, hint: 'Choose “A folder per label” under Folders… and start again.' };
   }
-  if (e.hint && e.hint.includes('npx mailferry signin')) return { ...e, hint: signInForTheWindow(e.hint) };
+  if (e.hint && e.hint.includes('npx mailferry signin') && !e.hint.includes('--provider microsoft')) return { ...e, hint: signInForTheWindow(e.hint) };
+  const microsoft = e.hint ? microsoftHintForTheWindow(e.hint) : e.hint;
+  if (microsoft !== e.hint) return { ...e, hint: microsoft };
   if (!e.hint || !e.hint.includes('mailferry secrets set')) return e;
   const hint = e.hint
     .replace(/\s*[Ss]tore the new one with `npx mailferry secrets set [^`]*`\.?/g, ' Then enter it in the mailbox’s settings (Edit).')

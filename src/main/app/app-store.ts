@@ -23,7 +23,7 @@ import {
 } from '../../shared/contract.js';
 import { isActive } from '../../shared/mailbox-actions.js';
 import { arrayOf, bool, obj, optional, str, validate } from './validate.js';
-import { endpointSchema, labelPolicy, requestSchemas } from './request-schemas.js';
+import { destinationEndpointSchema, labelPolicy, requestSchemas, sourceEndpointSchema } from './request-schemas.js';
 import { DEFAULT_LABEL_CHOICE } from './mailbox-config.js';
 
 export const STATE_FILE = 'mailferry-app.json';
@@ -66,8 +66,8 @@ interface StateFile {
 
 const configSchema = obj({
   id: str({ max: 200 }),
-  source: endpointSchema,
-  destination: endpointSchema,
+  source: sourceEndpointSchema,
+  destination: destinationEndpointSchema,
   exclude: arrayOf(str({ max: 1000, trim: false }), 2000),
   // Absent in files written before the label policy could be chosen: the defaults then.
   labelPolicy: optional(labelPolicy),

@@ -36,3 +36,32 @@ export function googleAuthorizationUrl(raw: string): string | null {
   const url = new URL(safe);
   return url.hostname === GOOGLE_ACCOUNTS_HOST ? safe : null;
 }
+
+/**
+ * Microsoft's sign-in services (Microsoft Entra ID): the global one and the national clouds' (Azure
+ * Government; Azure operated by 21Vianet, under both of its names). The only authorities the app signs in at
+ * by default: a refresh token or an app's secret is only ever sent to one of them.
+ */
+export const MICROSOFT_AUTHORITIES: readonly string[] = Object.freeze([
+  'https://login.microsoftonline.com',
+  'https://login.microsoftonline.us',
+  'https://login.partner.microsoftonline.cn',
+  'https://login.chinacloudapi.cn',
+]);
+
+/**
+ * The authorization URL to open for Sign in with Microsoft, or null unless it is the authorize page of the
+ * configured authority (which the caller has already found in its list): same origin, no credentials,
+ * path /{tenant}/oauth2/v2.0/authorize.
+ */
+export function microsoftAuthorizationUrl(raw: string, authority: string): string | null {
+  if (typeof raw !== 'string' || raw.length > MAX_URL_LENGTH || /[\s\u0000-\u001f\u007f]/.test(raw)) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return null;
+  }
+  if (url.origin !== new URL(authority).origin || url.username !== '' || url.password !== '') return null;
+  return /^\/[^/]+\/oauth2\/v2\.0\/authorize$/.test(url.pathname) ? url.toString() : null;
+}

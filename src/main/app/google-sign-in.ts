@@ -3,7 +3,6 @@
  * refresh token to the keychain) behind a small service, so the handler table can be given a fake flow in
  * unit tests. Only Google's authorization page is ever opened, and at most one sign-in waits at a time.
  */
-import { MailferryError } from '../engine/errors/errors.js';
 import {
   keychainClientSecrets,
   keychainRefreshTokens,
@@ -12,7 +11,7 @@ import {
   type RefreshTokenStore,
 } from '../engine/oauth/index.js';
 import { GMAIL_IMAP_HOST, type GoogleSignInRequest, type GoogleSignInState } from '../../shared/contract.js';
-import { fail } from './app-error.js';
+import { fail, timeoutForTheForm } from './app-error.js';
 import { googleAuthorizationUrl } from './external-url.js';
 
 export interface GoogleSignInService {
@@ -72,7 +71,7 @@ export function createGoogleSignIn(service: GoogleSignInService, openExternal: (
           },
         });
       } catch (err) {
-        throw forTheForm(err);
+        throw timeoutForTheForm(err, 'Sign in with Google');
       } finally {
         if (pending === controller) pending = undefined;
       }
@@ -86,12 +85,4 @@ export function createGoogleSignIn(service: GoogleSignInService, openExternal: (
       pending?.abort();
     },
   };
-}
-
-/** The engine's sign-in hints speak of running a command again; in the form it is the button. */
-function forTheForm(err: unknown): unknown {
-  if (!(err instanceof MailferryError)) return err;
-  const again = 'Click Sign in with Google again and finish in the browser window that opens on this computer.';
-  if (err.code === 'TIMEOUT') return new MailferryError({ code: err.code, message: err.message, hint: again, retryable: false });
-  return err;
 }

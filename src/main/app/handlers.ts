@@ -4,6 +4,7 @@
  * ipcMain.handle, the e2e bridge serves the very same table over HTTP, and unit tests call it directly.
  */
 import type { Side } from '../engine/connect/imap-connect.js';
+import { exchangePermissionScript } from '../engine/oauth/microsoft/exchange-permissions.js';
 import type {
   AppInfo,
   ConnectionCheck,
@@ -24,16 +25,21 @@ import type { AppStore } from './app-store.js';
 import type { checkMailbox, ConnectionTestReport } from './connection-test-adapter.js';
 import { safeExternalUrl } from './external-url.js';
 import { createGoogleSignIn, type GoogleSignInService } from './google-sign-in.js';
-import { draftToConfig, sameAccount, toMailboxJob, usesGoogleSignIn } from './mailbox-config.js';
+import { draftToConfig, sameAccount, toMailboxJob, usesMicrosoft } from './mailbox-config.js';
+import { createMicrosoftSignIn, type MicrosoftSignInService } from './microsoft-sign-in.js';
 import type { MigrationManager } from './migration-manager.js';
 import { requestSchemas } from './request-schemas.js';
-import { normalizeForSide, passwordResolver, type SecretStore } from './secret-store.js';
+import { passwordResolver, type SecretStore } from './secret-store.js';
+import { storedCredentials } from './stored-credentials.js';
 import { validate } from './validate.js';
 
-/** What only the platform can do (Electron's shell and dialogs); the e2e bridge supplies its own. */
+/** What only the platform can do (Electron's shell, dialogs and clipboard); the e2e bridge supplies its own. */
 export interface PlatformHooks {
   openExternal(url: string): Promise<void>;
   chooseCaFile(): Promise<string | null>;
+  /** A PEM file with a Microsoft app's certificate and private key. */
+  chooseAppCertificateFile(): Promise<string | null>;
+  copyText(text: string): Promise<void>;
 }
 
 export interface HandlerDeps {
@@ -42,6 +48,7 @@ export interface HandlerDeps {
   secrets: SecretStore;
   connectionTest: typeof checkMailbox;
   googleSignIn: GoogleSignInService;
+  microsoftSignIn: MicrosoftSignInService;
   platform: PlatformHooks;
   info: AppInfo;
   /** Where unexpected errors are reported (the console by default). */
@@ -77,18 +84,14 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
   const { store, manager, secrets } = deps;
 
   const google = createGoogleSignIn(deps.googleSignIn, (url) => deps.platform.openExternal(url));
-  /** A password in the keychain, or for Sign in with Google a stored sign-in (refresh token). */
-  const hasPassword = (e: EndpointSettings): boolean => {
-    try {
-      return usesGoogleSignIn(e) ? deps.googleSignIn.refreshTokens.get(e.host, e.user) !== null : secrets.get(e.host, e.user) !== null;
-    } catch {
-      return false;
-    }
-  };
+  const microsoft = createMicrosoftSignIn(deps.microsoftSignIn, (url) => deps.platform.openExternal(url));
+  const credentials = storedCredentials({ secrets, google: deps.googleSignIn, microsoft: deps.microsoftSignIn });
   const view = (id: string): MailboxView => {
     const config = store.mailbox(id) ?? fail('NOT_FOUND', `There is no mailbox ${JSON.stringify(id)}.`);
-    return { config, status: manager.status(id), passwordsStored: { source: hasPassword(config.source), destination: hasPassword(config.destination) } };
+    return { config, status: manager.status(id), passwordsStored: { source: credentials.has(config.source), destination: credentials.has(config.destination) } };
   };
+  /** Tokens and app secrets go to Microsoft's own sign-in service only (the engine takes any https one). */
+  const checkAuthority = (e: EndpointSettings): void => void (usesMicrosoft(e) && microsoft.allowedAuthority(e.authority));
   const config = (id: string) => store.mailbox(id) ?? fail('NOT_FOUND', `There is no mailbox ${JSON.stringify(id)}.`, 'It may have been removed; reload the list.');
 
   const impl: Impl = {
@@ -112,19 +115,10 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
       const id = existing?.id ?? store.newId(draft.source.user);
       const next = draftToConfig(draft, id, existing);
       toMailboxJob(next); // the engine's own checks (loopback-only "none", CA file, same account...)
+      checkAuthority(next.destination);
       for (const side of ['source', 'destination'] as const) {
         const typed = side === 'source' ? draft.sourcePassword : draft.destinationPassword;
-        const e = next[side];
-        if (usesGoogleSignIn(e)) {
-          if (typed !== undefined) fail('INVALID_MAILBOX', 'An app password is not used with Sign in with Google.', 'Choose “App password” to use one.');
-          if (!hasPassword(e)) fail('SIGN_IN_REQUIRED', `Sign in with Google as ${e.user} first.`, 'Click Sign in with Google and finish in the browser; then save.');
-        } else if (typed !== undefined) {
-          const secret = normalizeForSide(side, typed);
-          if (secret === '') fail('PASSWORD_REQUIRED', `The ${side} password is empty.`);
-          secrets.set(e.host, e.user, secret);
-        } else if ((!existing || existing[side].auth !== e.auth) && !hasPassword(e)) {
-          fail('PASSWORD_REQUIRED', `Enter the ${side === 'source' ? 'app password' : 'destination password'}.`, 'It is stored in your system’s keychain, never in Mailferry’s files.');
-        }
+        credentials.storeOrRequire(side, next[side], typed, !existing || existing[side].auth !== next[side].auth);
       }
       store.putMailbox(next);
       manager.added(id);
@@ -135,19 +129,14 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
       const c = config(id);
       manager.remove(id);
       store.removeMailbox(id);
-      if (forgetPasswords) {
-        const others = store.mailboxes();
-        for (const e of [c.source, c.destination]) {
-          if (others.some((o) => sameAccount(o.source, e) || sameAccount(o.destination, e))) continue;
-          if (usesGoogleSignIn(e)) deps.googleSignIn.refreshTokens.delete(e.host, e.user);
-          else secrets.delete(e.host, e.user);
-        }
-      }
+      if (forgetPasswords) credentials.forgetUnused(c, store.mailboxes());
       return null;
     },
 
     testConnection: async (draft) => {
-      const mb = toMailboxJob(draftToConfig(draft, draft.id ?? draft.source.user));
+      const next = draftToConfig(draft, draft.id ?? draft.source.user);
+      const mb = toMailboxJob(next);
+      checkAuthority(next.destination);
       const typed: Partial<Record<Side, string>> = {};
       if (draft.sourcePassword !== undefined) typed.source = draft.sourcePassword;
       if (draft.destinationPassword !== undefined) typed.destination = draft.destinationPassword;
@@ -197,6 +186,15 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
 
     signInWithGoogle: (request) => google.signIn(request),
     hasGoogleSignIn: (request) => google.state(request),
+    signInWithMicrosoft: (request) => microsoft.signIn(request),
+    storeMicrosoftAppCredential: (request) => microsoft.storeAppCredential(request),
+    hasMicrosoftCredential: (request) => microsoft.state(request),
+    chooseAppCertificateFile: () => deps.platform.chooseAppCertificateFile(),
+    copyExchangePermissions: async ({ clientId, mailbox, objectId }) => {
+      const script = exchangePermissionScript({ appId: clientId, mailboxes: [mailbox], ...(objectId ? { objectId } : {}) });
+      await deps.platform.copyText(script);
+      return { script };
+    },
   };
 
   const table = {} as Record<Method, (request: unknown) => Promise<Result<unknown>>>;

@@ -6,6 +6,7 @@
  */
 import { MailferryError } from '../engine/errors/errors.js';
 import { parseJob, type Job, type MailboxJob } from '../engine/job/job.js';
+import { normalizeAuthority } from '../engine/oauth/microsoft/endpoints.js';
 import { fail } from './app-error.js';
 import { DEFAULT_LABEL_POLICY, type EndpointSettings, type MailboxConfig, type MailboxDraft, type Settings } from '../../shared/contract.js';
 
@@ -17,6 +18,9 @@ const FIELD_WORDS: Record<string, string> = {
   security: 'security',
   user: 'user name',
   ca: 'CA file',
+  provider: 'provider',
+  tenant: 'tenant',
+  authority: 'sign-in authority',
 };
 
 /** "mailboxes[0].source.port: must be..." -> "Source port: must be..." */
@@ -26,7 +30,9 @@ export function formProblem(problem: string): string {
   const [, side, field, rest] = m;
   if (!side) return rest!;
   const sideWord = side === 'source' ? 'Source' : 'Destination';
-  return `${sideWord} ${field ? (FIELD_WORDS[field] ?? field) : 'account'}: ${rest}`;
+  // The destination's client ID is a Microsoft app registration's, named as Entra names it.
+  const word = side === 'destination' && field === 'oauthClientId' ? 'Application (client) ID' : field ? (FIELD_WORDS[field] ?? field) : 'account';
+  return `${sideWord} ${word}: ${rest}`;
 }
 
 /** Validates one mailbox with the engine's rules; throws a MailferryError whose message names the fields. */
@@ -52,22 +58,35 @@ function endpointJson(e: EndpointSettings): Record<string, unknown> {
   return { ...copyEndpoint(e) };
 }
 
-/** The endpoint's own fields only (a draft may carry nothing else, but a copy never shares objects). */
+/**
+ * The endpoint's own fields only (a draft may carry nothing else, but a copy never shares objects). A client
+ * ID left over from an OAuth choice is dropped with a password sign-in; the Microsoft fields are passed on
+ * for the engine to judge (a tenant without the provider is its error to report).
+ */
 export function copyEndpoint(e: EndpointSettings): EndpointSettings {
+  const oauth = e.auth === 'oauth2' || e.auth === 'oauth2-app';
   return {
     host: e.host,
     port: e.port,
     security: e.security,
     user: e.user,
     ...(e.ca ? { ca: e.ca } : {}),
-    ...(e.auth === 'oauth2' ? { auth: 'oauth2' as const } : {}),
-    ...(e.auth === 'oauth2' && e.oauthClientId ? { oauthClientId: e.oauthClientId } : {}),
+    ...(e.provider ? { provider: e.provider } : {}),
+    ...(oauth ? { auth: e.auth } : {}),
+    ...(oauth && e.oauthClientId ? { oauthClientId: e.oauthClientId } : {}),
+    ...(e.tenant ? { tenant: e.tenant } : {}),
+    ...(e.authority ? { authority: normalizeAuthority(e.authority) } : {}),
   };
 }
 
 /** Whether the endpoint signs in with Google (OAuth 2.0) rather than a password. */
 export function usesGoogleSignIn(e: EndpointSettings): boolean {
-  return e.auth === 'oauth2';
+  return e.auth === 'oauth2' && e.provider === undefined;
+}
+
+/** Whether the endpoint is Microsoft 365 / Outlook.com (OAuth only: a user's sign-in or app-only access). */
+export function usesMicrosoft(e: EndpointSettings): e is EndpointSettings & { provider: 'microsoft' } {
+  return e.provider === 'microsoft';
 }
 
 /** What the mapping preview chooses besides folders: the job options that belong to one mailbox. */

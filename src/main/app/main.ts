@@ -11,7 +11,7 @@
  * the handler table moves as a whole: it has no Electron dependency and speaks plain data.
  */
 import { join } from 'node:path';
-import { app, dialog, powerSaveBlocker, shell, type BrowserWindow } from 'electron';
+import { app, clipboard, dialog, powerSaveBlocker, shell, type BrowserWindow } from 'electron';
 import { PROGRESS_CHANNEL, type ProgressEvent } from '../../shared/contract.js';
 import { isAppUrl, registerAppScheme, serveRenderer } from './app-protocol.js';
 import { bindIpc } from './ipc-binding.js';
@@ -64,6 +64,19 @@ function openWindow(): BrowserWindow {
   return win;
 }
 
+async function chooseFile(title: string, extensions: string[]): Promise<string | null> {
+  const options: Electron.OpenDialogOptions = {
+    title,
+    properties: ['openFile'],
+    filters: [
+      { name: 'Certificates', extensions },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  };
+  const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  return r.canceled ? null : (r.filePaths[0] ?? null);
+}
+
 async function start(): Promise<void> {
   hardenSession();
   serveRenderer(RENDERER_DIR);
@@ -72,18 +85,9 @@ async function start(): Promise<void> {
     version: app.getVersion(),
     platform: {
       openExternal: (url) => shell.openExternal(url),
-      chooseCaFile: async () => {
-        const options: Electron.OpenDialogOptions = {
-          title: 'Choose the CA certificate (PEM) to trust',
-          properties: ['openFile'],
-          filters: [
-            { name: 'Certificates', extensions: ['pem', 'crt', 'cer'] },
-            { name: 'All files', extensions: ['*'] },
-          ],
-        };
-        const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
-        return r.canceled ? null : (r.filePaths[0] ?? null);
-      },
+      chooseCaFile: () => chooseFile('Choose the CA certificate (PEM) to trust', ['pem', 'crt', 'cer']),
+      chooseAppCertificateFile: () => chooseFile('Choose the app’s certificate and private key (one PEM file)', ['pem']),
+      copyText: async (text) => clipboard.writeText(text),
     },
   });
   bindIpc(services.handlers, (event) => !!win && event.sender === win.webContents && isAppUrl(event.senderFrame?.url));

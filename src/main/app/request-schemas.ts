@@ -4,8 +4,9 @@
  * Shape only: whether a mailbox makes sense (loopback for "none", a readable CA file, source and
  * destination differ) is checked by the engine's parseJob in mailbox-config.ts.
  */
-import { LABEL_POLICIES, SECURITIES, SETTINGS_LIMITS, SOURCE_AUTHS, type Method, type Requests } from '../../shared/contract.js';
-import { arrayOf, bool, either, int, literal, none, obj, oneOf, optional, str, type Check } from './validate.js';
+import { authorityProblem, isGuid, isValidTenant, TENANT_ALIASES } from '../engine/oauth/microsoft/endpoints.js';
+import { DESTINATION_AUTHS, LABEL_POLICIES, SECURITIES, SETTINGS_LIMITS, SOURCE_AUTHS, type Method, type Requests } from '../../shared/contract.js';
+import { arrayOf, bool, either, int, literal, none, obj, oneOf, optional, refine, str, type Check } from './validate.js';
 
 const id = str({ max: 200 });
 const host = str({ max: 253, pattern: /^[^\s/\\@]+$/, patternText: 'must be a host name or IP address, without spaces, scheme or path' });
@@ -27,22 +28,43 @@ const clientId = str({
 });
 /** Client secrets are one word ("GOCSPX-..."); surrounding spaces from a paste are trimmed. */
 const clientSecret = str({ max: 512, pattern: /^\S+$/, patternText: 'must be the client secret Google Cloud console shows, without spaces' });
+/** The Microsoft app registration's Application (client) ID. Never echoed: a secret pasted here by mistake stays unseen. */
+const appId = refine(str({ max: 100 }), isGuid, 'must be the Application (client) ID of the app registration, a GUID such as 4a1aa1d5-c567-49d0-ad0b-cd957a47f842');
+const objectId = refine(str({ max: 100 }), isGuid, 'must be the Object ID of the Enterprise application, a GUID');
+const tenant = refine(
+  str({ max: 253 }),
+  isValidTenant,
+  'must be "organizations" (work or school accounts), "consumers" (Outlook.com), "common", or the tenant’s ID or domain such as contoso.onmicrosoft.com',
+);
+/** App-only access signs in to one organisation: Microsoft refuses client credentials at the aliases. */
+const appTenant = refine(tenant, (t) => !(TENANT_ALIASES as readonly string[]).includes(t), 'must be the organisation’s Directory (tenant) ID or domain, not an alias');
+/** The shape only; which authorities main accepts at all is the Microsoft sign-in service's list. */
+const authority = refine(str({ max: 200 }), (a) => authorityProblem(a) === undefined, 'must be the origin of Microsoft’s sign-in service, such as https://login.microsoftonline.com');
+const appSecret = str({ max: 1024, pattern: /^\S+$/, patternText: 'must be the client secret’s Value, without spaces' });
 const address = str({ max: 320, pattern: /^[^\s@]+@[^\s@]+\.[^\s@]+$/, patternText: 'must be a full email address (name@example.com)' });
 
-export const endpointSchema = obj({
-  host,
-  port: int(1, 65535),
-  security: oneOf(SECURITIES),
-  user,
-  ca: optional(absolutePath),
-  auth: optional(oneOf(SOURCE_AUTHS)),
-  oauthClientId: optional(clientId),
+const server = { host, port: int(1, 65535), security: oneOf(SECURITIES), user, ca: optional(absolutePath) };
+
+/** The Gmail side: an app password or Sign in with Google. */
+export const sourceEndpointSchema = obj({ ...server, auth: optional(oneOf(SOURCE_AUTHS)), oauthClientId: optional(clientId) });
+
+/**
+ * The destination: any IMAP server with a password, or Microsoft 365 / Outlook.com. Which fields go together
+ * (a tenant only with the provider, app-only not at an alias...) is the engine's parseJob's call.
+ */
+export const destinationEndpointSchema = obj({
+  ...server,
+  provider: optional(literal('microsoft')),
+  auth: optional(oneOf(DESTINATION_AUTHS)),
+  oauthClientId: optional(appId),
+  tenant: optional(tenant),
+  authority: optional(authority),
 });
 
 export const draftSchema = obj({
   id: optional(id),
-  source: endpointSchema,
-  destination: endpointSchema,
+  source: sourceEndpointSchema,
+  destination: destinationEndpointSchema,
   sourcePassword: optional(password),
   destinationPassword: optional(password),
 });
@@ -78,4 +100,17 @@ export const requestSchemas: { readonly [M in Method]: Check<Requests[M]> } = {
   chooseCaFile: none,
   signInWithGoogle: obj({ address, clientId, clientSecret: optional(clientSecret), host: optional(host) }),
   hasGoogleSignIn: obj({ address, host: optional(host), clientId: optional(clientId) }),
+  signInWithMicrosoft: obj({ address, clientId: appId, tenant, authority: optional(authority), host: optional(host) }),
+  storeMicrosoftAppCredential: obj({
+    address,
+    clientId: appId,
+    tenant: appTenant,
+    authority: optional(authority),
+    host: optional(host),
+    clientSecret: optional(appSecret),
+    certificateFile: optional(absolutePath),
+  }),
+  hasMicrosoftCredential: obj({ address, host: optional(host), clientId: optional(appId) }),
+  chooseAppCertificateFile: none,
+  copyExchangePermissions: obj({ clientId: appId, mailbox: address, objectId: optional(objectId) }),
 };

@@ -10,6 +10,7 @@ import { AppStore } from './app-store.js';
 import { checkMailbox } from './connection-test-adapter.js';
 import { googleSignInService, type GoogleSignInService } from './google-sign-in.js';
 import { createHandlers, type HandlerTable, type PlatformHooks } from './handlers.js';
+import { microsoftSignInService, type MicrosoftSignInService } from './microsoft-sign-in.js';
 import { MigrationManager, type ManagerOptions, type RunFn } from './migration-manager.js';
 import { entry } from './run-log.js';
 import { keychain, type SecretStore } from './secret-store.js';
@@ -25,6 +26,8 @@ export interface AppServicesOptions {
   connectionTest?: typeof checkMailbox;
   /** Sign in with Google: the engine's browser flow and the keychain by default; tests inject a fake flow. */
   googleSignIn?: Partial<GoogleSignInService>;
+  /** Sign in with Microsoft and app-only access: the engine's flows and the keychain by default. */
+  microsoftSignIn?: Partial<MicrosoftSignInService>;
   batchIntervalMs?: number;
   /** How often to look for other Mailferry runs (default 2 s) and where their locks are. */
   holders?: ManagerOptions['holders'];
@@ -58,6 +61,7 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     secrets,
     connectionTest: o.connectionTest ?? checkMailbox,
     googleSignIn: googleSignInService(o.googleSignIn),
+    microsoftSignIn: microsoftSignInService(o.microsoftSignIn),
     platform: o.platform,
     info,
   });

@@ -53,6 +53,17 @@ export function str(rule: StringRule): Check<string> {
   };
 }
 
+/** A further rule on top of a check (a GUID, a tenant): `text` says what the value must be, never echoing it. */
+export function refine<T>(check: Check<T>, ok: (value: T) => boolean, text: string): Check<T> {
+  return (value, path, issues) => {
+    const v = check(value, path, issues);
+    if (v === undefined) return undefined;
+    if (ok(v)) return v;
+    issues.push(`${where(path)}: ${text}`);
+    return undefined;
+  };
+}
+
 export function int(min: number, max: number): Check<number> {
   return (value, path, issues) => {
     if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;

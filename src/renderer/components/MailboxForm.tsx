@@ -4,10 +4,12 @@ import { api, asAppError, call } from '../api.js';
 import type { Navigate } from '../route.js';
 import { AppPasswordHelp } from './AppPasswordHelp.js';
 import { ConnectionResult } from './ConnectionResult.js';
+import { DestinationFields } from './DestinationFields.js';
 import { EndpointFields } from './EndpointFields.js';
 import { ErrorText } from './ErrorText.js';
 import { fromForm, toForm, type EndpointForm } from './endpoint-form.js';
 import { GoogleSignIn } from './GoogleSignIn.js';
+import { microsoftFields, toMicrosoftForm, type MicrosoftForm } from './microsoft-form.js';
 import { OAuthClientHelp } from './OAuthClientHelp.js';
 import { SourceAuthChoice } from './SourceAuthChoice.js';
 
@@ -31,7 +33,8 @@ export function MailboxForm({ existing, navigate, onSaved }: Props) {
   const editing = !!existing;
   const [source, setSource] = useState<EndpointForm>(toForm(existing?.config.source, { host: GMAIL_HOST }));
   const [destination, setDestination] = useState<EndpointForm>(toForm(existing?.config.destination));
-  const [auth, setAuth] = useState<SourceAuth>(existing?.config.source.auth ?? 'password');
+  const [microsoft, setMicrosoft] = useState<MicrosoftForm | null>(toMicrosoftForm(existing?.config.destination));
+  const [auth, setAuth] = useState<SourceAuth>(existing?.config.source.auth === 'oauth2' ? 'oauth2' : 'password');
   const [clientId, setClientId] = useState(existing?.config.source.oauthClientId ?? '');
   // Passwords live only in these two fields until submitted; cleared as soon as main has them.
   const [appPassword, setAppPassword] = useState('');
@@ -43,9 +46,9 @@ export function MailboxForm({ existing, navigate, onSaved }: Props) {
   const draft = (): MailboxDraft => ({
     ...(existing ? { id: existing.config.id } : {}),
     source: { ...fromForm(source), ...(auth === 'oauth2' ? { auth, oauthClientId: clientId.trim() } : {}) },
-    destination: fromForm(destination),
+    destination: { ...fromForm(destination), ...(microsoft ? microsoftFields(microsoft) : {}) },
     ...(auth === 'password' && appPassword !== '' ? { sourcePassword: appPassword } : {}),
-    ...(destPassword !== '' ? { destinationPassword: destPassword } : {}),
+    ...(!microsoft && destPassword !== '' ? { destinationPassword: destPassword } : {}),
   });
 
   const test = async () => {
@@ -136,25 +139,17 @@ export function MailboxForm({ existing, navigate, onSaved }: Props) {
         </fieldset>
         <fieldset>
           <legend>To: the new IMAP server</legend>
-          <EndpointFields
-            idPrefix="destination"
+          <DestinationFields
             value={destination}
             onChange={setDestination}
-            locked={{ host: editing, user: editing }}
+            microsoft={microsoft}
+            onMicrosoft={setMicrosoft}
+            password={destPassword}
+            onPassword={setDestPassword}
+            editing={editing}
+            passwordStored={existing?.passwordsStored.destination ?? false}
             onError={(m) => setError({ code: 'DIALOG', message: m })}
           />
-          <div className="field">
-            <label htmlFor="destination-password">Password</label>
-            <input
-              id="destination-password"
-              type="password"
-              value={destPassword}
-              placeholder={keep(existing?.passwordsStored.destination)}
-              autoComplete="new-password"
-              spellCheck={false}
-              onChange={(e) => setDestPassword(e.target.value)}
-            />
-          </div>
         </fieldset>
       </div>
       {error ? <ErrorText error={error} /> : null}

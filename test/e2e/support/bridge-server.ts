@@ -3,13 +3,14 @@
  * table in place of Electron's IPC: POST /__mailferry/call/<method> with {"request": ...} answers the
  * handler's Result; GET /__mailferry/events streams progress batches (Server-Sent Events). The handler
  * table, the migration manager, the engine and the keychain are the real ones (services.ts); only the
- * platform hooks (open a link, a file dialog) are recorded instead of performed.
+ * platform hooks (open a link, a file dialog, the clipboard) are recorded instead of performed, and a test
+ * may let its fake Microsoft identity platform in as a sign-in authority and "open" its pages itself.
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SECURITY_HEADERS } from '../../../src/main/app/csp.js';
-import { createAppServices, type AppServices } from '../../../src/main/app/services.js';
+import { createAppServices, type AppServices, type AppServicesOptions } from '../../../src/main/app/services.js';
 import { contentType, resolveStaticPath } from '../../../src/main/app/static-files.js';
 import { METHODS, type Method, type ProgressEvent } from '../../../src/shared/contract.js';
 import { shimSource } from './shim.js';
@@ -19,6 +20,8 @@ export interface Bridge {
   services: AppServices;
   /** Links the window asked to open (after main's validation). */
   opened: string[];
+  /** What was put on the clipboard. */
+  copied: string[];
   close(): Promise<void>;
 }
 
@@ -38,15 +41,32 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-export async function startBridge(opts: { rendererDir: string; dataDir: string; caFile?: string }): Promise<Bridge> {
+export interface BridgeOptions {
+  rendererDir: string;
+  dataDir: string;
+  caFile?: string;
+  appCertificateFile?: string;
+  /** Called with each link opened, after it is recorded (a test "browser"). */
+  onOpen?: (url: string) => void;
+  microsoftSignIn?: AppServicesOptions['microsoftSignIn'];
+}
+
+export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const opened: string[] = [];
+  const copied: string[] = [];
   const services = createAppServices({
     dataDir: opts.dataDir,
     version: (JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version,
     platform: {
-      openExternal: async (url) => void opened.push(url),
+      openExternal: async (url) => {
+        opened.push(url);
+        opts.onOpen?.(url);
+      },
       chooseCaFile: async () => opts.caFile ?? null,
+      chooseAppCertificateFile: async () => opts.appCertificateFile ?? null,
+      copyText: async (text) => void copied.push(text),
     },
+    ...(opts.microsoftSignIn ? { microsoftSignIn: opts.microsoftSignIn } : {}),
     // Looks for other Mailferry runs more often than the app's 2 s, so the test waits less for a change.
     holders: { intervalMs: 300 },
   });
@@ -108,6 +128,7 @@ export async function startBridge(opts: { rendererDir: string; dataDir: string; 
     url: `http://127.0.0.1:${port}/`,
     services,
     opened,
+    copied,
     async close() {
       await services.manager.shutdown(10_000);
       for (const c of clients) c.end();

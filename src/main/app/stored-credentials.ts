@@ -1,0 +1,87 @@
+/**
+ * What each side of a mailbox signs in with, as the keychain holds it: a password (user@host), a sign-in
+ * (Google's or Microsoft's refresh token, user@host), or for Microsoft app-only access the app's secret or
+ * certificate (by client ID, shared by every mailbox of that app). Saving checks that it is there, or stores
+ * a typed password; removing a mailbox forgets it unless another mailbox still uses the same entry.
+ */
+import type { Side } from '../engine/connect/imap-connect.js';
+import type { EndpointSettings, MailboxConfig } from '../../shared/contract.js';
+import { fail } from './app-error.js';
+import type { GoogleSignInService } from './google-sign-in.js';
+import { usesGoogleSignIn, usesMicrosoft } from './mailbox-config.js';
+import type { MicrosoftSignInService } from './microsoft-sign-in.js';
+import { normalizeForSide, type SecretStore } from './secret-store.js';
+
+export interface CredentialStores {
+  secrets: SecretStore;
+  google: GoogleSignInService;
+  microsoft: MicrosoftSignInService;
+}
+
+/** The keychain entry an endpoint signs in with: two endpoints with the same key share it. */
+function credentialKey(e: EndpointSettings): string {
+  if (e.auth === 'oauth2-app') return `app:${e.oauthClientId ?? ''}`;
+  const account = `${e.user}@${e.host.trim().toLowerCase()}`;
+  return e.auth === 'oauth2' ? `sign-in:${account}` : `password:${account}`;
+}
+
+export function storedCredentials(s: CredentialStores) {
+  const tokens = (e: EndpointSettings) => (usesMicrosoft(e) ? s.microsoft.refreshTokens : s.google.refreshTokens);
+
+  const has = (e: EndpointSettings): boolean => {
+    try {
+      if (e.auth === 'oauth2-app') {
+        const id = e.oauthClientId ?? '';
+        return s.microsoft.appCertificates.get(id) !== null || s.microsoft.appSecrets.get(id) !== null;
+      }
+      return e.auth === 'oauth2' ? tokens(e).get(e.host, e.user) !== null : s.secrets.get(e.host, e.user) !== null;
+    } catch {
+      return false;
+    }
+  };
+
+  const forget = (e: EndpointSettings): void => {
+    if (e.auth === 'oauth2-app') {
+      s.microsoft.appSecrets.delete(e.oauthClientId ?? '');
+      s.microsoft.appCertificates.delete(e.oauthClientId ?? '');
+    } else if (e.auth === 'oauth2') {
+      tokens(e).delete(e.host, e.user);
+    } else {
+      s.secrets.delete(e.host, e.user);
+    }
+  };
+
+  return {
+    has,
+
+    /** Forgets what `removed` signed in with, except entries that a mailbox in `others` still uses. */
+    forgetUnused(removed: MailboxConfig, others: readonly MailboxConfig[]): void {
+      const used = new Set(others.flatMap((o) => [credentialKey(o.source), credentialKey(o.destination)]));
+      for (const e of [removed.source, removed.destination]) if (!used.has(credentialKey(e))) forget(e);
+    },
+
+    /**
+     * Before a mailbox is saved: a typed password goes to the keychain; a sign-in must be there already.
+     * `changed`: the side is new, or signs in another way than before (then a password must be given anew).
+     */
+    storeOrRequire(side: Side, e: EndpointSettings, typed: string | undefined, changed: boolean): void {
+      if (usesGoogleSignIn(e)) {
+        if (typed !== undefined) fail('INVALID_MAILBOX', 'An app password is not used with Sign in with Google.', 'Choose “App password” to use one.');
+        if (!has(e)) fail('SIGN_IN_REQUIRED', `Sign in with Google as ${e.user} first.`, 'Click Sign in with Google and finish in the browser; then save.');
+      } else if (usesMicrosoft(e)) {
+        if (typed !== undefined) fail('INVALID_MAILBOX', 'Microsoft 365 and Outlook.com take no password over IMAP.', 'Choose Sign in with Microsoft, or Whole organisation for app-only access.');
+        if (has(e)) return;
+        if (e.auth === 'oauth2-app') {
+          fail('APP_CREDENTIAL_REQUIRED', `Store the client secret or certificate of app ${e.oauthClientId ?? ''} first.`, 'Enter it under Whole organisation and click Check and store; then save.');
+        }
+        fail('SIGN_IN_REQUIRED', `Sign in with Microsoft as ${e.user} first.`, 'Click Sign in with Microsoft and finish in the browser; then save.');
+      } else if (typed !== undefined) {
+        const secret = normalizeForSide(side, typed);
+        if (secret === '') fail('PASSWORD_REQUIRED', `The ${side} password is empty.`);
+        s.secrets.set(e.host, e.user, secret);
+      } else if (changed && !has(e)) {
+        fail('PASSWORD_REQUIRED', `Enter the ${side === 'source' ? 'app password' : 'destination password'}.`, 'It is stored in your system’s keychain, never in Mailferry’s files.');
+      }
+    },
+  };
+}
