@@ -62,6 +62,8 @@ function batchText(dest: DovecotServer, opts: { broken?: boolean; wrongPassword?
 
 const flags = () => ['--source-host', '127.0.0.1', '--source-port', String(source.port), '--source-security', 'none', '--destination-security', 'none', '--source-ca', source.caFile];
 const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+/** The rows of `test`'s table for a ready mailbox: line, mailbox, "ready". */
+const readyRows = /^ *\d+ +u\d\d@example\.com +ready /gm;
 
 /** Every file under a folder, as text (SQLite stores strings as UTF-8, so a password would show). */
 function everyFile(root: string): Array<{ file: string; text: string }> {
@@ -86,8 +88,11 @@ describe('batch files (imapsync format, 12 mailboxes)', () => {
     const broken = lineOf(text, 'forgot-the-rest');
     const wrong = lineOf(text, 'not-the-password');
     expect(run.stdout).toContain(`line ${broken}: NOT READ: needs 6 fields separated by ";"`);
-    expect(run.stdout).toMatch(new RegExp(`line ${wrong} u05@example.com: NOT READY: destination: .*rejected the username or password for u05@example.com\\. The password is the one on line ${wrong} of the file: correct it there\\.`));
-    expect(run.stdout.match(/: ready \(/g)).toHaveLength(N - 1);
+    expect(run.stdout).toMatch(new RegExp(`line ${wrong} u05@example.com: BLOCKER: destination: .*rejected the username or password for u05@example.com\\. The password is the one on line ${wrong} of the file: correct it there\\.`));
+    // One preflight table: a row per line of the file, the broken one included.
+    expect(run.stdout.match(readyRows)).toHaveLength(N - 1);
+    expect(run.stdout).toMatch(new RegExp(`^ *${wrong} +u05@example\\.com +NOT READY +1 +0 `, 'm'));
+    expect(run.stdout).toMatch(new RegExp(`^ *${broken} +- +NOT READ +1 +0`, 'm'));
     expect(run.stdout).toContain(`${N - 1} of ${N} mailboxes ready; 1 line of the file not read.`);
     expect(run.stderr).toMatch(/lines \d+, \d+, \d+, \d+: --automap ignored/);
     for (const p of passwords) expect(run.stdout + run.stderr).not.toContain(p);
@@ -100,7 +105,7 @@ describe('batch files (imapsync format, 12 mailboxes)', () => {
     const run = await runCli(['test', file, ...flags(), '--destination-ca', destination.caFile], { ...process.env });
     const ms = Date.now() - started;
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout.match(/: ready \(/g)).toHaveLength(N);
+    expect(run.stdout.match(readyRows)).toHaveLength(N);
     console.log(`mailferry test of a ${N}-mailbox batch: ${ms} ms (process start and build check included)`);
     expect(ms).toBeLessThan(20_000);
   });

@@ -8,16 +8,17 @@ import { UsageError } from './args.js';
 import { parseSubcommand, subcommand } from './command-line.js';
 import { addBatchOptions, loadJobSource, reportRows, withRowProblems } from './job-source.js';
 import { ProgressPrinter } from './progress-printer.js';
+import { addShardOption, applyShard, parseShard, shardLine, SHARD_USAGE, stateDirFor } from './shard-option.js';
 import { describePolicy } from './test-command.js';
 import { formatBytes } from '../../shared/format-bytes.js';
 import { renderTable } from './table.js';
 
 export const MIGRATE_USAGE =
-  'mailferry migrate JOB.json|BATCH_FILE [--state DIR] [--report FILE.json] [--dry-run] [--since DATE] [--before DATE] [--retry-failed] [--delete-missing] [BATCH DEFAULTS]';
+  `mailferry migrate JOB.json|BATCH_FILE [--state DIR] [--report FILE.json] [--dry-run] [--since DATE] [--before DATE] [--retry-failed] [--delete-missing] ${SHARD_USAGE} [BATCH DEFAULTS]`;
 
 /** `mailferry migrate`: runs the job, prints live progress, a per-folder table, writes the JSON report. */
 export async function migrateCommand(argv: string[], signal: AbortSignal): Promise<number> {
-  const cmd = addBatchOptions(
+  const cmd = addShardOption(addBatchOptions(
     subcommand('migrate').usage('JOB.json|BATCH_FILE [options]').argument('<file>')
       .option('--state <dir>', 'the state folder (default: .mailferry beside the file)')
       .option('--report <file>', 'also write the report as JSON')
@@ -26,16 +27,23 @@ export async function migrateCommand(argv: string[], signal: AbortSignal): Promi
       .option('--before <date>', 'only messages received before this date')
       .option('--retry-failed', 'only the messages the last runs could not copy')
       .option('--delete-missing', 'delete copies whose message is gone from the source'),
-  );
+  ));
   if (!parseSubcommand(cmd, argv)) return 0;
   const jobFile = cmd.args[0];
   if (!jobFile) throw new UsageError(`usage: ${MIGRATE_USAGE}`);
-  const flags = cmd.opts<{ state?: string; report?: string; dryRun?: true; since?: string; before?: string; retryFailed?: true; deleteMissing?: true }>();
+  const flags = cmd.opts<{ state?: string; report?: string; dryRun?: true; since?: string; before?: string; retryFailed?: true; deleteMissing?: true; shard?: string }>();
   const received = dateFlags(flags.since, flags.before);
-  const source = await loadJobSource(jobFile, flags);
+  const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
+  const whole = await loadJobSource(jobFile, flags);
+  const source = shard ? applyShard(whole, shard) : whole;
   reportRows(source, jobFile);
   const { job } = source;
-  const stateDir = path.resolve(flags.state ?? path.join(path.dirname(path.resolve(jobFile)), '.mailferry'));
+  const stateDir = stateDirFor(jobFile, flags.state, shard);
+  if (shard) {
+    process.stdout.write(shardLine(whole, source, shard, { dir: stateDir, given: flags.state !== undefined }) + '\n');
+    // An empty shard (more shards than mailboxes) has nothing to do and must not fail its pod.
+    if (job.mailboxes.length === 0) return withRowProblems(0, source);
+  }
   const dryRun = flags.dryRun === true;
   const printer = new ProgressPrinter();
   const run = await runMigration(job, {

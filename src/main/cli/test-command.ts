@@ -1,70 +1,63 @@
-import { isGoogleImapHost } from '../engine/connect/secrets.js';
 import { formatErrorLine } from '../engine/errors/errors.js';
 import type { JobOptions } from '../engine/job/job.js';
 import type { ConnectionTestReport, SideReport } from '../engine/preflight/connection-test.js';
 import { testMailboxes } from '../engine/preflight/test-mailboxes.js';
 import { UsageError } from './args.js';
 import { parseSubcommand, subcommand } from './command-line.js';
-import { addBatchOptions, lineOf, loadJobSource, reportRows, type JobSource } from './job-source.js';
+import { addBatchOptions, loadJobSource, reportRows } from './job-source.js';
+import { isReady, preflightTable } from './preflight-table.js';
+import { addShardOption, applyShard, parseShard, shardLine, SHARD_USAGE } from './shard-option.js';
 import { formatBytes } from '../../shared/format-bytes.js';
 import { renderTable } from './table.js';
 
-export const TEST_USAGE = 'mailferry test JOB.json|BATCH_FILE [--details] [BATCH DEFAULTS]';
+export const TEST_USAGE = `mailferry test JOB.json|BATCH_FILE [--details] ${SHARD_USAGE} [BATCH DEFAULTS]`;
 
 /**
- * `mailferry test`: signs in to both sides of every mailbox, several at a time, and says per mailbox
- * whether it is ready; one mailbox (or --details) gets the full report with the folder mapping. Writes
- * nothing. Exit 0 only when every row of the file was read and every mailbox is ready.
+ * `mailferry test`: the preflight. Signs in to both sides of every mailbox, several at a time, and finds
+ * before any copy what would stop it (blockers: `test` fails on them) and what to know (warnings). Several
+ * mailboxes get one table (preflight-table.ts); one mailbox (or --details) gets the full report with the
+ * folder mapping. Writes nothing. Exit 0 only when every row of the file was read and every mailbox is ready.
  */
 export async function testCommand(argv: string[]): Promise<number> {
-  const cmd = addBatchOptions(subcommand('test').usage('JOB.json|BATCH_FILE [options]').argument('<file>').option('--details', 'the full report of every mailbox (folder mapping, capabilities)'));
+  const cmd = addShardOption(addBatchOptions(subcommand('test').usage('JOB.json|BATCH_FILE [options]').argument('<file>').option('--details', 'the full report of every mailbox (folder mapping, capabilities)')));
   if (!parseSubcommand(cmd, argv)) return 0;
   const file = cmd.args[0];
   if (!file) throw new UsageError(`usage: ${TEST_USAGE}`);
-  const source = await loadJobSource(file, cmd.opts());
+  const flags = cmd.opts<{ details?: true; shard?: string }>();
+  const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
+  const whole = await loadJobSource(file, flags);
+  const source = shard ? applyShard(whole, shard) : whole;
+  if (shard) process.stdout.write(shardLine(whole, source, shard) + '\n');
   const { job } = source;
-  const details = cmd.opts().details === true || (job.mailboxes.length === 1 && !source.batch?.problems.length);
-  // One line per row: a row that could not be read is one of them; with the full reports it goes to stderr.
-  reportRows(source, file, { problems: details });
-  const problems = details ? [] : (source.batch?.problems ?? []);
-  const lines = new InOrder([...problems.map((p) => p.line), ...job.mailboxes.map((_, i) => source.batch?.lines[i] ?? i)]);
-  for (const p of problems) lines.put(p.line, `line ${p.line}: NOT READ: ${p.message}`);
+  const unread = source.batch?.problems.length ?? 0;
+  if (job.mailboxes.length + unread === 0) {
+    process.stdout.write('No mailbox of the file is in this shard: nothing to test.\n');
+    return 0;
+  }
+  const details = flags.details === true || (job.mailboxes.length === 1 && unread === 0);
+  // Unread rows are rows of the table; only the notes (ignored options) go to stderr.
+  reportRows(source, file, { problems: false });
+  const full = details ? new InOrder(job.mailboxes.map((_, i) => i)) : undefined;
+  // The table comes at the end: a terminal meanwhile sees how far the test is.
+  const counter = !details && process.stderr.isTTY ? (done: number) => process.stderr.write(`\rtested ${done} of ${job.mailboxes.length} mailboxes`) : undefined;
+  let done = 0;
   const reports = await testMailboxes(job, {
     ...source.credentials,
-    onReport: (i, r) => lines.put(source.batch?.lines[i] ?? i, details ? `${describeTest(r)}\n${describePolicy(job.options)}` : oneLine(source, i, r)),
+    onReport: (i, r) => {
+      full?.put(i, `${describeTest(r)}\n${describePolicy(job.options)}`);
+      counter?.(++done);
+    },
   });
+  if (counter) process.stderr.write('\r\x1b[K');
   const ready = reports.filter(isReady).length;
-  const unread = source.batch?.problems.length ?? 0;
   if (job.mailboxes.length + unread > 1) {
+    process.stdout.write(`${full ? '\n' : ''}${preflightTable(source, reports)}\n\n`);
     process.stdout.write(`${ready} of ${job.mailboxes.length} mailbox${job.mailboxes.length === 1 ? '' : 'es'} ready${unread ? `; ${unread} line${unread === 1 ? '' : 's'} of the file not read` : ''}. Nothing was written.\n`);
   }
   return ready === job.mailboxes.length && unread === 0 ? 0 : 1;
 }
 
-const isReady = (r: ConnectionTestReport) => r.source.ok && r.destination.ok && r.blockers.length === 0;
-
-/** One line per mailbox: ready (with what it holds), or what stops it and what to do. */
-export function oneLine(source: JobSource, index: number, r: ConnectionTestReport): string {
-  const where = lineOf(source, index);
-  const head = where ? `${where} ${r.mailbox}` : r.mailbox;
-  if (isReady(r)) {
-    const size = r.estimate ? `, about ${formatBytes(r.estimate.totalBytes)} to copy` : '';
-    const warnings = r.warnings.length ? `; ${r.warnings.length} warning${r.warnings.length > 1 ? 's' : ''}: see --details` : '';
-    return `${head}: ready (${r.source.folderCount} folders${size})${warnings}`;
-  }
-  // A refused password from the file is fixed in the file: the keychain advice of the usual hint would not help.
-  const said = (side: 'source' | 'destination') => {
-    const error = r[side].error;
-    if (!error) return 'failed';
-    if (error.code !== 'AUTH_FAILED' || !where || !source.batch?.passwords.has(side, source.job.mailboxes[index]![side])) return formatErrorLine(error);
-    const gmail = isGoogleImapHost(source.job.mailboxes[index]![side].host) ? ' (Gmail takes only an app password, made at myaccount.google.com/apppasswords)' : '';
-    return `${error.message} The password is the one on ${where} of the file: correct it there${gmail}.`;
-  };
-  const why = [...(['source', 'destination'] as const).filter((s) => !r[s].ok).map((s) => `${s}: ${said(s)}`), ...r.blockers];
-  return `${head}: NOT READY: ${why.join(' | ')}`;
-}
-
-/** Prints results in the file's order as soon as every earlier one is in, so a long batch shows progress. */
+/** Prints the full reports in the file's order, each as soon as every earlier one is in. */
 class InOrder {
   readonly #keys: number[];
   readonly #ready = new Map<number, string>();
@@ -81,6 +74,7 @@ class InOrder {
 export function describeTest(r: ConnectionTestReport): string {
   const out = [
     `Mailbox ${r.mailbox}`, side('source', r.source), side('destination', r.destination),
+    ...(r.connections ?? []).map((c) => `  connections to ${c.user} (Gmail, ${c.side}): up to ${c.upTo} of the ${c.limit} Gmail allows for every client together${c.mailboxes > 1 ? `, for the ${c.mailboxes} mailboxes that use it` : ''}`),
     ...r.blockers.map((b) => `  Blocker: ${b}`), ...r.warnings.map((w) => `  Warning: ${w}`),
   ];
   if (r.mapping.length > 0) {
@@ -91,7 +85,8 @@ export function describeTest(r: ConnectionTestReport): string {
   }
   if (r.estimate) {
     const days = Math.max(1, Math.ceil(r.estimate.gmailDailyLimitDays));
-    out.push(`Gmail must send about ${formatBytes(r.estimate.totalBytes)}: at Google's 2,500 MB a day download limit that takes at least ${days} day${days > 1 ? 's' : ''}.`);
+    const how = r.estimate.fromSample ? ` (from the average size of the ${r.estimate.fromSample.toLocaleString('en-US')} newest messages)` : '';
+    out.push(`Gmail must send about ${formatBytes(r.estimate.totalBytes)}${how}: at Google's 2,500 MB a day download limit that takes at least ${days} day${days > 1 ? 's' : ''}.`);
   }
   if (r.source.ok && r.destination.ok) out.push(r.blockers.length ? 'Fix the blocker above before migrating. Nothing was written.' : 'Both sides are ready. Nothing was written.');
   return out.join('\n');

@@ -1,13 +1,13 @@
-import path from 'node:path';
 import { formatErrorLine } from '../engine/errors/errors.js';
 import { Ledger } from '../engine/ledger/ledger.js';
 import { verifyJob, type VerifyOutcome } from '../engine/report/verify-job.js';
 import { UsageError } from './args.js';
 import { parseSubcommand, subcommand } from './command-line.js';
 import { addBatchOptions, loadJobSource, reportRows, withRowProblems } from './job-source.js';
+import { addShardOption, applyShard, parseShard, shardLine, SHARD_USAGE, stateDirFor } from './shard-option.js';
 import { renderTable } from './table.js';
 
-export const VERIFY_USAGE = 'mailferry verify JOB.json|BATCH_FILE [--state DIR] [BATCH DEFAULTS]';
+export const VERIFY_USAGE = `mailferry verify JOB.json|BATCH_FILE [--state DIR] ${SHARD_USAGE} [BATCH DEFAULTS]`;
 
 /**
  * `mailferry verify`: compares both sides per folder, a few mailboxes at a time, lists what is missing or
@@ -15,18 +15,24 @@ export const VERIFY_USAGE = 'mailferry verify JOB.json|BATCH_FILE [--state DIR] 
  * servers. Exit 0 only when every mailbox is complete.
  */
 export async function verifyCommand(argv: string[]): Promise<number> {
-  const cmd = addBatchOptions(
+  const cmd = addShardOption(addBatchOptions(
     subcommand('verify').usage('JOB.json|BATCH_FILE [options]').argument('<file>')
       .option('--state <dir>', 'the state folder the verdicts are recorded in (default: .mailferry beside the file)'),
-  );
+  ));
   if (!parseSubcommand(cmd, argv)) return 0;
   const jobFile = cmd.args[0];
   if (!jobFile) throw new UsageError(`usage: ${VERIFY_USAGE}`);
-  const flags = cmd.opts<{ state?: string }>();
-  const source = await loadJobSource(jobFile, flags);
+  const flags = cmd.opts<{ state?: string; shard?: string }>();
+  const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
+  const whole = await loadJobSource(jobFile, flags);
+  const source = shard ? applyShard(whole, shard) : whole;
   reportRows(source, jobFile);
-  // The same default as migrate's, so the verdicts land in the ledger the runs wrote.
-  const stateDir = path.resolve(flags.state ?? path.join(path.dirname(path.resolve(jobFile)), '.mailferry'));
+  // The same default as migrate's (per shard too), so the verdicts land in the ledger the runs wrote.
+  const stateDir = stateDirFor(jobFile, flags.state, shard);
+  if (shard) {
+    process.stdout.write(shardLine(whole, source, shard, { dir: stateDir, given: flags.state !== undefined }) + '\n');
+    if (source.job.mailboxes.length === 0) return withRowProblems(0, source);
+  }
   const ledger = Ledger.open(stateDir);
   try {
     const outcomes = await verifyJob(source.job, { ...source.credentials, ledger, onOutcome: (o) => process.stdout.write(describe(o) + '\n') });

@@ -68,7 +68,7 @@ export interface FakeGmail {
 }
 
 export async function startFakeGmail(opts: FakeGmailOptions = {}): Promise<FakeGmail> {
-  const store = new GmailStore(opts.messages ?? [], { locale: opts.locale, uidValidity: opts.uidValidity });
+  const store = new GmailStore(opts.messages ?? [], { locale: opts.locale, uidValidity: opts.uidValidity, hiddenFromImap: opts.hiddenFromImap, folderSizeLimit: opts.folderSizeLimit });
   const stats: FakeGmailStats = newStats();
   const ctx: ServerContext = { opts, store, stats, sessions: new Set(), counters: { okReplies: 0, loginAttempts: 0, byes: 0 } };
   const accounts = opts.accounts ?? DEFAULT_ACCOUNTS;

@@ -76,6 +76,16 @@ export interface FakeGmailOptions {
   byeAfter?: ByeAfter;
   /** Append " [THROTTLED]" to every n-th tagged OK (counted server-wide). */
   throttle?: { every: number };
+  /**
+   * Folder names (labels, or system folders such as "[Gmail]/All Mail") whose "Show in IMAP" setting is off:
+   * LIST, STATUS and SELECT do not know them; X-GM-LABELS still names the labels, as Gmail's does.
+   */
+  hiddenFromImap?: string[];
+  /**
+   * Gmail's "Limit IMAP folders to contain no more than this many messages" (1000, 2000, 5000, 10000): every
+   * folder, All Mail included, shows only its newest this many messages.
+   */
+  folderSizeLimit?: number;
   /** UIDVALIDITY per folder name (Unicode); others get 1, 2, 3 ... in folder order. */
   uidValidity?: Record<string, number>;
   /** Implicit TLS with a throw-away CA (`caFile` in the result). Default false (plain). */

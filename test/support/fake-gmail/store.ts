@@ -91,10 +91,14 @@ export class GmailStore {
   #nextMsgid = FIRST_MSGID;
   #nextUidValidity = 1;
   #uidValidityOverrides: Record<string, number>;
+  readonly #hidden: ReadonlySet<string>;
+  readonly #sizeLimit: number | undefined;
 
-  constructor(messages: FakeMessage[], opts: { locale?: GmailLocale; uidValidity?: Record<string, number> } = {}) {
+  constructor(messages: FakeMessage[], opts: { locale?: GmailLocale; uidValidity?: Record<string, number>; hiddenFromImap?: string[]; folderSizeLimit?: number } = {}) {
     this.locale = opts.locale ?? 'en';
     this.#uidValidityOverrides = { ...(opts.uidValidity ?? {}) };
+    this.#hidden = new Set(opts.hiddenFromImap ?? []);
+    this.#sizeLimit = opts.folderSizeLimit;
     this.setMessages(messages);
   }
 
@@ -155,14 +159,15 @@ export class GmailStore {
     return this.#stateOf(folder)?.uidNext ?? 1;
   }
 
-  /** The folder's messages with their UIDs, ascending. */
+  /** The folder's messages with their UIDs, ascending; with a folder size limit only the newest that many. */
   view(folder: string): Array<{ uid: number; msg: StoredMessage }> {
     const def = this.folder(folder);
     const state = def && this.#state.get(def.name);
     if (!def || !state) return [];
-    return this.#members(def)
+    const all = this.#members(def)
       .map((msg) => ({ uid: state.uids.get(msg.msgid)!, msg }))
       .sort((a, b) => a.uid - b.uid);
+    return this.#sizeLimit === undefined ? all : all.slice(-this.#sizeLimit);
   }
 
   /** Labels as X-GM-LABELS shows them. */
@@ -227,7 +232,8 @@ export class GmailStore {
     // Kept across setMessages: a label that lost its last message stays a (now empty) folder.
     for (const old of this.#folders) if (!folders.some((f) => f.name === old.name)) folders.push(old);
     const rank = (f: FolderDef): number => (f.kind === 'inbox' ? 0 : 1);
-    this.#folders = folders.sort((a, b) => rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // "Show in IMAP" off: no folder at all (LIST, STATUS, SELECT), while X-GM-LABELS still names the label.
+    this.#folders = folders.filter((f) => !this.#hidden.has(f.name)).sort((a, b) => rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 }
 

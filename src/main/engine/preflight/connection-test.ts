@@ -6,6 +6,8 @@ import { personalNamespace, toFolderInfo } from '../plan/folder-list.js';
 import { permanentFlagsOf } from '../plan/folder-scan.js';
 import { profileOf } from '../servers/server-profiles.js';
 import { oversizeMessages, oversizeWarning, sizeLimitOf } from './size-preflight.js';
+import { checkGmailSettings } from './gmail-settings.js';
+import { strictRenameNote, strictRenames, strictRenameWarning } from './folder-renames.js';
 import { disconnect, type Side } from '../connect/imap-connect.js';
 import type { Endpoint, MailboxJob } from '../job/job.js';
 import { formatBytes } from '../../../shared/format-bytes.js';
@@ -42,13 +44,18 @@ export interface ConnectionTestReport {
   source: SideReport;
   destination: SideReport;
   mapping: MappingRow[];
-  /** Bytes Gmail must send, and the days its daily download limit makes that take (at least). */
-  estimate: { totalBytes: number; gmailDailyLimitDays: number } | null;
+  /**
+   * Bytes Gmail must send, and the days its daily download limit makes that take (at least). Gmail has no
+   * STATUS=SIZE: then the size is the average of the newest messages (`fromSample` of them) times the count.
+   */
+  estimate: { totalBytes: number; gmailDailyLimitDays: number; fromSample?: number } | null;
+  /** The Gmail accounts of this mailbox and how many connections the job may open to each (testMailboxes sets it). */
+  connections?: Array<{ side: Side; user: string; upTo: number; limit: number; mailboxes: number }>;
 }
 
 interface Listed {
   folders: FolderInfo[];
-  status: Map<string, { messages: number; size: number | null }>;
+  status: Map<string, { messages: number; size: number | null; uidNext?: number }>;
 }
 
 /**
@@ -69,15 +76,28 @@ export async function testMailboxConnection(mb: MailboxJob, opts: CredentialOpti
       source: src.listed.folders, destination: dst.listed.folders, destDelimiter: ns.delimiter, destPrefix: ns.prefix,
       ...(mb.folders ? { filter: mb.folders } : {}),
     });
+    const family = profileOf(dst.client).family;
+    const renames = new Map(strictRenames(mappings, family, ns).map((r) => [r.source, r]));
     report.mapping = mappings.map((m) => {
       const st = src.listed!.status.get(m.source);
-      const row: MappingRow = { source: m.source, target: m.target, role: m.role, messages: st?.messages ?? 0, sizeBytes: st?.size ?? null };
+      const rename = renames.get(m.source);
+      // Cyrus refuses the name for sure: the row shows the folder the run will create.
+      const target = rename && family === 'cyrus' ? rename.safe : m.target;
+      const row: MappingRow = { source: m.source, target, role: m.role, messages: st?.messages ?? 0, sizeBytes: st?.size ?? null };
       if (m.specialUse) row.specialUse = m.specialUse;
-      const note = m.renamed ? `renamed: ${m.renamed.reason}` : m.note;
+      const note = [m.renamed ? `renamed: ${m.renamed.reason}` : m.note, rename && strictRenameNote(rename, family)].filter(Boolean).join('; ');
       if (note) row.note = note;
       return row;
     });
-    report.estimate = estimate(report.mapping, src.report.notable['X-GM-EXT-1'] === true);
+    const renamed = strictRenameWarning([...renames.values()], family);
+    if (renamed) report.warnings.push(renamed);
+    const gmail = src.report.notable['X-GM-EXT-1'] === true;
+    const found = gmail ? await checkGmailSettings(src.client, src.listed, report.mapping, mb.folders) : undefined;
+    if (found) {
+      report.blockers.push(...found.blockers);
+      report.warnings.push(...found.warnings);
+    }
+    report.estimate = estimate(report.mapping, gmail, found?.sample);
     const room = quotaShortfall(report.mapping, dst.report.quota);
     if (room) report.blockers.push(room);
     const limit = sizeLimitOf(dst.report.notable['APPENDLIMIT'], profileOf(dst.client).sizeLimit);
@@ -97,9 +117,13 @@ async function probe(side: Side, endpoint: Endpoint, opts: CredentialOptions): P
     client = await connectWith(loginFor(side, endpoint, opts), { side, endpoint });
     const caps = client.capabilities;
     const statusSize = caps.has('STATUS=SIZE');
-    const list = await client.list({ statusQuery: { messages: true, ...(statusSize ? { size: true } : {}) } });
+    // UIDNEXT: messages that arrive after the listing are told apart from what it counted (gmail-settings.ts).
+    const list = await client.list({ statusQuery: { messages: true, uidNext: true, ...(statusSize ? { size: true } : {}) } });
     const listed: Listed = { folders: list.map(toFolderInfo), status: new Map() };
-    for (const l of list) if (l.status) listed.status.set(l.path, { messages: l.status.messages ?? 0, size: statusSize ? (l.status.size ?? null) : null });
+    for (const l of list) {
+      if (!l.status) continue;
+      listed.status.set(l.path, { messages: l.status.messages ?? 0, size: statusSize ? (l.status.size ?? null) : null, ...(l.status.uidNext ? { uidNext: l.status.uidNext } : {}) });
+    }
     const report: SideReport = { ok: true, capabilities: [...caps.keys()].sort(), notable: notable(caps), folderCount: list.length };
     // Whether keywords are kept: PERMANENTFLAGS of INBOX, selected read-write (EXAMINE shows none); nothing is changed.
     if (side === 'destination') report.notable['KEYWORDS'] = await keepsKeywords(client);
@@ -143,10 +167,14 @@ export function quotaShortfall(rows: MappingRow[], quota: SideReport['quota']): 
  * What Gmail must send. With X-GM-EXT-1 each message is downloaded once: All Mail (everything but Trash
  * and Spam) plus Trash and Spam. Without it, every copied folder is downloaded on its own.
  */
-function estimate(rows: MappingRow[], gmailIds: boolean): ConnectionTestReport['estimate'] {
+function estimate(rows: MappingRow[], gmailIds: boolean, sample?: { messages: number; bytes: number }): ConnectionTestReport['estimate'] {
   const copied = rows.filter((r) => r.target !== null);
   const pick = gmailIds ? copied.filter((r) => r.role === 'archive' || r.specialUse === '\\Trash' || r.specialUse === '\\Junk') : copied;
-  if (pick.some((r) => r.sizeBytes === null)) return null;
-  const totalBytes = pick.reduce((s, r) => s + (r.sizeBytes ?? 0), 0);
-  return { totalBytes, gmailDailyLimitDays: totalBytes / GMAIL_DAILY_DOWNLOAD_BYTES };
+  if (pick.every((r) => r.sizeBytes !== null)) {
+    const totalBytes = pick.reduce((s, r) => s + (r.sizeBytes ?? 0), 0);
+    return { totalBytes, gmailDailyLimitDays: totalBytes / GMAIL_DAILY_DOWNLOAD_BYTES };
+  }
+  if (!sample?.messages) return null;
+  const totalBytes = Math.round((sample.bytes / sample.messages) * pick.reduce((s, r) => s + r.messages, 0));
+  return { totalBytes, gmailDailyLimitDays: totalBytes / GMAIL_DAILY_DOWNLOAD_BYTES, fromSample: sample.messages };
 }

@@ -9,6 +9,7 @@ import { keychainAccount } from '../connect/secrets.js';
 import { MailferryError } from '../errors/errors.js';
 import type { Endpoint, Job, MailboxJob } from '../job/job.js';
 import { testMailboxConnection, type ConnectionTestReport } from './connection-test.js';
+import { budgetFinding, connectionBudgets, GMAIL_CONNECTIONS } from './connection-budget.js';
 
 export interface TestMailboxesOptions extends CredentialOptions {
   /** Called as each mailbox's test ends, with its index in job.mailboxes. */
@@ -29,6 +30,19 @@ export function testMailboxes(job: Job, opts: TestMailboxesOptions = {}): Promis
   const waiting = job.mailboxes.map((_, i) => i);
   const busy = new Map<string, number>();
   let running = 0;
+  // The connection budget is the job's, not one mailbox's: two mailboxes may use one Gmail account.
+  const budgets = connectionBudgets(job);
+  const withBudget = (i: number, report: ConnectionTestReport): ConnectionTestReport => {
+    const mine = budgets.filter((b) => b.mailboxes.includes(i));
+    if (mine.length === 0) return report;
+    const found = mine.map((b) => budgetFinding(b, perAccount));
+    return {
+      ...report,
+      blockers: [...report.blockers, ...found.flatMap((f) => (f.blocker ? [f.blocker] : []))],
+      warnings: [...report.warnings, ...found.flatMap((f) => (f.warning ? [f.warning] : []))],
+      connections: mine.map((b) => ({ side: b.side, user: b.user, upTo: b.upTo, limit: GMAIL_CONNECTIONS, mailboxes: b.mailboxes.length })),
+    };
+  };
 
   return new Promise((resolve) => {
     const accounts = (mb: MailboxJob) => [accountOf(mb.source), accountOf(mb.destination)];
@@ -44,7 +58,8 @@ export function testMailboxes(job: Job, opts: TestMailboxesOptions = {}): Promis
         hold(i, +1);
         void test(job.mailboxes[i]!, creds)
           .catch((err: unknown) => stopped(job.mailboxes[i]!, err))
-          .then((report) => {
+          .then((tested) => {
+            const report = withBudget(i, tested);
             reports[i] = report;
             opts.onReport?.(i, report);
             hold(i, -1);
