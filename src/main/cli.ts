@@ -8,6 +8,7 @@ import { BATCH_FLAGS_USAGE } from './cli/job-source.js';
 import { MIGRATE_USAGE, migrateCommand } from './cli/migrate-command.js';
 import { REPORT_USAGE, reportCommand } from './cli/report-command.js';
 import { runSecretsCommand } from './cli/secrets-command.js';
+import { runServiceAccountCommand, SERVICE_ACCOUNT_ACTIONS } from './cli/service-account-command.js';
 import { signinCommand, signoutCommand } from './cli/signin-command.js';
 import { TEST_USAGE, testCommand } from './cli/test-command.js';
 import { VERIFY_USAGE, verifyCommand } from './cli/verify-command.js';
@@ -21,6 +22,7 @@ const USAGE = `Mailferry: move a Gmail mailbox into another IMAP host.
   ${IMPORT_USAGE}
   mailferry secrets set|check|delete HOST USER
   mailferry secrets set-app-secret CLIENT_ID | import-app-certificate CLIENT_ID CERT.pem [KEY.pem] | delete-app CLIENT_ID
+  mailferry secrets import-service-account KEY.json | delete-service-account CLIENT_EMAIL|CLIENT_ID
   mailferry signin HOST USER --client-id ID [--no-browser]
   mailferry signin HOST USER --provider microsoft --tenant TENANT --client-id ID [--device-code] [--authority URL] [--no-browser]
   mailferry signout HOST USER [--provider microsoft]
@@ -73,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
         return await signoutCommand(rest, { input: process.stdin, output: process.stdout, errorOutput: process.stderr });
       case 'secrets':
         if (APP_SECRET_ACTIONS.includes(rest[0] ?? '')) return await runAppSecretsCommand(rest, { input: process.stdin, output: process.stderr });
+        if (SERVICE_ACCOUNT_ACTIONS.includes(rest[0] ?? '')) return await runServiceAccountCommand(rest, { input: process.stdin, output: process.stderr });
         return await runSecretsCommand(rest, { input: process.stdin, output: process.stderr });
       case 'exchange-permissions':
         return await exchangePermissionsCommand(rest);

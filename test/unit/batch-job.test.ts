@@ -66,6 +66,21 @@ describe('batch rows become a Job through parseJob', () => {
     expect(refused.lines).toEqual([2]);
   });
 
+  it('a service account from the flags (or the column) signs every source in and refuses a source password in the file', () => {
+    const sa: BatchDefaults = { source: { host: 'imap.gmail.com', serviceAccount: 'mailferry@acme.iam.gserviceaccount.com' }, destination: { host: 'mail.example.com' } };
+    const b = load('Source Email,Destination Email\nann@acme.example,ann@example.com\nbob@acme.example,bob@example.com\n', sa);
+    expect(b.problems).toEqual([]);
+    expect(b.job.mailboxes.map((m) => m.source)).toEqual([
+      { host: 'imap.gmail.com', port: 993, security: 'tls', user: 'ann@acme.example', auth: 'service-account', serviceAccount: 'mailferry@acme.iam.gserviceaccount.com' },
+      { host: 'imap.gmail.com', port: 993, security: 'tls', user: 'bob@acme.example', auth: 'service-account', serviceAccount: 'mailferry@acme.iam.gserviceaccount.com' },
+    ]);
+    expect(b.jobFile.mailboxes[0]).toMatchObject({ source: { auth: 'service-account', serviceAccount: 'mailferry@acme.iam.gserviceaccount.com' } });
+    const refused = load('imap.gmail.com;ann@acme.example;apppw;;ann;q\nimap.gmail.com;bob@acme.example;;;bob;q\n', sa);
+    expect(refused.problems).toEqual([{ line: 1, message: 'the service account mailferry@acme.iam.gserviceaccount.com signs in for every user: leave the source password empty' }]);
+    const column = load('source_user,source_service_account,destination_user\ncarl@acme.example,104938572615243987261,carl\n');
+    expect(column.job.mailboxes[0]!.source).toMatchObject({ auth: 'service-account', serviceAccount: '104938572615243987261' });
+  });
+
   it('bad options from the flags are said once; a file with no usable line is an error listing every line', () => {
     expect(() => load('imap.gmail.com;a@gmail.com;p;m.example;a;q\n', GMAIL, { globalConnections: 0 })).toThrow(/^Batch options: options\.globalConnections: must be an integer 1-100/);
     expect(() => load('h;u\n# c\nh;u;p\n')).toThrow(/no line could be used \(line 1: needs 6 fields.*; line 3: needs 6 fields/);

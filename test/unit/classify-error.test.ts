@@ -142,6 +142,11 @@ const imapflowRows: Array<Row & { make: () => Promise<unknown> | unknown }> = [
     name: 'XOAUTH2 failure', ctx: gmail, code: 'OAUTH_SIGN_IN_AGAIN', retryable: false,
     make: () => taggedError('A1 NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)', 'A1 AUTHENTICATE XOAUTH2', { login: true, oauthError: { status: '400', schemes: 'Bearer', scope: 'https://mail.google.com/' } }),
   },
+  {
+    name: 'XOAUTH2 failure with a service account', ctx: { ...gmail, auth: 'service-account' }, code: 'AUTH_FAILED', retryable: false, words: ["refused the service account's access token", 'Domain-wide delegation', 'https://mail.google.com/', 'POP and IMAP access'],
+    make: () => taggedError('A1 NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)', 'A1 AUTHENTICATE XOAUTH2', { login: true, oauthError: { status: '400', schemes: 'Bearer', scope: 'https://mail.google.com/' } }),
+  },
+  { name: 'service account: Gmail refuses the token at LOGIN', make: () => taggedError('A1 NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)', login, { login: true }), ctx: { ...gmail, auth: 'service-account' }, code: 'AUTH_FAILED', retryable: false, words: ['Domain-wide delegation'] },
   { name: 'BYE session expired mid-fetch', make: () => byeError('* BYE Session expired, please login again.'), ctx: { ...gmail, phase: 'fetch' }, code: 'SESSION_EXPIRED', retryable: true },
   { name: 'BYE [OVERQUOTA] mid-fetch (code stripped by imapflow)', make: () => byeError('* BYE [OVERQUOTA] Account exceeded command or bandwidth limits.'), ctx: { ...gmail, phase: 'fetch' }, code: 'SOURCE_OVER_QUOTA', retryable: true },
   { name: 'BYE [OVERQUOTA] as the greeting', make: () => byeError('* BYE [OVERQUOTA] Account exceeded command or bandwidth limits.', true), ctx: { ...gmail, phase: 'connect' }, code: 'SOURCE_OVER_QUOTA', retryable: true },

@@ -58,7 +58,7 @@ describe('a Microsoft destination in the job file', () => {
 
   it('keeps Microsoft off the Gmail source', () => {
     expect(() => parseJob(job({ host: 'x' }, { provider: 'microsoft' }), dir)).toThrow('mailboxes[0].source.provider: "microsoft" is for the destination');
-    expect(() => parseJob(job({ host: 'x' }, { auth: 'oauth2-app' }), dir)).toThrow('mailboxes[0].source.auth: must be "password" or "oauth2" (got "oauth2-app")');
+    expect(() => parseJob(job({ host: 'x' }, { auth: 'oauth2-app' }), dir)).toThrow('mailboxes[0].source.auth: must be "password", "oauth2" or "service-account" (got "oauth2-app")');
   });
 
   it('never echoes a secret someone put in clientSecretEnv', () => {

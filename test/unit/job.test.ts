@@ -310,7 +310,7 @@ describe('Sign in with Google in the job file', () => {
   it.each([
     [{ auth: 'oauth2' }, 'source', 'mailboxes[0].source.oauthClientId: must be a non-empty string'],
     [{ auth: 'oauth2', oauthClientId: 'x' }, 'destination', 'mailboxes[0].destination.auth: "oauth2" on the destination is for Microsoft 365 and Outlook.com: add "provider": "microsoft" (Sign in with Google is for the Gmail source)'],
-    [{ auth: 'kerberos' }, 'source', 'mailboxes[0].source.auth: must be "password" or "oauth2"'],
+    [{ auth: 'kerberos' }, 'source', 'mailboxes[0].source.auth: must be "password", "oauth2" or "service-account"'],
     [{ oauthClientId: 'x' }, 'source', 'mailboxes[0].source.oauthClientId: is only used with "auth": "oauth2"'],
   ])('%j on the %s is refused', (fields, side, message) => {
     const j = base();

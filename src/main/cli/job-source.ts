@@ -16,13 +16,14 @@ import { intFlag } from './command-line.js';
 import { UsageError } from './args.js';
 
 export const BATCH_FLAGS_USAGE =
-  '[--source-host H] [--source-port N] [--source-security tls|starttls|none] [--source-ca FILE] ' +
+  '[--source-host H] [--source-port N] [--source-security tls|starttls|none] [--source-ca FILE] [--source-service-account CLIENT_EMAIL] ' +
   '[--destination-host H] [--destination-port N] [--destination-security S] [--destination-ca FILE] ' +
   '[--destination-provider microsoft --destination-tenant T --destination-client-id ID [--destination-auth oauth2-app|oauth2] [--destination-client-secret-env VAR]] ' +
   '[--connections-per-account N] [--global-connections N]';
 
 /** Flag name (commander's camelCase key) to the job field it sets, per side. */
 const SIDE_FIELDS = { Host: 'host', Port: 'port', Security: 'security', Ca: 'ca' } as const;
+const SERVICE_ACCOUNT_FIELDS = { sourceServiceAccount: 'serviceAccount' } as const;
 const MICROSOFT_FIELDS = { destinationProvider: 'provider', destinationTenant: 'tenant', destinationClientId: 'oauthClientId', destinationAuth: 'auth', destinationClientSecretEnv: 'clientSecretEnv' } as const;
 const OPTION_FIELDS = { connectionsPerAccount: 'connectionsPerAccount', globalConnections: 'globalConnections' } as const;
 
@@ -36,6 +37,7 @@ export function addBatchOptions(cmd: Command): Command {
       .option(`--${side}-ca <file>`, `PEM file of a CA to trust for the ${side} server`);
   }
   return cmd
+    .option('--source-service-account <id>', 'Google Workspace: the service account (client e-mail or client ID) that signs in for every user')
     .addOption(new Option('--destination-provider <provider>', 'Microsoft 365 or Outlook.com').choices(['microsoft']))
     .option('--destination-tenant <tenant>', 'Microsoft: the tenant ID or domain (organizations, consumers...)')
     .option('--destination-client-id <id>', "Microsoft: the app registration's Application (client) ID")
@@ -55,7 +57,7 @@ export interface JobSource {
 
 /** Reads FILE as a job file or a batch file, with the batch defaults of the command's flags. */
 export async function loadJobSource(file: string, flags: Record<string, unknown>): Promise<JobSource> {
-  const given = Object.keys(flags).filter((k) => k in MICROSOFT_FIELDS || k in OPTION_FIELDS || /^(source|destination)(Host|Port|Security|Ca)$/.test(k));
+  const given = Object.keys(flags).filter((k) => k in MICROSOFT_FIELDS || k in SERVICE_ACCOUNT_FIELDS || k in OPTION_FIELDS || /^(source|destination)(Host|Port|Security|Ca)$/.test(k));
   let text: string | undefined;
   try {
     text = await readFile(path.resolve(file), 'utf8');
@@ -75,6 +77,7 @@ export async function loadJobSource(file: string, flags: Record<string, unknown>
     }
   }
   for (const [flag, key] of Object.entries(MICROSOFT_FIELDS)) if (flags[flag] !== undefined) (defaults.destination as RawEndpoint)[key] = flags[flag] as string;
+  for (const [flag, key] of Object.entries(SERVICE_ACCOUNT_FIELDS)) if (flags[flag] !== undefined) defaults.source[key] = flags[flag] as string;
   const options: Record<string, unknown> = {};
   for (const [flag, key] of Object.entries(OPTION_FIELDS)) if (flags[flag] !== undefined) options[key] = flags[flag];
   const batch = await loadBatch(file, defaults, options);

@@ -65,6 +65,9 @@ export function batchToJob(rows: BatchRow[], readProblems: RowProblem[], default
       if (parsed.destination.provider === 'microsoft' && row.passwords.destination) {
         issues.push('Microsoft 365 and Outlook.com take no password over IMAP: leave the destination password empty (the app signs in)');
       }
+      if (parsed.source.auth === 'service-account' && row.passwords.source) {
+        issues.push(`the service account ${parsed.source.serviceAccount} signs in for every user: leave the source password empty`);
+      }
     } catch (err) {
       issues = issuesOf(err).map((i) => i.replace(ROW_PATH, '').replace(NO_HOST, '$1.host: none given: put it in the file or give --$1-host'));
     }

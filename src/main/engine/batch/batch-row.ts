@@ -42,12 +42,14 @@ export const NO_DEFAULTS: BatchDefaults = { source: {}, destination: {} };
 
 /**
  * A side of a row over the defaults. A batch moves many users, so a Microsoft destination without "auth"
- * signs in app-only (no user has to sign in); a job file still has to say which.
+ * signs in app-only (no user has to sign in), and a source naming a service account signs in with it; a job
+ * file still has to say which.
  */
 export function withDefaults(defaults: RawEndpoint, row: RawEndpoint, side: 'source' | 'destination'): RawEndpoint {
   const out: RawEndpoint = {};
   for (const [k, v] of Object.entries({ ...defaults, ...row })) if (v !== '') out[k] = v;
   if (side === 'destination' && out.provider === 'microsoft' && out.auth === undefined) out.auth = 'oauth2-app';
+  if (side === 'source' && out.serviceAccount !== undefined && out.auth === undefined) out.auth = 'service-account';
   return out;
 }
 

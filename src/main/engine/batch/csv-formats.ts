@@ -85,6 +85,7 @@ const MAILFERRY = format("Mailferry's batch columns", ['sourceuser', 'destinatio
   source_user: field('source', 'user'),
   source_password: password('source'),
   source_ca: field('source', 'ca'),
+  source_service_account: field('source', 'serviceAccount'),
   destination_host: field('destination', 'host'),
   destination_port: port('destination'),
   destination_security: field('destination', 'security'),

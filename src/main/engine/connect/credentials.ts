@@ -3,6 +3,7 @@ import { connectImap, type ConnectOptions, type Side } from './imap-connect.js';
 import type { Endpoint } from '../job/job.js';
 import { AccessTokenProvider, isTokenRefusal } from '../oauth/access-token-provider.js';
 import { microsoftTokensFor } from '../oauth/microsoft/token-providers.js';
+import { serviceAccountTokensFor } from '../oauth/service-account/tokens.js';
 import type { CachedAccessToken } from '../oauth/token-cache.js';
 import { resolvePassword } from './secrets.js';
 
@@ -16,8 +17,9 @@ export interface CredentialOptions {
   /** Where passwords come from; default: passwordEnv or the OS keychain (spaces stripped on the Gmail side). */
   password?: (side: Side, endpoint: Endpoint) => string;
   /**
-   * A fresh access token for an 'oauth2' or 'oauth2-app' endpoint; default: Google's or Microsoft's
-   * provider (the refresh token `mailferry signin` stored, or the app's secret or certificate).
+   * A fresh access token for an 'oauth2', 'oauth2-app' or 'service-account' endpoint; default: Google's or
+   * Microsoft's provider (the refresh token `mailferry signin` stored, the app's secret or certificate, or
+   * the service account's key).
    */
   accessToken?: (side: Side, endpoint: Endpoint) => Promise<string>;
 }
@@ -35,13 +37,15 @@ export interface Login {
  * fresh one.
  */
 export function loginFor(side: Side, endpoint: Endpoint, opts: CredentialOptions = {}): Login {
-  if (endpoint.auth === 'oauth2' || endpoint.auth === 'oauth2-app') {
+  if (endpoint.auth === 'oauth2' || endpoint.auth === 'oauth2-app' || endpoint.auth === 'service-account') {
     if (opts.accessToken) {
       const get = opts.accessToken;
       return { credential: async () => ({ accessToken: await get(side, endpoint) }), refused: () => {} };
     }
     const provider: CachedAccessToken =
-      endpoint.provider === 'microsoft' ? microsoftTokensFor(endpoint) : new AccessTokenProvider({ host: endpoint.host, user: endpoint.user, clientId: endpoint.oauthClientId ?? '' });
+      endpoint.auth === 'service-account' ? serviceAccountTokensFor(endpoint)
+      : endpoint.provider === 'microsoft' ? microsoftTokensFor(endpoint)
+      : new AccessTokenProvider({ host: endpoint.host, user: endpoint.user, clientId: endpoint.oauthClientId ?? '' });
     return {
       credential: async () => {
         const t = await provider.getToken();

@@ -15,6 +15,8 @@
 import { secretsSetCommand } from '../connect/command-lines.js';
 import { type ErrorCode, type ErrorInfo, isMailferryError } from './errors.js';
 import { isStallError, type StallFacts } from '../connect/stall-watch.js';
+import { GMAIL_IMAP_SCOPE } from '../oauth/google-endpoints.js';
+import { DELEGATION_PAGE, IMAP_SETTING } from '../oauth/service-account/admin-steps.js';
 
 export interface ErrorContext {
   side: 'source' | 'destination';
@@ -24,7 +26,7 @@ export interface ErrorContext {
   folder?: string;
   phase?: 'connect' | 'login' | 'select' | 'fetch' | 'append' | 'create' | 'other';
   /** How the endpoint signs in (the hint for a refused sign-in depends on it); default a password. */
-  auth?: 'password' | 'oauth2' | 'oauth2-app';
+  auth?: 'password' | 'oauth2' | 'oauth2-app' | 'service-account';
 }
 type Ctx = ErrorContext;
 
@@ -229,11 +231,19 @@ export function sayFor(ctx: Ctx, s: Signals): Say {
   say.label = label;
   say.Label = label[0]!.toUpperCase() + label.slice(1);
   // The source is a Google account by definition (even behind a proxy or test host): give Google's guidance.
-  say.authHint = ctx.side === 'source'
+  say.authHint = ctx.auth === 'service-account'
+    ? serviceAccountHint(ctx)
+    : ctx.side === 'source'
     ? 'Use an app password (not the Google account password), with no spaces, and the full email address as the username. ' +
       `If the account has no "App passwords" page (myaccount.google.com/apppasswords), 2-Step Verification is off or the administrator blocks app passwords. Store the new one with \`${secretsSetCommand(ctx.host, ctx.user ?? 'USER')}\`.`
     : destinationAuthHint(ctx);
   return say;
+}
+
+/** Gmail refused a token a service account obtained: the grant, the user or IMAP, not a password. */
+function serviceAccountHint(ctx: Ctx): string {
+  return `Check the service account's domain-wide delegation (${DELEGATION_PAGE}: its client ID with the scope ${GMAIL_IMAP_SCOPE}), ` +
+    `that ${ctx.user ?? 'the user'} is an active user of the domain, and that IMAP is on for it (${IMAP_SETTING}).`;
 }
 
 /** What to do when the destination refuses to sign in, by how it signs in. */
@@ -332,6 +342,7 @@ function textRule(s: Signals, ctx: Ctx): ErrorInfo | undefined {
       Number.isFinite(limit) ? { limit } : undefined);
   }
   if (s.oauth || /invalid_grant/i.test(`${t} ${s.message}`)) {
+    if (ctx.auth === 'service-account') return say('AUTH_FAILED', `${say.Label} refused the service account's access token for ${user}.`, say.authHint, false);
     return say('OAUTH_SIGN_IN_AGAIN', `${say.Label} no longer accepts Mailferry's sign-in for ${user}: the authorisation expired or was revoked.`, 'Sign in with Google again for this account in Mailferry.', false);
   }
   if (rc === 'PRIVACYREQUIRED') {

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'SECRET_MISSING'
   | 'KEYCHAIN_UNAVAILABLE'
   | 'MAILBOX_IN_USE'
+  | 'TAKEOUT_DAMAGED'
   // connecting and signing in
   | 'HOST_NOT_FOUND'
   | 'CONNECTION_REFUSED'
@@ -32,6 +33,8 @@ export type ErrorCode =
   | 'OAUTH_APP_CREDENTIAL'
   | 'OAUTH_CONSENT_REQUIRED'
   | 'OAUTH_MFA_REQUIRED'
+  // a signed grant (Google service account) refused for this computer's wrong clock
+  | 'CLOCK_SKEW'
   | 'TOO_MANY_CONNECTIONS'
   // during a run
   | 'CONNECTION_LOST'

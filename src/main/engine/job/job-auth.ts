@@ -1,10 +1,12 @@
 /**
- * The sign-in fields of an endpoint in JOB.json: "auth", "oauthClientId", and for Microsoft 365 and
- * Outlook.com "provider", "tenant", "authority", "clientSecretEnv". Google's OAuth stays source-only;
- * Microsoft is a destination only and takes IMAP only with OAuth (password sign-in is switched off there).
+ * The sign-in fields of an endpoint in JOB.json: "auth", "oauthClientId", for Microsoft 365 and
+ * Outlook.com "provider", "tenant", "authority", "clientSecretEnv", and for a Workspace service account
+ * "serviceAccount". Google's OAuth and service accounts stay source-only; Microsoft is a destination only
+ * and takes IMAP only with OAuth (password sign-in is switched off there).
  */
 import type { Checker } from './job-checker.js';
 import type { Endpoint } from './job.js';
+import { isServiceAccountRef } from '../oauth/service-account/key-file.js';
 import { authorityProblem, isGuid, isValidTenant, MICROSOFT_IMAP_HOST, normalizeAuthority, TENANT_ALIASES } from '../oauth/microsoft/endpoints.js';
 
 /** Host defaults per provider (port 993 and TLS are everyone's defaults already). */
@@ -28,8 +30,8 @@ export function checkProvider(c: Checker, value: unknown, path: string): 'micros
 export function checkAuth(c: Checker, obj: Record<string, unknown>, path: string, endpoint: Endpoint): void {
   const source = isSource(path);
   const microsoft = endpoint.provider === 'microsoft';
-  const auths = source ? ['password', 'oauth2'] : ['password', 'oauth2', 'oauth2-app'];
-  const list = auths.map((a) => `"${a}"`).join(source ? ' or ' : ', ').replace(/, ("oauth2-app")$/, ' or $1');
+  const auths = source ? ['password', 'oauth2', 'service-account'] : ['password', 'oauth2', 'oauth2-app'];
+  const list = auths.map((a) => `"${a}"`).join(', ').replace(/, ([^,]+)$/, ' or $1');
   const auth = obj.auth;
   if (auth !== undefined && !auths.includes(auth as string)) {
     c.add(`${path}.auth`, `must be ${list} (got ${show(auth)})`);
@@ -45,6 +47,9 @@ export function checkAuth(c: Checker, obj: Record<string, unknown>, path: string
     endpoint.auth = 'oauth2';
     const clientId = c.string(obj.oauthClientId, `${path}.oauthClientId`);
     if (clientId !== undefined) endpoint.oauthClientId = clientId;
+  } else if (auth === 'service-account' && source) {
+    endpoint.auth = 'service-account';
+    checkServiceAccount(c, obj, path, endpoint);
   } else if (auth !== undefined && !microsoft) {
     c.add(`${path}.auth`, `"${auth as string}" on the destination is for Microsoft 365 and Outlook.com: add "provider": "microsoft" (Sign in with Google is for the Gmail source)`);
   } else if (auth !== undefined) {
@@ -58,6 +63,7 @@ export function checkAuth(c: Checker, obj: Record<string, unknown>, path: string
     if (obj[key] !== undefined && !microsoft) c.add(`${path}.${key}`, 'is only used with "provider": "microsoft"');
   }
   if (obj.clientSecretEnv !== undefined && obj.auth !== 'oauth2-app') c.add(`${path}.clientSecretEnv`, 'is only used with "auth": "oauth2-app"');
+  if (obj.serviceAccount !== undefined && endpoint.auth !== 'service-account') c.add(`${path}.serviceAccount`, 'is only used with "auth": "service-account" (on the source)');
   if (microsoft && obj.passwordEnv !== undefined) c.add(`${path}.passwordEnv`, 'Microsoft 365 and Outlook.com take no password over IMAP; remove it');
 }
 
@@ -91,5 +97,20 @@ function checkMicrosoft(c: Checker, obj: Record<string, unknown>, path: string, 
     if (typeof obj.clientSecretEnv === 'string' && ENV_NAME.test(obj.clientSecretEnv)) endpoint.clientSecretEnv = obj.clientSecretEnv;
     // Not echoed: the secret itself may have been pasted here.
     else c.add(`${path}.clientSecretEnv`, 'must be the NAME of an environment variable (letters, digits, _), e.g. "MAILFERRY_APP_SECRET", not the secret');
+  }
+}
+
+/** A Workspace service account: which key (client e-mail or client ID), and only a Workspace user to act for. */
+function checkServiceAccount(c: Checker, obj: Record<string, unknown>, path: string, endpoint: Endpoint): void {
+  const ref = c.string(obj.serviceAccount, `${path}.serviceAccount`);
+  // Not echoed: the key itself may have been pasted here.
+  if (ref !== undefined && !isServiceAccountRef(ref.trim())) {
+    c.add(`${path}.serviceAccount`, "must be the service account's client e-mail (name@project.iam.gserviceaccount.com) or its numeric client ID, as `mailferry secrets import-service-account` printed them");
+  } else if (ref !== undefined) {
+    endpoint.serviceAccount = ref.trim();
+  }
+  if (obj.passwordEnv !== undefined) c.add(`${path}.passwordEnv`, 'a service account signs in without the user\'s password; remove it');
+  if (/@(gmail|googlemail)\.com$/i.test(endpoint.user)) {
+    c.add(`${path}.user`, 'a service account reaches only the users of a Google Workspace domain; a personal @gmail.com account signs in with an app password or "auth": "oauth2"');
   }
 }

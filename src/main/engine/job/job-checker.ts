@@ -14,7 +14,7 @@ const DEFAULT_PORT: Record<Security, number> = { tls: 993, starttls: 143, none: 
 
 export const TOP_KEYS = ['$schema', 'mailboxes', 'options'];
 export const MAILBOX_KEYS = ['id', 'source', 'destination', 'folders', 'since', 'before'];
-const ENDPOINT_KEYS = ['host', 'port', 'security', 'user', 'passwordEnv', 'ca', 'auth', 'oauthClientId', 'provider', 'tenant', 'authority', 'clientSecretEnv'];
+const ENDPOINT_KEYS = ['host', 'port', 'security', 'user', 'passwordEnv', 'ca', 'auth', 'oauthClientId', 'provider', 'tenant', 'authority', 'clientSecretEnv', 'serviceAccount'];
 const FOLDER_KEYS = ['include', 'exclude'];
 const OPTION_KEYS = [
   'connectionsPerAccount', 'globalConnections', 'memoryBudgetMB', 'labelPolicy', 'labelsAsKeywords', 'bandwidthLimitKBps', 'retryBaseMs', 'retryMaxMs', 'retryAttempts',

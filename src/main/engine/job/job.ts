@@ -27,9 +27,12 @@ export interface Endpoint {
   /**
    * How to sign in: 'password' (default: an app password from the keychain or passwordEnv), 'oauth2' (the
    * refresh token `mailferry signin` stored in the keychain: Google on the source, Microsoft on the
-   * destination) or 'oauth2-app' (Microsoft app-only access, the destination only).
+   * destination), 'oauth2-app' (Microsoft app-only access, the destination only) or 'service-account' (a
+   * Google Workspace service account with domain-wide delegation, the source only: see "serviceAccount").
    */
-  auth?: 'password' | 'oauth2' | 'oauth2-app';
+  auth?: 'password' | 'oauth2' | 'oauth2-app' | 'service-account';
+  /** 'service-account': the client e-mail or numeric client ID of the key imported into the keychain. */
+  serviceAccount?: string;
   /** The OAuth client ID: the user's own Google "Desktop app" client, or the Microsoft app registration's. */
   oauthClientId?: string;
   /** 'microsoft': Microsoft 365 or Outlook.com (host, port and security default to outlook.office365.com, 993, tls). */

@@ -76,6 +76,14 @@ export function tokenSetOf(reply: FormReply, sentAt: number): TokenSet | undefin
   return set;
 }
 
+/** The first line of an error_description, without the values Mailferry sent (`sent`: secrets, assertions, codes). */
+export function safeDescription(description: unknown, sent: readonly string[]): string | undefined {
+  if (typeof description !== 'string' || description === '') return undefined;
+  let line = description.split(/\r?\n/)[0]!.slice(0, 300);
+  for (const s of sent) if (s.length >= 8) line = line.split(s).join('[redacted]');
+  return line;
+}
+
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_NODATA', 'EAI_FAIL']);
 
 /** The Node error code (ECONNREFUSED, ENOTFOUND, UND_ERR_...) on an error or its causes. */

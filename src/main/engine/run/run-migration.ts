@@ -5,7 +5,7 @@ import { ByteBudget } from '../copy/byte-budget.js';
 import { ConnectionPool } from '../connect/connection-pool.js';
 import { copyUnit } from '../copy/copy-unit.js';
 import { noteDestinationChanges } from '../report/destination-readback.js';
-import { connectWith, loginFor, signInWith, type Credential, type CredentialOptions, type Login } from '../connect/credentials.js';
+import { loginFor, signInWith, type Credential, type CredentialOptions, type Login } from '../connect/credentials.js';
 import { accountSlots } from '../connect/account-slots.js';
 import { connectImap } from '../connect/imap-connect.js';
 import { buildUnits, foldersOf } from '../copy/copy-units.js';
@@ -127,12 +127,13 @@ async function runLockedMailbox(shared: Shared, mb: MailboxJob, secret: { source
   const { connectionsPerAccount: cap, sessionMaxMinutes } = job.options;
   const maxAge = sessionMaxMinutes * 60_000;
   // An OAuth session ends with its token (about an hour): renew well before, never mid-message.
-  const sourceMaxAge = mb.source.auth === 'oauth2' ? Math.min(maxAge, OAUTH_SESSION_MS) : maxAge;
+  const sourceMaxAge = mb.source.auth === 'oauth2' || mb.source.auth === 'service-account' ? Math.min(maxAge, OAUTH_SESSION_MS) : maxAge;
   const onServerLine = throttle.onServerLine;
   const stall = { stallTimeoutMs: job.options.stallTimeoutSeconds * 1000, onStall: () => tracker.connectionStalled() };
   // Gmail counts an account's connections from every client: mailboxes reading one account share its cap.
-  const source = new ConnectionPool(() => connectWith(secret.source, { side: 'source', endpoint: mb.source, onServerLine, ...stall }), cap, {
-    maxAgeMs: sourceMaxAge, slots: accountSlots(mb.source, cap),
+  // A connection retires shortly before the token it signed in with expires (a short-lived one sooner).
+  const source = new ConnectionPool(() => signInWith(secret.source, (c) => lasts(c, connectImap({ side: 'source', endpoint: mb.source, credential: c, onServerLine, ...stall }))), cap, {
+    maxAgeMs: sourceMaxAge, expiresAt: tokenExpiry, slots: accountSlots(mb.source, cap),
   });
   // imapflow on the destination only lists, creates and reconciles; the copying goes through the writers.
   // The destination may ask the mailbox to stay away for a while (Exchange): no new connection before then.
@@ -229,7 +230,7 @@ async function runLockedMailbox(shared: Shared, mb: MailboxJob, secret: { source
     }
   }
   const ok = !error && !opts.signal.aborted && failures.length === 0;
-  if (ok && !opts.dryRun && mb.source.auth !== 'oauth2') notes.push(REVOKE_REMINDER);
+  if (ok && !opts.dryRun && (mb.source.auth ?? 'password') === 'password') notes.push(REVOKE_REMINDER);
   const result: MailboxResult = { id: mb.id, ok, progress: p, failures, notes: [...new Set(notes)] };
   if (error) result.error = error;
   return result;

@@ -8,7 +8,7 @@
  */
 import type { ErrorCode } from '../../errors/errors.js';
 import { MailferryError } from '../../errors/errors.js';
-import type { FormReply } from '../token-http.js';
+import { safeDescription, type FormReply } from '../token-http.js';
 import { microsoftSigninLine, type MicrosoftFlow, type SigninTarget } from './endpoints.js';
 
 /** What failed, for the wording: a code or refresh-token redemption, a device-code step, or app-only. */
@@ -142,14 +142,6 @@ export function aadstsOf(json: Record<string, unknown> | undefined): number | un
   if (Array.isArray(codes) && typeof codes[0] === 'number') return codes[0];
   const m = /^AADSTS(\d+)/.exec(typeof json?.['error_description'] === 'string' ? json['error_description'] : '');
   return m ? Number(m[1]) : undefined;
-}
-
-/** The first line of a description, without the values Mailferry sent. */
-export function safeDescription(description: unknown, sent: readonly string[]): string | undefined {
-  if (typeof description !== 'string' || description === '') return undefined;
-  let line = description.split(/\r?\n/)[0]!.slice(0, 300);
-  for (const s of sent) if (s.length >= 8) line = line.split(s).join('[redacted]');
-  return line;
 }
 
 /**

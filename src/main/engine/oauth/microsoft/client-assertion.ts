@@ -5,8 +5,9 @@
  * for older tenants), and whose claims are aud = the token endpoint, iss = sub = the client ID, a unique
  * jti, and a short life (5 minutes; Microsoft accepts at most 10).
  */
-import { createHash, createPrivateKey, randomUUID, sign, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
 import { MailferryError } from '../../errors/errors.js';
+import { signJwtRs256 } from '../jwt.js';
 
 export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const ASSERTION_LIFETIME_S = 300;
@@ -65,9 +66,6 @@ export interface AssertionClaims {
 /** A fresh signed assertion for one token request. */
 export function clientAssertion(cert: AppCertificate, c: AssertionClaims): string {
   const iat = Math.floor(c.now / 1000);
-  const header = { alg: 'RS256', typ: 'JWT', x5t: cert.x5t, 'x5t#S256': cert.x5tS256 };
   const claims = { aud: c.audience, iss: c.clientId, sub: c.clientId, jti: randomUUID(), iat, nbf: iat, exp: iat + ASSERTION_LIFETIME_S };
-  const part = (o: object) => Buffer.from(JSON.stringify(o), 'utf8').toString('base64url');
-  const input = `${part(header)}.${part(claims)}`;
-  return `${input}.${sign('sha256', Buffer.from(input, 'ascii'), cert.key).toString('base64url')}`;
+  return signJwtRs256({ x5t: cert.x5t, 'x5t#S256': cert.x5tS256 }, claims, cert.key);
 }
