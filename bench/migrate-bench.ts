@@ -1,130 +1,146 @@
 /**
- * Benchmark: seeds a Gmail-shaped corpus (default 10,000 messages, realistic sizes) into a private Dovecot
- * source, migrates it into a private Dovecot destination with the real CLI, then runs the no-op re-run.
- * Prints wall time, messages/s, MB/s and the CLI's peak RSS for each run. Figures, not a test.
- *   npm run bench                     (BENCH_COUNT=2000 npm run bench for a quicker look)
+ * Benchmark, one command (npm run bench): seeds a Gmail-shaped corpus into a private Dovecot source and copies
+ * it with Mailferry's CLI, Dovecot's own migration (dsync over imapc) and mbsync, each into a fresh Dovecot
+ * destination, STARTTLS on every IMAP connection. Two scenarios:
+ *   loopback  BENCH_COUNT messages (default 10,000), no delay;
+ *   delay     BENCH_DELAY_COUNT messages (default 1,000) through a delay line of BENCH_DELAY_MS each way
+ *             (default 25, i.e. a 50 ms round trip) in front of both servers.
+ * Prints wall time, peak RSS, source bytes served and the ratios to dsync; writes it all as JSON to
+ * BENCH_JSON (default dist/bench/results.json). Figures, not a test.
+ *   BENCH_SCENARIOS=delay, BENCH_MBSYNC=0, BENCH_LARGE_MB=30,40 (extra messages of those sizes, in MB),
+ *   BENCH_OPTIONS='{"connectionsPerAccount":4}' (job options), BENCH_CPU_PROF=dir (node --cpu-prof).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generateCorpus } from '../test/support/corpus.js';
+import { generateCorpus, type CorpusMessage } from '../test/support/corpus.js';
 import { startDestination, startGmailSource, type DovecotServer } from '../test/support/dovecot.js';
-import { snapshot } from '../test/support/mailbox-snapshot.js';
 import { seedGmailSource } from '../test/support/maildir-seed.js';
 import { writeJob } from '../test/support/migration-fixture.js';
 import { startTcpProxy } from '../test/support/tcp-proxy.js';
+import { mib, sourceReads, type Run } from './measure.js';
+import { dsyncPeer, mbsyncPeer } from './peers.js';
 
-const COUNT = Number(process.env.BENCH_COUNT ?? 10_000);
 // Run from the repository root (npm run bench); the bundle lives in dist/bench.
 const ROOT = process.cwd();
 
-interface Measured {
-  wallMs: number;
-  maxRssKB: number;
-  code: number | null;
-  report: { totals: { copied: number; bytesCopied: number; alreadyThere: number; failed: number } };
+interface Scenario {
+  name: 'loopback' | 'delay';
+  count: number;
+  delayMs: number;
 }
 
-function runTimed(args: string[], env: NodeJS.ProcessEnv, reportFile: string): Promise<Measured> {
+function runMailferry(args: string[], env: NodeJS.ProcessEnv, reportFile: string, source: DovecotServer, user: string): Promise<Run> {
+  const reads = sourceReads(source, user);
+  const prof = process.env.BENCH_CPU_PROF;
+  const childEnv = prof ? { ...env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(prof)}` } : env;
   return new Promise((resolve, reject) => {
     const started = performance.now();
     // GNU time reports the peak RSS of the node process (bin/mailferry execs node, same pid).
-    const child = spawn('/usr/bin/time', ['-f', 'MAXRSS_KB %M', path.join(ROOT, 'bin/mailferry'), ...args, '--report', reportFile], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', 'MAXRSS_KB %M', path.join(ROOT, 'bin/mailferry'), ...args, '--report', reportFile], { env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
-    child.on('close', (code) => {
-      const wallMs = performance.now() - started;
+    child.on('close', async (code) => {
+      const wallS = (performance.now() - started) / 1000;
       const rss = /MAXRSS_KB (\d+)/.exec(err);
       if (code !== 0) process.stderr.write(err.slice(-2000));
-      const report = JSON.parse(fs.readFileSync(reportFile, 'utf8')).mailboxes[0];
-      resolve({ wallMs, maxRssKB: rss ? Number(rss[1]) : NaN, code, report });
+      const totals = JSON.parse(fs.readFileSync(reportFile, 'utf8')).mailboxes[0].totals;
+      resolve({ wallS, rssMiB: rss ? Number(rss[1]) / 1024 : NaN, exit: code, messages: totals.copied, ...(await reads()) });
     });
   });
 }
 
-function line(label: string, m: Measured): string {
-  const s = m.wallMs / 1000;
-  const mb = m.report.totals.bytesCopied / 1e6;
+function line(tool: string, label: string, r: Run, uniqueBytes: number): string {
   return [
-    label.padEnd(16),
-    `wall ${s.toFixed(2)} s`,
-    `copied ${m.report.totals.copied} msgs / ${mb.toFixed(1)} MB`,
-    `already there ${m.report.totals.alreadyThere}`,
-    `${(m.report.totals.copied / s).toFixed(0)} msgs/s`,
-    `${(mb / s).toFixed(1)} MB/s`,
-    `peak RSS ${(m.maxRssKB / 1024).toFixed(0)} MB`,
-    `exit ${m.code}`,
+    `${tool} ${label}`.padEnd(24),
+    `${r.wallS.toFixed(2).padStart(7)} s`,
+    `${String(r.messages).padStart(6)} msgs`,
+    `peak RSS ${r.rssMiB.toFixed(0).padStart(4)} MiB`,
+    `source served ${mib(r.sourceBytesOut).padStart(7)} MiB (bodies ${(r.sourceBodyBytes / uniqueBytes).toFixed(2)}x unique) on ${r.sourceConnections} conns`,
+    `exit ${r.exit}`,
   ].join(' | ');
 }
 
-/**
- * The same copy by mbsync (isync), an IMAP-to-IMAP peer, into a fresh destination: every folder except the
- * Gmail views, internal dates kept. It has no label handling, so All Mail is skipped, not filtered.
- */
-async function mbsyncPeer(source: DovecotServer, user: string): Promise<void> {
-  if (spawnSync('which', ['mbsync']).status !== 0) return void console.log('mbsync: not installed (apt-get install isync), skipped');
-  const dest = await startDestination();
-  try {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mf-mbsync-'));
-    const pass = source.users.find((u) => u.user === user)!.password;
-    const account = (name: string, port: number) =>
-      `IMAPAccount ${name}\nHost 127.0.0.1\nPort ${port}\nUser ${user}\nPass ${pass}\nSSLType None\nAuthMechs LOGIN\nPipelineDepth 50\n\nIMAPStore ${name}\nAccount ${name}\n\n`;
-    const config = account('src', source.port) + account('dst', dest.port) +
-      `Channel all\nFar :src:\nNear :dst:\nPatterns * !"[Gmail]/All Mail" !"[Gmail]/Starred" !"[Gmail]/Important" !backing*\nCreate Near\nSync Pull\nCopyArrivalDate yes\nSyncState ${dir}/\n`;
-    fs.writeFileSync(path.join(dir, 'mbsyncrc'), config, { mode: 0o600 });
-    const started = performance.now();
-    const r = spawnSync('/usr/bin/time', ['-f', 'MAXRSS_KB %M', 'mbsync', '-c', path.join(dir, 'mbsyncrc'), '-a', '-q'], { encoding: 'utf8' });
-    const s = (performance.now() - started) / 1000;
-    const counts = await snapshot(dest.imapOptions(user, 'plain'));
-    const msgs = [...counts.values()].reduce((n, l) => n + l.length, 0);
-    const rss = /MAXRSS_KB (\d+)/.exec(r.stderr ?? '');
-    console.log(`mbsync (peer)    | wall ${s.toFixed(2)} s | copied ${msgs} msgs | ${(msgs / s).toFixed(0)} msgs/s | peak RSS ${rss ? (Number(rss[1]) / 1024).toFixed(0) : '?'} MB | exit ${r.status}`);
-    const complaint = (r.stderr ?? '').split('\n').find((l) => /error|cannot|refus/i.test(l));
-    if (r.status !== 0 && complaint) console.log(`  mbsync said: ${complaint.trim()}`);
-    fs.rmSync(dir, { recursive: true, force: true });
-  } finally {
-    await dest.stop();
-  }
+/** Extra messages of the given sizes (BENCH_LARGE_MB), made from corpus messages padded with a base64 part. */
+function largeMessages(sizesMB: number[]): CorpusMessage[] {
+  const base = generateCorpus({ seed: 'bench-large', count: sizesMB.length, profile: 'small' });
+  return sizesMB.map((mb, i) => {
+    const m = base[i]!;
+    const text = m.raw.toString('latin1');
+    const body = text.indexOf('\r\n\r\n');
+    const pad = Buffer.alloc(Math.floor((mb * 1024 * 1024 * 3) / 4), i + 1).toString('base64').replace(/.{76}/g, '$&\r\n');
+    const raw = Buffer.from(`${text.slice(0, body)}\r\nX-Bench-Padding: ${mb} MB\r\n\r\n${text.slice(body + 4)}\r\n${pad}\r\n`, 'latin1');
+    return { ...m, index: 1_000_000 + i, raw, placement: { labels: ['INBOX'] } };
+  });
 }
 
-async function main(): Promise<void> {
+async function scenario(s: Scenario): Promise<Record<string, unknown>> {
+  console.log(`\n== ${s.name}: ${s.count} messages${s.delayMs ? `, ${s.delayMs} ms each way (${2 * s.delayMs} ms round trip)` : ', loopback'} ==`);
   const [source, destination] = await Promise.all([startGmailSource(), startDestination()]);
+  const proxies = s.delayMs > 0 ? await Promise.all([source.port, destination.port].map((targetPort) => startTcpProxy({ targetPort, delayMs: s.delayMs }))) : [];
   try {
     const user = source.users[0]!.user;
-    let t = performance.now();
-    const corpus = generateCorpus({ seed: 'bench', count: COUNT, profile: 'realistic' });
-    const bytes = corpus.reduce((s, m) => s + m.raw.length, 0);
+    const started = performance.now();
+    const large = (process.env.BENCH_LARGE_MB ?? '').split(',').filter(Boolean).map(Number);
+    const corpus = [...generateCorpus({ seed: 'bench', count: s.count, profile: 'realistic' }), ...largeMessages(large)];
+    const uniqueBytes = corpus.reduce((n, m) => n + m.raw.length, 0);
     await seedGmailSource(source, user, corpus);
-    console.log(`corpus: ${COUNT} messages, ${(bytes / 1e6).toFixed(0)} MB, seeded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    // BENCH_DELAY_MS: one-way delay added in front of both servers (a delay-line proxy; no netem here).
-    const delayMs = Number(process.env.BENCH_DELAY_MS ?? 0);
-    const proxies = delayMs > 0 ? await Promise.all([source.port, destination.port].map((targetPort) => startTcpProxy({ targetPort, delayMs }))) : [];
-    if (delayMs > 0) console.log(`through a delay line: ${delayMs} ms each way (${2 * delayMs} ms round trip)`);
+    console.log(`corpus: ${corpus.length} messages, ${(uniqueBytes / 1e6).toFixed(0)} MB unique, largest ${mib(Math.max(...corpus.map((m) => m.raw.length)))} MiB, seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
     const job = writeJob(source, destination, user, {}, { source: proxies[0]?.port, destination: proxies[1]?.port });
-    // BENCH_OPTIONS: job options to try, e.g. '{"connectionsPerAccount":1,"memoryBudgetMB":16}'.
-    if (process.env.BENCH_OPTIONS) {
-      const j = JSON.parse(fs.readFileSync(job.jobFile, 'utf8'));
-      j.options = JSON.parse(process.env.BENCH_OPTIONS);
-      fs.writeFileSync(job.jobFile, JSON.stringify(j));
-      console.log(`options: ${process.env.BENCH_OPTIONS}`);
-    }
+    const j = JSON.parse(fs.readFileSync(job.jobFile, 'utf8'));
+    for (const side of ['source', 'destination'] as const) Object.assign(j.mailboxes[0][side], { security: 'starttls', ca: (side === 'source' ? source : destination).caFile });
+    if (process.env.BENCH_OPTIONS) j.options = JSON.parse(process.env.BENCH_OPTIONS);
+    fs.writeFileSync(job.jobFile, JSON.stringify(j));
     const reportFile = path.join(job.dir, 'report.json');
-    t = performance.now();
-    const first = await runTimed(['migrate', job.jobFile, '--state', job.stateDir], job.env, reportFile);
-    console.log(line('first run', first));
-    const again = await runTimed(['migrate', job.jobFile, '--state', job.stateDir], job.env, reportFile);
-    console.log(line('no-op re-run', again));
+    const args = ['migrate', job.jobFile, '--state', job.stateDir];
+    const mailferry: Record<string, Run> = {};
+    mailferry.first = await runMailferry(args, job.env, reportFile, source, user);
+    console.log(line('mailferry', 'first run', mailferry.first, uniqueBytes));
+    mailferry.noop = await runMailferry(args, job.env, reportFile, source, user);
+    console.log(line('mailferry', 'no-op re-run', mailferry.noop, uniqueBytes));
     fs.rmSync(job.stateDir, { recursive: true, force: true });
-    const noLedger = await runTimed(['migrate', job.jobFile, '--state', job.stateDir], job.env, reportFile);
-    console.log(line('without ledger', noLedger));
-    await Promise.all(proxies.map((p) => p.close()));
-    if (process.env.BENCH_MBSYNC !== '0') await mbsyncPeer(source, user);
+    mailferry.noLedger = await runMailferry(args, job.env, reportFile, source, user);
+    console.log(line('mailferry', 'without ledger', mailferry.noLedger, uniqueBytes));
+    fs.rmSync(job.dir, { recursive: true, force: true });
+
+    const target = { source, user, sourcePort: proxies[0]?.port ?? source.port };
+    const dsync = await dsyncPeer(target);
+    if (dsync) for (const [k, r] of Object.entries(dsync)) console.log(line('dsync', k === 'first' ? 'first run' : 'no-op re-run', r, uniqueBytes));
+    const mbsync = process.env.BENCH_MBSYNC === '0' ? undefined : await mbsyncPeer(target);
+    if (mbsync) console.log(line('mbsync', 'first run', mbsync.first, uniqueBytes));
+
+    const ratios = dsync ? { firstVsDsync: mailferry.first.wallS / dsync.first.wallS, noopVsDsync: mailferry.noop.wallS / dsync.noop.wallS } : undefined;
+    if (ratios) console.log(`mailferry / dsync: first run ${ratios.firstVsDsync.toFixed(2)}, no-op re-run ${ratios.noopVsDsync.toFixed(2)}`);
+    return { ...s, messages: corpus.length, uniqueBytes, mailferry, dsync, mbsync, ratios };
   } finally {
+    await Promise.all(proxies.map((p) => p.close()));
     await Promise.all([source.stop(), destination.stop()]);
   }
 }
 
+async function main(): Promise<void> {
+  const wanted = (process.env.BENCH_SCENARIOS ?? 'loopback,delay').split(',');
+  const all: Scenario[] = [
+    { name: 'loopback', count: Number(process.env.BENCH_COUNT ?? 10_000), delayMs: 0 },
+    { name: 'delay', count: Number(process.env.BENCH_DELAY_COUNT ?? 1_000), delayMs: Number(process.env.BENCH_DELAY_MS ?? 25) },
+  ];
+  const cpu = os.cpus();
+  const machine = { cpus: cpu.length, model: cpu[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release(), node: process.version };
+  console.log(`machine: ${machine.cpus} x ${machine.model}, ${machine.memGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}`);
+  const results = [];
+  for (const s of all.filter((x) => wanted.includes(x.name))) results.push(await scenario(s));
+  const out = process.env.BENCH_JSON ?? path.join(ROOT, 'dist/bench/results.json');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine, options: process.env.BENCH_OPTIONS, scenarios: results }, null, 2));
+  console.log(`\nfigures written to ${out}`);
+}
+
+// The test servers' processes are unref'd (a forgotten one must not hold a test run open), so waiting for one
+// to stop would otherwise leave the event loop empty and end the bench mid-way.
+const keepAlive = setInterval(() => {}, 60_000);
 await main();
+clearInterval(keepAlive);
 process.exit(0);
