@@ -20,6 +20,8 @@ export interface Run {
   sourceConnections: number;
 }
 
+export type SourceReads = Pick<Run, 'sourceBytesOut' | 'sourceBodyBytes' | 'sourceConnections'>;
+
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -28,7 +30,7 @@ function escape(s: string): string {
  * Marks the source's log now; the returned function waits until every session the user opened since has
  * logged out (Dovecot writes the line as the connection closes, a moment after the client exits) and sums them.
  */
-export function sourceReads(source: DovecotServer, user: string): () => Promise<Pick<Run, 'sourceBytesOut' | 'sourceBodyBytes' | 'sourceConnections'>> {
+export function sourceReads(source: DovecotServer, user: string): () => Promise<SourceReads> {
   const mark = fs.statSync(source.logFile).size;
   const login = new RegExp(`Login: user=<${escape(user)}>`, 'g');
   const logout = new RegExp(`imap\\(${escape(user)}\\)[^\\n]*Disconnected[^\\n]*?in=(\\d+) out=(\\d+)[^\\n]*?body_bytes=(\\d+)`, 'g');

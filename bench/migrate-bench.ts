@@ -1,66 +1,35 @@
 /**
  * Benchmark, one command (npm run bench): seeds a Gmail-shaped corpus into a private Dovecot source and copies
  * it with Mailferry's CLI, Dovecot's own migration (dsync over imapc) and mbsync, each into a fresh Dovecot
- * destination, STARTTLS on every IMAP connection. Two scenarios:
+ * destination, STARTTLS on every IMAP connection. Scenarios:
  *   loopback  BENCH_COUNT messages (default 10,000), no delay;
  *   delay     BENCH_DELAY_COUNT messages (default 1,000) through a delay line of BENCH_DELAY_MS each way
- *             (default 25, i.e. a 50 ms round trip) in front of both servers.
+ *             (default 25, i.e. a 50 ms round trip) in front of both servers;
+ *   gmail     BENCH_GMAIL_COUNT messages (default 2,000) from the fake Gmail: bytes downloaded (gmail-scenario.ts).
  * Prints wall time, peak RSS, source bytes served and the ratios to dsync; writes it all as JSON to
  * BENCH_JSON (default dist/bench/results.json). Figures, not a test.
  *   BENCH_SCENARIOS=delay, BENCH_MBSYNC=0, BENCH_LARGE_MB=30,40 (extra messages of those sizes, in MB),
  *   BENCH_OPTIONS='{"connectionsPerAccount":4}' (job options), BENCH_CPU_PROF=dir (node --cpu-prof).
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateCorpus, type CorpusMessage } from '../test/support/corpus.js';
-import { startDestination, startGmailSource, type DovecotServer } from '../test/support/dovecot.js';
+import { startDestination, startGmailSource } from '../test/support/dovecot.js';
 import { seedGmailSource } from '../test/support/maildir-seed.js';
 import { writeJob } from '../test/support/migration-fixture.js';
 import { startTcpProxy } from '../test/support/tcp-proxy.js';
+import { gmailScenario } from './gmail-scenario.js';
+import { line, runMailferry } from './mailferry-run.js';
 import { mib, sourceReads, type Run } from './measure.js';
 import { dsyncPeer, mbsyncPeer } from './peers.js';
 
-// Run from the repository root (npm run bench); the bundle lives in dist/bench.
 const ROOT = process.cwd();
 
 interface Scenario {
   name: 'loopback' | 'delay';
   count: number;
   delayMs: number;
-}
-
-function runMailferry(args: string[], env: NodeJS.ProcessEnv, reportFile: string, source: DovecotServer, user: string): Promise<Run> {
-  const reads = sourceReads(source, user);
-  const prof = process.env.BENCH_CPU_PROF;
-  const childEnv = prof ? { ...env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(prof)}` } : env;
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    // GNU time reports the peak RSS of the node process (bin/mailferry execs node, same pid).
-    const child = spawn('/usr/bin/time', ['-f', 'MAXRSS_KB %M', path.join(ROOT, 'bin/mailferry'), ...args, '--report', reportFile], { env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', async (code) => {
-      const wallS = (performance.now() - started) / 1000;
-      const rss = /MAXRSS_KB (\d+)/.exec(err);
-      if (code !== 0) process.stderr.write(err.slice(-2000));
-      const totals = JSON.parse(fs.readFileSync(reportFile, 'utf8')).mailboxes[0].totals;
-      resolve({ wallS, rssMiB: rss ? Number(rss[1]) / 1024 : NaN, exit: code, messages: totals.copied, ...(await reads()) });
-    });
-  });
-}
-
-function line(tool: string, label: string, r: Run, uniqueBytes: number): string {
-  return [
-    `${tool} ${label}`.padEnd(24),
-    `${r.wallS.toFixed(2).padStart(7)} s`,
-    `${String(r.messages).padStart(6)} msgs`,
-    `peak RSS ${r.rssMiB.toFixed(0).padStart(4)} MiB`,
-    `source served ${mib(r.sourceBytesOut).padStart(7)} MiB (bodies ${(r.sourceBodyBytes / uniqueBytes).toFixed(2)}x unique) on ${r.sourceConnections} conns`,
-    `exit ${r.exit}`,
-  ].join(' | ');
 }
 
 /** Extra messages of the given sizes (BENCH_LARGE_MB), made from corpus messages padded with a base64 part. */
@@ -97,12 +66,12 @@ async function scenario(s: Scenario): Promise<Record<string, unknown>> {
     const reportFile = path.join(job.dir, 'report.json');
     const args = ['migrate', job.jobFile, '--state', job.stateDir];
     const mailferry: Record<string, Run> = {};
-    mailferry.first = await runMailferry(args, job.env, reportFile, source, user);
+    mailferry.first = await runMailferry(args, job.env, reportFile, sourceReads(source, user));
     console.log(line('mailferry', 'first run', mailferry.first, uniqueBytes));
-    mailferry.noop = await runMailferry(args, job.env, reportFile, source, user);
+    mailferry.noop = await runMailferry(args, job.env, reportFile, sourceReads(source, user));
     console.log(line('mailferry', 'no-op re-run', mailferry.noop, uniqueBytes));
     fs.rmSync(job.stateDir, { recursive: true, force: true });
-    mailferry.noLedger = await runMailferry(args, job.env, reportFile, source, user);
+    mailferry.noLedger = await runMailferry(args, job.env, reportFile, sourceReads(source, user));
     console.log(line('mailferry', 'without ledger', mailferry.noLedger, uniqueBytes));
     fs.rmSync(job.dir, { recursive: true, force: true });
 
@@ -122,7 +91,7 @@ async function scenario(s: Scenario): Promise<Record<string, unknown>> {
 }
 
 async function main(): Promise<void> {
-  const wanted = (process.env.BENCH_SCENARIOS ?? 'loopback,delay').split(',');
+  const wanted = (process.env.BENCH_SCENARIOS ?? 'loopback,delay,gmail').split(',');
   const all: Scenario[] = [
     { name: 'loopback', count: Number(process.env.BENCH_COUNT ?? 10_000), delayMs: 0 },
     { name: 'delay', count: Number(process.env.BENCH_DELAY_COUNT ?? 1_000), delayMs: Number(process.env.BENCH_DELAY_MS ?? 25) },
@@ -132,6 +101,7 @@ async function main(): Promise<void> {
   console.log(`machine: ${machine.cpus} x ${machine.model}, ${machine.memGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}`);
   const results = [];
   for (const s of all.filter((x) => wanted.includes(x.name))) results.push(await scenario(s));
+  if (wanted.includes('gmail')) results.push(await gmailScenario(Number(process.env.BENCH_GMAIL_COUNT ?? 2_000)));
   const out = process.env.BENCH_JSON ?? path.join(ROOT, 'dist/bench/results.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine, options: process.env.BENCH_OPTIONS, scenarios: results }, null, 2));
