@@ -272,7 +272,7 @@ export class Checker {
 }
 
 /** Why a file cannot be used, or undefined when it is a readable regular file. */
-function unreadableFile(abs: string): string | undefined {
+export function unreadableFile(abs: string): string | undefined {
   try {
     if (!statSync(abs).isFile()) return 'is not a file';
     accessSync(abs, fsConstants.R_OK);

@@ -8,6 +8,7 @@ import { MailferryError } from '../errors/errors.js';
 import { resolve as resolvePath } from 'node:path';
 import type { DateWindow } from './date-window.js';
 import { Checker, got, isObject, MAILBOX_KEYS, SECRET_HINT, sameAccount, TOP_KEYS } from './job-checker.js';
+import { checkTakeoutSource, isTakeoutSource } from './job-takeout.js';
 
 export { isLoopbackHost, isSecretKey } from './job-checker.js';
 
@@ -43,6 +44,11 @@ export interface Endpoint {
   authority?: string;
   /** Microsoft app-only: the environment variable holding the client secret (headless runs); else the keychain. */
   clientSecretEnv?: string;
+  /**
+   * Source only: the absolute path of a Google Takeout export (.mbox, or the .tgz or .zip it came in) to
+   * read instead of Gmail's IMAP server (job-takeout.ts). Host and port are then empty: nothing connects.
+   */
+  takeout?: string;
 }
 
 export interface FolderFilter {
@@ -148,7 +154,7 @@ export function parseJob(value: unknown, jobFileDir: string): Job {
         const obj = c.object(item, path);
         if (!obj) return;
         c.keys(obj, path, MAILBOX_KEYS);
-        const source = c.endpoint(obj.source, `${path}.source`);
+        const source = isTakeoutSource(obj.source) ? checkTakeoutSource(c, obj.source, `${path}.source`) : c.endpoint(obj.source, `${path}.source`);
         const destination = c.endpoint(obj.destination, `${path}.destination`);
         const folders = c.folders(obj.folders, `${path}.folders`);
 

@@ -22,6 +22,7 @@ import { combine, type DateWindow } from '../job/date-window.js';
 import { UNKNOWN_PROFILE } from '../servers/server-profiles.js';
 import { SourceMetaCache } from '../plan/source-meta-cache.js';
 import { classifyAs } from '../errors/side-errors.js';
+import { isTakeoutMailbox, runTakeoutMailbox } from '../takeout/takeout-run.js';
 import type { MailboxProgress, ProgressListener } from '../../../shared/progress.js';
 
 export interface RunOptions {
@@ -72,8 +73,11 @@ export async function runMigration(job: Job, opts: RunOptions): Promise<RunResul
   const startedAt = new Date().toISOString();
   const signal = opts.signal ?? new AbortController().signal;
   const credOpts: CredentialOptions = { ...(opts.password ? { password: opts.password } : {}), ...(opts.accessToken ? { accessToken: opts.accessToken } : {}) };
-  // Credentials first: a missing secret is reported before anything connects or is written.
-  const secrets = job.mailboxes.map((m) => ({ source: loginFor('source', m.source, credOpts), destination: loginFor('destination', m.destination, credOpts) }));
+  // Credentials first: a missing secret is reported before anything connects or is written. A Takeout
+  // export as the source is a file: nothing to sign in to there.
+  const secrets = job.mailboxes.map((m) => ({
+    source: isTakeoutMailbox(m) ? undefined : loginFor('source', m.source, credOpts), destination: loginFor('destination', m.destination, credOpts),
+  }));
   const budget = new ByteBudget(job.options.memoryBudgetMB * 1024 * 1024);
   const bandwidth = opts.bandwidth ?? new RateLimiter(job.options.bandwidthLimitKBps * 1024);
   const global = new PQueue({ concurrency: Math.max(1, Math.floor(job.options.globalConnections / 2)) });
@@ -81,7 +85,9 @@ export async function runMigration(job: Job, opts: RunOptions): Promise<RunResul
   const openLedger = () => (ledger ??= opts.dryRun ? Ledger.openForDryRun(opts.stateDir) : Ledger.open(opts.stateDir));
   const shared: Shared = { job, opts: { ...opts, signal, bandwidth }, openLedger, budget, global };
   try {
-    const mailboxes = await Promise.all(job.mailboxes.map((m, i) => runMailbox(shared, m, secrets[i]!)));
+    const mailboxes = await Promise.all(job.mailboxes.map((m, i) => (isTakeoutMailbox(m)
+      ? runTakeoutMailbox({ mb: m, options: job.options, run: shared.opts, openLedger, budget, bandwidth: shared.opts.bandwidth, destination: secrets[i]!.destination })
+      : runMailbox(shared, m, { source: secrets[i]!.source!, destination: secrets[i]!.destination }))));
     return { startedAt, finishedAt: new Date().toISOString(), dryRun: !!opts.dryRun, mailboxes };
   } finally {
     ledger?.close();
