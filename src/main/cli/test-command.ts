@@ -9,6 +9,7 @@ import { isReady, preflightTable } from './preflight-table.js';
 import { addShardOption, applyShard, parseShard, shardLine, SHARD_USAGE } from './shard-option.js';
 import { formatBytes } from '../../shared/format-bytes.js';
 import { renderTable } from './table.js';
+import { takeoutTestLine, withoutTakeout } from './takeout-lines.js';
 
 export const TEST_USAGE = `mailferry test JOB.json|BATCH_FILE [--details] ${SHARD_USAGE} [BATCH DEFAULTS]`;
 
@@ -26,10 +27,13 @@ export async function testCommand(argv: string[]): Promise<number> {
   const flags = cmd.opts<{ details?: true; shard?: string }>();
   const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
   const whole = await loadJobSource(file, flags);
-  const source = shard ? applyShard(whole, shard) : whole;
+  const { rest: source, takeout } = withoutTakeout(shard ? applyShard(whole, shard) : whole);
   if (shard) process.stdout.write(shardLine(whole, source, shard) + '\n');
   const { job } = source;
   const unread = source.batch?.problems.length ?? 0;
+  const exports = await Promise.all(takeout.map(takeoutTestLine));
+  for (const e of exports) process.stdout.write(e.line + '\n');
+  if (takeout.length > 0 && job.mailboxes.length === 0) return exports.every((e) => e.ready) ? 0 : 1;
   if (job.mailboxes.length + unread === 0) {
     process.stdout.write('No mailbox of the file is in this shard: nothing to test.\n');
     return 0;
@@ -54,7 +58,7 @@ export async function testCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${full ? '\n' : ''}${preflightTable(source, reports)}\n\n`);
     process.stdout.write(`${ready} of ${job.mailboxes.length} mailbox${job.mailboxes.length === 1 ? '' : 'es'} ready${unread ? `; ${unread} line${unread === 1 ? '' : 's'} of the file not read` : ''}. Nothing was written.\n`);
   }
-  return ready === job.mailboxes.length && unread === 0 ? 0 : 1;
+  return ready === job.mailboxes.length && unread === 0 && exports.every((e) => e.ready) ? 0 : 1;
 }
 
 /** Prints the full reports in the file's order, each as soon as every earlier one is in. */

@@ -140,6 +140,8 @@ function importedBefore(ctx: MailboxContext, file: ExportFile): boolean {
   const rows = ctx.ledger.history.folders(ctx.job.id).flatMap((f) => ctx.ledger.getFolder(ctx.job.id, f.sourcePath) ?? []).filter((cp) => cp.uidValidity === file.identity);
   if (rows.length === 0 || rows.some((cp) => cp.uidNext === 0)) return false;
   if (rows.some((cp) => ctx.ledger.finishedUids(ctx.job.id, cp.sourcePath, file.identity).size < cp.messages)) return false;
+  // The first run's order: INBOX first, then by name as mapFolders sorts.
+  rows.sort((a, b) => Number(b.sourcePath === 'INBOX') - Number(a.sourcePath === 'INBOX') || (a.sourcePath < b.sourcePath ? -1 : 1));
   for (const cp of rows) {
     ctx.tracker.addFolder({ source: cp.sourcePath, target: cp.targetPath, role: roleOf(cp.sourcePath), sourceCount: cp.messages });
     ctx.tracker.folderDone(cp.sourcePath);
