@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCorpus, type CorpusMessage } from '../support/corpus.js';
 import { startDestination, startGmailSource, type DovecotServer } from '../support/dovecot.js';
 import { expectExact } from '../support/expect-exact.js';
+import { describeFaults, startFaultProxy } from '../support/fault-proxy.js';
 import { snapshot } from '../support/mailbox-snapshot.js';
 import { seedGmailSource } from '../support/maildir-seed.js';
 import { expectedDestination, runCli, type CliRun } from '../support/migration-fixture.js';
@@ -18,7 +19,7 @@ import { packTgz, packZip, prepareTakeoutCorpus, takeoutView, writeTakeoutMbox }
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const USER = 'alice@example.com';
-const DESTINATION_USERS = Array.from({ length: 8 }, (_, i) => ({ user: `d${i + 1}@example.com`, password: `d${i + 1}-secret` }));
+const DESTINATION_USERS = Array.from({ length: 10 }, (_, i) => ({ user: `d${i + 1}@example.com`, password: `d${i + 1}-secret` }));
 let source: DovecotServer;
 let destination: DovecotServer;
 let dir: string;
@@ -53,11 +54,12 @@ const password = (user: string) => DESTINATION_USERS.find((u) => u.user === user
 const destinationOf = (user: string) => ({ host: '127.0.0.1', port: destination.port, security: 'none', user, passwordEnv: 'MF_TEST_DST_PASS' });
 
 /** A job folder for one destination user: the Takeout job and the IMAP job share its state folder. */
-function jobs(dstUser: string, exportFile: string) {
+function jobs(dstUser: string, exportFile: string, via?: { port: number; options: Record<string, unknown> }) {
   const jobDir = fs.mkdtempSync(path.join(dir, 'job-'));
   const write = (name: string, src: Record<string, unknown>) => {
     const file = path.join(jobDir, name);
-    fs.writeFileSync(file, JSON.stringify({ mailboxes: [{ source: src, destination: destinationOf(dstUser) }] }));
+    const dst = { ...destinationOf(dstUser), ...(via ? { port: via.port } : {}) };
+    fs.writeFileSync(file, JSON.stringify({ mailboxes: [{ source: src, destination: dst }], ...(via ? { options: via.options } : {}) }));
     return file;
   };
   const copy = path.join(jobDir, path.basename(exportFile));
@@ -163,6 +165,31 @@ describe('a Google Takeout export as the source', () => {
     expect(imported.report.totals.copied).toBe(0);
     expect(imported.report.totals.alreadyThere).toBe(placements(old));
     expectExact(await onDestination('d6@example.com'), expectedDestination([...old, ...newer]));
+  });
+
+  it('the destination ending sessions mid-APPEND, then a kill -9 mid-copy: the import still ends exact, nothing twice', async () => {
+    const proxy = await startFaultProxy({ targetPort: destination.port, delayMs: 2, seed: 'takeout', plan: { sessionExpiry: { midAppend: true, max: 3 } } });
+    try {
+      const job = jobs('d9@example.com', files.tgz, { port: proxy.port, options: { retryBaseMs: 50, retryMaxMs: 500 } });
+      const cut = await migrate(job, 'takeout');
+      expect(cut.run.code, `${cut.out}\n${describeFaults(proxy.faults)}`).toBe(0);
+      expect(proxy.faults.sessionExpired).toBe(3);
+      expectExact(await onDestination('d9@example.com'), expectedDestination(takeoutView(old)));
+
+      proxy.plan = {};
+      const killed = jobs('d10@example.com', files.mbox, { port: proxy.port, options: {} });
+      const first = await runCli(['migrate', killed.takeout, '--state', killed.stateDir], killed.env, { killWhen: (e) => e.includes(': copying'), killDelayMs: 400 });
+      expect(first.signal, first.stdout + first.stderr).toBe('SIGKILL');
+      const landed = await totalOn('d10@example.com');
+      expect(landed, 'killed in the middle').toBeGreaterThan(0);
+      expect(landed).toBeLessThan(placements(old));
+      const second = await migrate(killed, 'takeout');
+      expectOk(second.run);
+      expect(second.report.totals.copied).toBeLessThanOrEqual(placements(old) - landed);
+      expectExact(await onDestination('d10@example.com'), expectedDestination(takeoutView(old)));
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('a 200 MB export streams through in flat memory: the peak barely moves from a 10 times smaller one', async () => {
