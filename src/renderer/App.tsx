@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { getApi } from './api.js';
 import { Header } from './components/Header.js';
+import { ImportView } from './components/ImportView.js';
 import { MailboxDetailView } from './components/MailboxDetailView.js';
 import { MailboxForm } from './components/MailboxForm.js';
 import { MailboxesView } from './components/MailboxesView.js';
@@ -49,6 +50,8 @@ export function App() {
         return <MailboxesView state={mailboxes} navigate={navigate} />;
       case 'add':
         return <MailboxForm key="add" navigate={navigate} onSaved={mailboxes.reload} />;
+      case 'import':
+        return <ImportView navigate={navigate} onImported={mailboxes.reload} />;
       case 'edit': {
         const v = mailboxes.views?.find((x) => x.config.id === route.id);
         return v ? <MailboxForm key={route.id} existing={v} navigate={navigate} onSaved={mailboxes.reload} /> : missing;

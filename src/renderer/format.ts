@@ -45,3 +45,10 @@ export function clock(epochMs: number): string {
 export function dateTime(epochMs: number): string {
   return new Date(epochMs).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
 }
+
+/** The days Gmail's 2,500 MB a day download limit still imposes, in words. */
+export function gmailDays(days: number | null): string {
+  if (days === null) return '—';
+  if (days === 0) return 'nothing left';
+  return days === 1 ? 'within a day' : `at least ${days} days`;
+}

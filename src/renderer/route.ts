@@ -2,6 +2,7 @@
 export type Route =
   | { name: 'mailboxes' }
   | { name: 'add' }
+  | { name: 'import' }
   | { name: 'edit'; id: string }
   | { name: 'preview'; id: string }
   | { name: 'detail'; id: string }

@@ -5,14 +5,26 @@
  *
  * Every call takes at most one argument (a plain object) and resolves to a Result: nothing crosses the
  * boundary as a thrown exception. Passwords and OAuth client secrets travel renderer -> main only
- * (saveMailbox, testConnection, signInWithGoogle, storeMicrosoftAppCredential) and are never sent back.
+ * (saveMailbox, testConnection, signInWithGoogle, storeMicrosoftAppCredential) and are never sent back; a
+ * batch file's passwords never reach the window at all (main reads the file the user chose in its dialog).
+ *
+ * The types of some calls live beside this file (sign-in.ts, mapping-preview.ts, bulk.ts, settings.ts) and
+ * are re-exported here, so the contract is still imported from one place.
  */
-import type { FailureRecord, FolderRole, MailboxProgress, MailboxState } from './progress.js';
-
+import type { FailureRecord, MailboxProgress, MailboxState } from './progress.js';
+import type { ImportDefaults, ImportFile, ImportPreview, ImportResult, MailboxCheck, MailboxVerification, ReportFormat, ReportSaved } from './bulk.js';
+import type { LabelPolicy, MappingChoice, MappingPreview } from './mapping-preview.js';
+import type { AppInfo, Settings } from './settings.js';
 import type { GoogleSignInRequest, GoogleSignInState, MicrosoftAppCredentialRequest, MicrosoftCredentialState, MicrosoftSignInRequest } from './sign-in.js';
 
 export type { ErrorSummary, FolderProgress, FolderRole, MailboxProgress, MailboxState } from './progress.js';
 export type { GoogleSignInRequest, GoogleSignInState, MicrosoftAppCredentialRequest, MicrosoftCredentialState, MicrosoftSignInRequest } from './sign-in.js';
+export type { CredentialSource, ImportDefaults, ImportFile, ImportPreview, ImportResult, ImportRow, ImportServer, MailboxCheck, MailboxVerification, ReportFormat, ReportSaved } from './bulk.js';
+export { REPORT_FORMATS } from './bulk.js';
+export type { LabelPolicyInfo, MappingChoice, MappingPreview, MappingRow } from './mapping-preview.js';
+export { DEFAULT_LABEL_POLICY, LABEL_POLICIES, type LabelPolicy } from './mapping-preview.js';
+export type { AppInfo, NumericSetting, Settings } from './settings.js';
+export { DEFAULT_SETTINGS, SETTINGS_LIMITS } from './settings.js';
 
 /** An error as the window shows it: a stable code, one sentence, and what to do about it. */
 export interface AppError {
@@ -63,14 +75,6 @@ export interface EndpointSettings {
   authority?: string;
 }
 
-/**
- * How Gmail labels become folders (the engine's JobOptions.labelPolicy): 'folder-per-label' (a message with
- * three labels lands in three folders) or 'one-copy' (each message once; needs Gmail's X-GM-EXT-1).
- */
-export type LabelPolicy = 'folder-per-label' | 'one-copy';
-export const LABEL_POLICIES: readonly LabelPolicy[] = ['folder-per-label', 'one-copy'];
-export const DEFAULT_LABEL_POLICY: LabelPolicy = 'folder-per-label';
-
 /** A saved mailbox: what the app keeps in its settings file. No secrets. */
 export interface MailboxConfig {
   /** Key in the ledger. Chosen by main (the source address, made unique) and never changed. */
@@ -83,6 +87,13 @@ export interface MailboxConfig {
   labelPolicy: LabelPolicy;
   /** Also keep every Gmail label as an IMAP keyword on the destination copy; default false. */
   labelsAsKeywords: boolean;
+  /** Only these source folders (patterns as in a job file's folders.include), from an imported batch file. */
+  include?: string[];
+  /** Only mail received from this day on / before this day ("YYYY-MM-DD"): a pre-stage, then the delta. */
+  since?: string;
+  before?: string;
+  /** Each run deletes on the destination the copies whose message was deleted in Gmail; default false. */
+  deleteMissing?: boolean;
 }
 
 /**
@@ -117,6 +128,10 @@ export interface MailboxStatus {
    * arrives with the ordinary progress batches; null when nothing else holds it.
    */
   inUse: AppError | null;
+  /** The latest connection test (Test all), updated as it runs; null when never tested. */
+  check: MailboxCheck | null;
+  /** The latest verify, updated as it runs; null when never verified in the app. */
+  verification: MailboxVerification | null;
 }
 
 export interface MailboxView {
@@ -143,46 +158,6 @@ export interface ConnectionCheck {
   destination: SideCheck;
 }
 
-export interface MappingRow {
-  source: string;
-  /** Destination folder, or null when the folder is not copied (a view like Starred, a \Noselect parent). */
-  target: string | null;
-  role: FolderRole | string;
-  messages: number;
-  sizeBytes: number | null;
-  note?: string;
-  /** Copied in the next run (false when the user excluded it). */
-  included: boolean;
-  /** Whether the include/exclude toggle applies to this row. */
-  toggleable: boolean;
-}
-
-export interface LabelPolicyInfo {
-  id: LabelPolicy;
-  /** The choice in a few words: "A folder per label". */
-  title: string;
-  /** What it does, in one parenthesis: "a message with three labels lands in three folders". */
-  summary: string;
-  /** The longer explanation. */
-  description: string;
-}
-
-export interface MappingPreview {
-  mailbox: string;
-  rows: MappingRow[];
-  /** The choices, in the order shown. */
-  labelPolicies: LabelPolicyInfo[];
-  /** The mailbox's current choice. */
-  labelPolicy: LabelPolicy;
-  labelsAsKeywords: boolean;
-  /** Whether the source offers Gmail's labels (X-GM-EXT-1): 'one-copy' and label keywords need them. */
-  gmailLabels: boolean;
-  /** Bytes Gmail must send and how many days its daily download limit makes that take, when known. */
-  estimate: { totalBytes: number; gmailDailyLimitDays: number } | null;
-  /** What will not come across as it is, in words (e.g. a destination that keeps no keywords). */
-  warnings: string[];
-}
-
 /** A message that could not be copied, with its reason. */
 export type FailureView = FailureRecord;
 
@@ -203,34 +178,6 @@ export interface MailboxDetail {
   log: LogEntry[];
 }
 
-export interface Settings {
-  /** Connections per account and side. Gmail allows 15 for all clients together. */
-  connectionsPerAccount: number;
-  /** How many mailboxes copy at the same time; the others wait in the queue. */
-  parallelMailboxes: number;
-  /** Upload cap in KB/s, 0 for none. Saved, but not enforced yet (the engine has no limiter). */
-  bandwidthLimitKBps: number;
-}
-
-export const SETTINGS_LIMITS: Readonly<Record<keyof Settings, { min: number; max: number }>> = Object.freeze({
-  connectionsPerAccount: { min: 1, max: 10 },
-  parallelMailboxes: { min: 1, max: 10 },
-  bandwidthLimitKBps: { min: 0, max: 10_000_000 },
-});
-
-export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
-  connectionsPerAccount: 4,
-  parallelMailboxes: 2,
-  bandwidthLimitKBps: 0,
-});
-
-export interface AppInfo {
-  version: string;
-  /** Where the app keeps its settings file and the ledger. */
-  dataDir: string;
-  stateDir: string;
-}
-
 /** Which mailboxes a control call applies to: some ids, or every mailbox for which the action makes sense. */
 export interface Selection {
   ids: string[] | 'all';
@@ -245,7 +192,7 @@ export interface Requests {
   testConnection: MailboxDraft;
   previewMapping: { id: string };
   /** The mapping preview's choices: folders left out and, when given, the label policy. */
-  setExclusions: { id: string; exclude: string[]; labelPolicy?: LabelPolicy; labelsAsKeywords?: boolean };
+  setExclusions: MappingChoice;
   start: Selection;
   pause: Selection;
   resume: Selection;
@@ -263,6 +210,20 @@ export interface Requests {
   chooseAppCertificateFile: null;
   /** The Exchange Online PowerShell that gives the app this mailbox (app-only), put on the clipboard. */
   copyExchangePermissions: { clientId: string; mailbox: string; objectId?: string };
+  /** Main's file dialog for a batch file (imapsync lines or CSV). */
+  chooseBatchFile: null;
+  /** Main reads the chosen file: one row per line, the mailbox or the line's problem. */
+  previewImport: { fileId: string; defaults: ImportDefaults };
+  /** Saves every good row of that preview as a mailbox, its passwords into the keychain. */
+  importMailboxes: { previewId: string };
+  /** Tests the sign-ins of these mailboxes several at a time; each row's `check` changes as results arrive. */
+  testMailboxes: Selection;
+  /** Compares both sides of these mailboxes and records the verdicts; each row's `verification` changes as they arrive. */
+  verifyMailboxes: Selection;
+  /** Starts a run that copies only the messages the latest runs could not copy. */
+  retryFailed: { id: string };
+  /** Builds the client report from the app's ledger and writes it where the user chooses in main's save dialog. */
+  exportReport: { format: ReportFormat };
 }
 
 /** What each call resolves to when it succeeds. */
@@ -295,6 +256,17 @@ export interface Responses {
   chooseAppCertificateFile: string | null;
   /** The script as copied (it holds no secret), to show next to the button. */
   copyExchangePermissions: { script: string };
+  /** null when the dialog was dismissed. */
+  chooseBatchFile: ImportFile | null;
+  previewImport: ImportPreview;
+  importMailboxes: ImportResult;
+  /** The statuses once every test has ended. */
+  testMailboxes: MailboxStatus[];
+  /** The statuses once every verify has ended. */
+  verifyMailboxes: MailboxStatus[];
+  retryFailed: MailboxStatus[];
+  /** null when the save dialog was dismissed. */
+  exportReport: ReportSaved | null;
 }
 
 export type Method = keyof Requests & keyof Responses;
@@ -324,6 +296,13 @@ export const INVOKE_CHANNELS = Object.freeze({
   hasMicrosoftCredential: 'mailferry:has-microsoft-credential',
   chooseAppCertificateFile: 'mailferry:choose-app-certificate-file',
   copyExchangePermissions: 'mailferry:copy-exchange-permissions',
+  chooseBatchFile: 'mailferry:choose-batch-file',
+  previewImport: 'mailferry:import-preview',
+  importMailboxes: 'mailferry:import-mailboxes',
+  testMailboxes: 'mailferry:test-mailboxes',
+  verifyMailboxes: 'mailferry:verify-mailboxes',
+  retryFailed: 'mailferry:retry-failed',
+  exportReport: 'mailferry:export-report',
 } as const satisfies Record<Method, string>);
 
 export const METHODS = Object.freeze(Object.keys(INVOKE_CHANNELS) as Method[]);

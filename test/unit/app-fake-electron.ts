@@ -28,6 +28,7 @@ export const state = {
   windows: [] as BrowserWindow[],
   opened: [] as string[],
   clipboard: '' as string,
+  notifications: [] as Array<{ title: string; body: string }>,
   quitCalls: 0,
   exitCode: undefined as number | undefined,
   blockers: new Set<number>(),
@@ -145,7 +146,21 @@ export const shell = {
 
 export const dialog = {
   showOpenDialog: async () => ({ canceled: true, filePaths: [] }),
+  showSaveDialog: async () => ({ canceled: true, filePath: '' }),
 };
+
+/** Desktop notifications: recorded, never shown. */
+export class Notification extends Emitter {
+  static isSupported() {
+    return true;
+  }
+  constructor(readonly options: { title: string; body: string }) {
+    super();
+  }
+  show() {
+    state.notifications.push(this.options);
+  }
+}
 
 export const clipboard = {
   writeText: (text: string) => void (state.clipboard = text),

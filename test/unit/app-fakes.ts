@@ -104,12 +104,15 @@ export function withRealLocks(run: RunFn, lockDir: string): RunFn {
   };
 }
 
-/** Platform hooks that open, choose and copy nothing. */
+/** Platform hooks that open, choose, copy and show nothing. */
 export const idlePlatform: PlatformHooks = Object.freeze({
   openExternal: async () => {},
   chooseCaFile: async () => null,
   chooseAppCertificateFile: async () => null,
   copyText: async () => {},
+  chooseBatchFile: async () => null,
+  chooseReportFile: async () => null,
+  notify: () => {},
 });
 
 export function memorySecrets(initial: Record<string, string> = {}): SecretStore & { map: Map<string, string> } {

@@ -25,9 +25,9 @@ describe('runOutcome', () => {
 
 describe('restoreRuntime', () => {
   it('a new mailbox is idle; a saved running one comes back paused; others as saved; "in use" is looked for again', () => {
-    expect(restoreRuntime('a', undefined).status).toEqual({ id: 'a', state: 'idle', progress: null, lastError: null, nextAttemptAt: null, inUse: null });
+    expect(restoreRuntime('a', undefined).status).toEqual({ id: 'a', state: 'idle', progress: null, lastError: null, nextAttemptAt: null, inUse: null, check: null, verification: null });
     const inUse = { code: 'MAILBOX_IN_USE', message: 'held' };
-    const running = { status: { id: 'a', state: 'waiting-quota' as const, progress: progress('a', { state: 'waiting-quota' }), lastError: auth, nextAttemptAt: 5, inUse }, carry: null, failures: [], notes: [], log: [] };
+    const running = { status: { id: 'a', state: 'waiting-quota' as const, progress: progress('a', { state: 'waiting-quota' }), lastError: auth, nextAttemptAt: 5, inUse, check: null, verification: null }, carry: null, failures: [], notes: [], log: [] };
     const r = restoreRuntime('a', running);
     expect(r.status).toMatchObject({ state: 'paused', nextAttemptAt: null, progress: { state: 'paused' }, inUse: null });
     const done = { ...running, status: { ...running.status, state: 'done' as const } };

@@ -18,10 +18,11 @@ describe('AppStore', () => {
     const dir = tempDir();
     const a = new AppStore(dir);
     a.putMailbox(config);
-    a.setSettings({ connectionsPerAccount: 3, parallelMailboxes: 1, bandwidthLimitKBps: 0 });
+    a.setSettings({ connectionsPerAccount: 3, parallelMailboxes: 1, bandwidthLimitKBps: 0, notifications: false });
     const b = new AppStore(dir);
     expect(b.mailboxes()).toEqual([config]);
     expect(b.settings().connectionsPerAccount).toBe(3);
+    expect(b.settings().notifications).toBe(false);
   });
 
   it('refuses to write anything that looks like a secret', () => {

@@ -290,9 +290,9 @@ describe('the other calls', () => {
     await refused('getDetail', { id, more: 1 });
   });
 
-  it('saveSettings takes whole numbers in range, all three fields, nothing else', async () => {
-    expect(await ok('getSettings')).toEqual({ connectionsPerAccount: 4, parallelMailboxes: 2, bandwidthLimitKBps: 0 });
-    const good = { connectionsPerAccount: 6, parallelMailboxes: 1, bandwidthLimitKBps: 500 };
+  it('saveSettings takes whole numbers in range and the notifications switch, all four fields, nothing else', async () => {
+    expect(await ok('getSettings')).toEqual({ connectionsPerAccount: 4, parallelMailboxes: 2, bandwidthLimitKBps: 0, notifications: true });
+    const good = { connectionsPerAccount: 6, parallelMailboxes: 1, bandwidthLimitKBps: 500, notifications: false };
     expect(await ok('saveSettings', good)).toEqual(good);
     await refused('saveSettings', { ...good, connectionsPerAccount: 11 });
     await refused('saveSettings', { ...good, connectionsPerAccount: 0 });
@@ -300,6 +300,8 @@ describe('the other calls', () => {
     await refused('saveSettings', { ...good, bandwidthLimitKBps: -1 });
     await refused('saveSettings', { connectionsPerAccount: 6, parallelMailboxes: 1 });
     await refused('saveSettings', { ...good, theme: 'dark' });
+    await refused('saveSettings', { ...good, notifications: 'yes' });
+    await refused('saveSettings', { connectionsPerAccount: 6, parallelMailboxes: 1, bandwidthLimitKBps: 500 });
     expect(await ok('getSettings')).toEqual(good);
   });
 

@@ -23,7 +23,7 @@ import {
 } from '../../shared/contract.js';
 import { isActive } from '../../shared/mailbox-actions.js';
 import { arrayOf, bool, obj, optional, str, validate } from './validate.js';
-import { destinationEndpointSchema, labelPolicy, requestSchemas, sourceEndpointSchema } from './request-schemas.js';
+import { destinationEndpointSchema, folderPatterns, labelPolicy, receivedDate, requestSchemas, sourceEndpointSchema } from './request-schemas.js';
 import { DEFAULT_LABEL_CHOICE } from './mailbox-config.js';
 
 export const STATE_FILE = 'mailferry-app.json';
@@ -48,10 +48,13 @@ export interface MailboxRuntime {
  * remembered: the manager checks that again (a file written before that check existed has no inUse).
  */
 export function restoreRuntime(id: string, saved: MailboxRuntime | undefined): MailboxRuntime {
-  if (!saved) return { status: { id, state: 'idle', progress: null, lastError: null, nextAttemptAt: null, inUse: null }, carry: null, failures: [], notes: [], log: [] };
-  if (!isActive(saved.status.state)) return { ...saved, status: { ...saved.status, inUse: null } };
+  if (!saved) return { status: { id, state: 'idle', progress: null, lastError: null, nextAttemptAt: null, inUse: null, check: null, verification: null }, carry: null, failures: [], notes: [], log: [] };
+  // A test or verify cannot survive a restart either: one that was under way is forgotten, a finished one stays.
+  const check = saved.status.check && saved.status.check.state !== 'testing' ? saved.status.check : null;
+  const verification = saved.status.verification && saved.status.verification.state !== 'verifying' ? saved.status.verification : null;
+  if (!isActive(saved.status.state)) return { ...saved, status: { ...saved.status, inUse: null, check, verification } };
   const progress = saved.status.progress ? { ...saved.status.progress, state: 'paused' as const } : null;
-  return { ...saved, status: { ...saved.status, state: 'paused', nextAttemptAt: null, progress, inUse: null } };
+  return { ...saved, status: { ...saved.status, state: 'paused', nextAttemptAt: null, progress, inUse: null, check, verification } };
 }
 
 interface StateFile {
@@ -72,6 +75,11 @@ const configSchema = obj({
   // Absent in files written before the label policy could be chosen: the defaults then.
   labelPolicy: optional(labelPolicy),
   labelsAsKeywords: optional(bool),
+  // Absent in files written before import and the received-date window: none then.
+  include: optional(folderPatterns),
+  since: optional(receivedDate),
+  before: optional(receivedDate),
+  deleteMissing: optional(bool),
 });
 
 export class AppStore {
@@ -112,12 +120,14 @@ export class AppStore {
     }
   }
 
-  putMailbox(config: MailboxConfig): void {
+  /** Adds or replaces a mailbox and writes the file; `later`: the caller writes once after many (an import). */
+  putMailbox(config: MailboxConfig, opts: { later?: boolean } = {}): void {
     const i = this.#data.mailboxes.findIndex((m) => m.id === config.id);
     if (i >= 0) this.#data.mailboxes[i] = structuredClone(config);
     else this.#data.mailboxes.push(structuredClone(config));
     if (!this.#data.usedIds.includes(config.id)) this.#data.usedIds.push(config.id);
-    this.save();
+    if (opts.later) this.saveSoon();
+    else this.save();
   }
 
   removeMailbox(id: string): void {

@@ -5,6 +5,7 @@
  */
 import type { Side } from '../engine/connect/imap-connect.js';
 import { exchangePermissionScript } from '../engine/oauth/microsoft/exchange-permissions.js';
+import type { verifyJob } from '../engine/report/verify-job.js';
 import type {
   AppInfo,
   ConnectionCheck,
@@ -14,6 +15,7 @@ import type {
   MailboxView,
   MappingPreview,
   Method,
+  ReportFormat,
   Requests,
   Responses,
   Result,
@@ -22,6 +24,7 @@ import type {
 import { isActive } from '../../shared/mailbox-actions.js';
 import { AppFailure, fail, forTheWindow, toAppError } from './app-error.js';
 import type { AppStore } from './app-store.js';
+import { bulkHandlers } from './bulk-handlers.js';
 import type { checkMailbox, ConnectionTestReport } from './connection-test-adapter.js';
 import { safeExternalUrl } from './external-url.js';
 import { createGoogleSignIn, type GoogleSignInService } from './google-sign-in.js';
@@ -33,13 +36,22 @@ import { passwordResolver, type SecretStore } from './secret-store.js';
 import { storedCredentials } from './stored-credentials.js';
 import { validate } from './validate.js';
 
-/** What only the platform can do (Electron's shell, dialogs and clipboard); the e2e bridge supplies its own. */
+/**
+ * What only the platform can do (Electron's shell, dialogs, clipboard and notifications); the e2e bridge
+ * supplies its own, which records instead of showing.
+ */
 export interface PlatformHooks {
   openExternal(url: string): Promise<void>;
   chooseCaFile(): Promise<string | null>;
   /** A PEM file with a Microsoft app's certificate and private key. */
   chooseAppCertificateFile(): Promise<string | null>;
   copyText(text: string): Promise<void>;
+  /** A batch file to import (imapsync lines or CSV): its absolute path, or null when dismissed. */
+  chooseBatchFile(): Promise<string | null>;
+  /** Where to save the client report (a save dialog proposing that format's extension), or null. */
+  chooseReportFile(format: ReportFormat): Promise<string | null>;
+  /** A desktop notification (settings.notifications is checked before). */
+  notify(notice: { title: string; body: string }): void;
 }
 
 export interface HandlerDeps {
@@ -53,6 +65,8 @@ export interface HandlerDeps {
   info: AppInfo;
   /** Where unexpected errors are reported (the console by default). */
   onInternalError?: (method: Method, err: unknown) => void;
+  /** The engine's verifyJob by default (unit tests pass a stand-in). */
+  verify?: typeof verifyJob;
 }
 
 export type HandlerTable = { readonly [M in Method]: (request: unknown) => Promise<Result<Responses[M]>> };
@@ -86,9 +100,9 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
   const google = createGoogleSignIn(deps.googleSignIn, (url) => deps.platform.openExternal(url));
   const microsoft = createMicrosoftSignIn(deps.microsoftSignIn, (url) => deps.platform.openExternal(url));
   const credentials = storedCredentials({ secrets, google: deps.googleSignIn, microsoft: deps.microsoftSignIn });
-  const view = (id: string): MailboxView => {
+  const view = (id: string, has = credentials.has): MailboxView => {
     const config = store.mailbox(id) ?? fail('NOT_FOUND', `There is no mailbox ${JSON.stringify(id)}.`);
-    return { config, status: manager.status(id), passwordsStored: { source: credentials.has(config.source), destination: credentials.has(config.destination) } };
+    return { config, status: manager.status(id), passwordsStored: { source: has(config.source), destination: has(config.destination) } };
   };
   /** Tokens and app secrets go to Microsoft's own sign-in service only (the engine takes any https one). */
   const checkAuthority = (e: EndpointSettings): void => void (usesMicrosoft(e) && microsoft.allowedAuthority(e.authority));
@@ -96,7 +110,10 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
 
   const impl: Impl = {
     getAppInfo: () => deps.info,
-    listMailboxes: () => store.mailboxes().map((m) => view(m.id)),
+    listMailboxes: async () => {
+      const has = await credentials.many();
+      return store.mailboxes().map((m) => view(m.id, has));
+    },
 
     saveMailbox: (draft) => {
       const existing = draft.id !== undefined ? config(draft.id) : undefined;
@@ -156,10 +173,17 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
       return toPreview(report, c);
     },
 
-    setExclusions: ({ id, exclude, labelPolicy, labelsAsKeywords }) => {
+    setExclusions: ({ id, exclude, labelPolicy, labelsAsKeywords, since, before, deleteMissing }) => {
       const c = config(id);
       if (isActive(manager.status(id).state)) fail('MAILBOX_BUSY', `${id} is running.`, 'Pause it before changing its folders or label policy.');
-      store.putMailbox({ ...c, exclude, labelPolicy: labelPolicy ?? c.labelPolicy, labelsAsKeywords: labelsAsKeywords ?? c.labelsAsKeywords });
+      const next: MailboxConfig = { ...c, exclude, labelPolicy: labelPolicy ?? c.labelPolicy, labelsAsKeywords: labelsAsKeywords ?? c.labelsAsKeywords };
+      // "" removes a bound; left out, the saved one stays.
+      if (since !== undefined) next.since = since || undefined;
+      if (before !== undefined) next.before = before || undefined;
+      if (deleteMissing !== undefined) next.deleteMissing = deleteMissing || undefined;
+      for (const k of ['since', 'before', 'deleteMissing'] as const) if (next[k] === undefined) delete next[k];
+      toMailboxJob(next); // the engine's checks: since before before
+      store.putMailbox(next);
       return view(id);
     },
 
@@ -195,6 +219,7 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
       await deps.platform.copyText(script);
       return { script };
     },
+    ...bulkHandlers(deps, { credentials: () => credentials.many(), checkAuthority }),
   };
 
   const table = {} as Record<Method, (request: unknown) => Promise<Result<unknown>>>;
@@ -244,6 +269,9 @@ function toPreview(report: ConnectionTestReport, c: MailboxConfig): MappingPrevi
     labelPolicies: LABEL_POLICY_INFO.map((p) => ({ ...p })),
     labelPolicy: c.labelPolicy,
     labelsAsKeywords: c.labelsAsKeywords,
+    since: c.since ?? null,
+    before: c.before ?? null,
+    deleteMissing: c.deleteMissing ?? false,
     gmailLabels: report.source.notable['X-GM-EXT-1'] === true,
     estimate: report.estimate ? { ...report.estimate } : null,
     warnings: [...report.blockers, ...report.warnings],

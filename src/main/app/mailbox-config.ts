@@ -25,6 +25,8 @@ const FIELD_WORDS: Record<string, string> = {
 
 /** "mailboxes[0].source.port: must be..." -> "Source port: must be..." */
 export function formProblem(problem: string): string {
+  const when = /^mailboxes\[0\]\.(since|before):?\s*(.*)$/s.exec(problem);
+  if (when) return `${when[1] === 'since' ? 'Only mail received since' : 'Only mail received before'}: ${when[2]}`;
   const m = /^mailboxes\[0\](?:\.(source|destination)(?:\.(\w+))?)?:?\s*(.*)$/s.exec(problem);
   if (!m) return problem;
   const [, side, field, rest] = m;
@@ -41,7 +43,9 @@ export function toMailboxJob(config: MailboxConfig): MailboxJob {
     id: config.id,
     source: endpointJson(config.source),
     destination: endpointJson(config.destination),
-    ...(config.exclude.length > 0 ? { folders: { exclude: config.exclude } } : {}),
+    ...folderFilter(config),
+    ...(config.since ? { since: config.since } : {}),
+    ...(config.before ? { before: config.before } : {}),
   };
   try {
     return parseJob({ mailboxes: [raw] }, '/').mailboxes[0]!;
@@ -52,6 +56,13 @@ export function toMailboxJob(config: MailboxConfig): MailboxJob {
     }
     throw err;
   }
+}
+
+/** The job file's "folders": the patterns an imported row gave, and the folders left out in the mapping step. */
+function folderFilter(c: MailboxConfig): { folders?: { include?: string[]; exclude?: string[] } } {
+  const include = c.include?.length ? { include: c.include } : {};
+  const exclude = c.exclude.length > 0 ? { exclude: c.exclude } : {};
+  return c.include?.length || c.exclude.length > 0 ? { folders: { ...include, ...exclude } } : {};
 }
 
 function endpointJson(e: EndpointSettings): Record<string, unknown> {
@@ -113,8 +124,11 @@ export function toJob(mailbox: MailboxJob, settings: Settings, labels: LabelChoi
   return { mailboxes: [mailbox], options: base.options };
 }
 
+/** What the mapping step (and an imported row) chose besides the accounts: kept when the form edits a mailbox. */
+export type KeptChoices = Pick<MailboxConfig, 'exclude' | 'labelPolicy' | 'labelsAsKeywords' | 'include' | 'since' | 'before' | 'deleteMissing'>;
+
 /** The configuration a draft describes (passwords are not part of it); the preview's choices are kept from `kept`. */
-export function draftToConfig(draft: MailboxDraft, id: string, kept?: Pick<MailboxConfig, 'exclude' | 'labelPolicy' | 'labelsAsKeywords'>): MailboxConfig {
+export function draftToConfig(draft: MailboxDraft, id: string, kept?: KeptChoices): MailboxConfig {
   return {
     id,
     source: copyEndpoint(draft.source),
@@ -122,6 +136,10 @@ export function draftToConfig(draft: MailboxDraft, id: string, kept?: Pick<Mailb
     exclude: [...(kept?.exclude ?? [])],
     labelPolicy: kept?.labelPolicy ?? DEFAULT_LABEL_CHOICE.labelPolicy,
     labelsAsKeywords: kept?.labelsAsKeywords ?? DEFAULT_LABEL_CHOICE.labelsAsKeywords,
+    ...(kept?.include?.length ? { include: [...kept.include] } : {}),
+    ...(kept?.since ? { since: kept.since } : {}),
+    ...(kept?.before ? { before: kept.before } : {}),
+    ...(kept?.deleteMissing ? { deleteMissing: true } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Mailferry's Electron entry: lifecycle only. Everything else lives in modules without Electron
  * (services.ts, handlers.ts, migration-manager.ts) or in small Electron adapters (window.ts,
- * app-protocol.ts, ipc-binding.ts).
+ * app-protocol.ts, ipc-binding.ts, electron-platform.ts).
  *
  * Where the engine runs: here, in the main process. It is asynchronous network I/O plus short synchronous
  * SQLite commits; the window is a separate (renderer) process, so it keeps drawing and scrolling while
@@ -11,9 +11,10 @@
  * the handler table moves as a whole: it has no Electron dependency and speaks plain data.
  */
 import { join } from 'node:path';
-import { app, clipboard, dialog, powerSaveBlocker, shell, type BrowserWindow } from 'electron';
+import { app, powerSaveBlocker, type BrowserWindow } from 'electron';
 import { PROGRESS_CHANNEL, type ProgressEvent } from '../../shared/contract.js';
 import { isAppUrl, registerAppScheme, serveRenderer } from './app-protocol.js';
+import { electronPlatform } from './electron-platform.js';
 import { bindIpc } from './ipc-binding.js';
 import { createAppServices, type AppServices } from './services.js';
 import { createMainWindow, guardWebContents, hardenSession } from './window.js';
@@ -64,31 +65,13 @@ function openWindow(): BrowserWindow {
   return win;
 }
 
-async function chooseFile(title: string, extensions: string[]): Promise<string | null> {
-  const options: Electron.OpenDialogOptions = {
-    title,
-    properties: ['openFile'],
-    filters: [
-      { name: 'Certificates', extensions },
-      { name: 'All files', extensions: ['*'] },
-    ],
-  };
-  const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
-  return r.canceled ? null : (r.filePaths[0] ?? null);
-}
-
 async function start(): Promise<void> {
   hardenSession();
   serveRenderer(RENDERER_DIR);
   services = createAppServices({
     dataDir: app.getPath('userData'),
     version: app.getVersion(),
-    platform: {
-      openExternal: (url) => shell.openExternal(url),
-      chooseCaFile: () => chooseFile('Choose the CA certificate (PEM) to trust', ['pem', 'crt', 'cer']),
-      chooseAppCertificateFile: () => chooseFile('Choose the app’s certificate and private key (one PEM file)', ['pem']),
-      copyText: async (text) => clipboard.writeText(text),
-    },
+    platform: electronPlatform(() => win),
   });
   bindIpc(services.handlers, (event) => !!win && event.sender === win.webContents && isAppUrl(event.senderFrame?.url));
   services.manager.onStatus((statuses) => {

@@ -4,7 +4,8 @@
  * - pause  = abort the run (the engine finishes the messages in flight and keeps the ledger consistent)
  *            and show 'paused'; resume = run it again: the ledger continues exactly where it stopped.
  * - cancel = the same abort, shown as 'cancelled'; a later start also continues from the ledger.
- * - At most `parallelMailboxes` runs at once; the others wait as 'queued'.
+ * - At most `parallelMailboxes` runs at once; the others wait as 'queued'. A run waiting for a daily quota
+ *   (hours, Gmail's download limit) gives its place up until it copies again, so it holds nobody up.
  * - Quit: every run is aborted and awaited; the ones that were running are resumed at the next start.
  * - One run per mailbox (the engine's locks): a mailbox another Mailferry run holds is not started but
  *   shows who holds it (mailbox-holders.ts); a mailbox into the same destination account as one running
@@ -52,6 +53,8 @@ interface ActiveRun {
   intent?: StopIntent;
   lastEngineState?: string;
   settled: Promise<void>;
+  /** Counted against parallelMailboxes: false while it waits for a daily quota. */
+  counted: boolean;
 }
 
 interface Entry extends MailboxRuntime {
@@ -61,6 +64,8 @@ interface Entry extends MailboxRuntime {
   startAfterSettle?: boolean;
   /** The status before the latest start: shown again if another run's lock refuses that start. */
   before?: MailboxStatus;
+  /** The next run copies only the messages the ledger records as refused (Retry failed). */
+  retryFailed?: boolean;
 }
 
 export class MigrationManager {
@@ -113,11 +118,38 @@ export class MigrationManager {
   }
 
   get active(): boolean {
-    return this.#running > 0 || this.#queue.length > 0;
+    // Not #running: a run waiting for a quota gives its place up, but it still runs (and keeps the computer awake).
+    return this.#queue.length > 0 || [...this.#entries.values()].some((e) => e.run);
   }
 
   status(id: string): MailboxStatus {
     return structuredClone(this.#entry(id).status);
+  }
+
+  /** Every mailbox's status, in no particular order. */
+  statuses(): MailboxStatus[] {
+    return [...this.#entries.values()].map((e) => structuredClone(e.status));
+  }
+
+  /** Shows a mailbox's latest test or verify (they run beside the migration, not in it). */
+  annotate(id: string, patch: Partial<Pick<MailboxStatus, 'check' | 'verification'>>): void {
+    const e = this.#entries.get(id);
+    if (!e) return; // removed meanwhile
+    e.status = { ...e.status, ...patch };
+    this.#publish(e);
+  }
+
+  /** Starts a run that copies only what the latest runs could not copy (the ledger's refused messages). */
+  retryFailed(id: string): MailboxStatus[] {
+    const e = this.#entry(id);
+    if (!canDo(e.status.state, 'start')) fail('WRONG_STATE', `${id} cannot retry while it is ${e.status.state}.`, 'Pause it first, or wait for it to finish.');
+    if (this.#holders.check(e)) fail('MAILBOX_IN_USE', e.status.inUse!.message, e.status.inUse!.hint);
+    this.#log(e, logEntry('info', 'Retrying the messages that could not be copied.'));
+    e.retryFailed = true;
+    this.#enqueue(e);
+    this.#pump();
+    this.#changed();
+    return [structuredClone(e.status)];
   }
 
   runtime(id: string): { failures: FailureView[]; notes: string[]; log: LogEntry[] } {
@@ -246,6 +278,7 @@ export class MigrationManager {
   #stop(e: Entry, intent: 'pause' | 'cancel'): void {
     const state = intent === 'pause' ? 'paused' : 'cancelled';
     e.startAfterSettle = false;
+    e.retryFailed = false; // a Resume or Start later copies everything that is left
     const q = this.#queue.indexOf(e.id);
     if (q >= 0) this.#queue.splice(q, 1);
     if (e.run) {
@@ -284,7 +317,9 @@ export class MigrationManager {
       return;
     }
     this.#bandwidth.setRate(this.#o.store.settings().bandwidthLimitKBps * 1024);
-    const run: ActiveRun = { job: job.mailboxes[0]!, controller: new AbortController(), carry: e.carry, settled: Promise.resolve() };
+    const run: ActiveRun = { job: job.mailboxes[0]!, controller: new AbortController(), carry: e.carry, settled: Promise.resolve(), counted: true };
+    const retryFailed = !!e.retryFailed;
+    e.retryFailed = false;
     e.run = run;
     this.#running++;
     run.settled = this.#o
@@ -295,6 +330,8 @@ export class MigrationManager {
         bandwidth: this.#bandwidth,
         runBy: RUN_BY,
         onProgress: (p) => this.#progress(e, run, p),
+        ...(retryFailed ? { retryFailed: true } : {}),
+        ...(config.deleteMissing ? { deleteMissing: true } : {}),
       })
       .then(
         (result) => this.#ended(e, run, result.mailboxes[0]),
@@ -302,7 +339,7 @@ export class MigrationManager {
       )
       .finally(() => {
         e.run = undefined;
-        this.#running--;
+        if (run.counted) this.#running--;
         if (e.startAfterSettle && !this.#shuttingDown) {
           e.startAfterSettle = false;
           this.#queue.push(e.id);
@@ -326,9 +363,21 @@ export class MigrationManager {
         if (line) this.#log(e, line);
       }
       const problem = (p.state === 'retrying' || p.state === 'waiting-quota') && p.reason ? forTheWindow(p.reason) : null;
-      e.status = { id: e.id, state: p.state, progress: merged, lastError: problem, nextAttemptAt: p.nextAttemptAt ?? null, inUse: null };
+      e.status = { ...e.status, id: e.id, state: p.state, progress: merged, lastError: problem, nextAttemptAt: p.nextAttemptAt ?? null, inUse: null };
     }
     this.#publish(e);
+    this.#countWhileCopying(run, p.state === 'waiting-quota');
+  }
+
+  /**
+   * A run that waits for a daily quota (an hour at a time) leaves its place to a queued mailbox; when it copies
+   * again it counts again (for a while one more mailbox than the setting may then copy, rather than one stop).
+   */
+  #countWhileCopying(run: ActiveRun, waiting: boolean): void {
+    if (waiting === !run.counted) return;
+    run.counted = !waiting;
+    this.#running += waiting ? -1 : 1;
+    if (waiting) this.#pump();
   }
 
   #ended(e: Entry, run: ActiveRun | undefined, result: MailboxResult | undefined, error?: AppError): void {
@@ -344,7 +393,7 @@ export class MigrationManager {
     e.carry = progress;
     const outcome = runOutcome(run?.intent, result?.progress.state, err, !!e.startAfterSettle);
     const shown = progress ? { ...progress, state: outcome.state === 'queued' ? progress.state : (outcome.state as MailboxProgress['state']) } : null;
-    e.status = { id: e.id, state: outcome.state, progress: shown, lastError: outcome.lastError, nextAttemptAt: null, inUse: null };
+    e.status = { ...e.status, id: e.id, state: outcome.state, progress: shown, lastError: outcome.lastError, nextAttemptAt: null, inUse: null };
     this.#log(e, outcomeLine(outcome.kind, progress, err));
     this.#publish(e);
   }

@@ -4,8 +4,20 @@
  * Shape only: whether a mailbox makes sense (loopback for "none", a readable CA file, source and
  * destination differ) is checked by the engine's parseJob in mailbox-config.ts.
  */
+import { parseDate } from '../engine/job/date-window.js';
 import { authorityProblem, isGuid, isValidTenant, TENANT_ALIASES } from '../engine/oauth/microsoft/endpoints.js';
-import { DESTINATION_AUTHS, LABEL_POLICIES, SECURITIES, SETTINGS_LIMITS, SOURCE_AUTHS, type Method, type Requests } from '../../shared/contract.js';
+import {
+  DESTINATION_AUTHS,
+  LABEL_POLICIES,
+  MICROSOFT_AUTHS,
+  REPORT_FORMATS,
+  SECURITIES,
+  SETTINGS_LIMITS,
+  SOURCE_AUTHS,
+  type Method,
+  type NumericSetting,
+  type Requests,
+} from '../../shared/contract.js';
 import { arrayOf, bool, either, int, literal, none, obj, oneOf, optional, refine, str, type Check } from './validate.js';
 
 const id = str({ max: 200 });
@@ -72,10 +84,31 @@ export const draftSchema = obj({
 /** Source folder names as the server spells them (kept byte for byte). */
 export const folderNames = arrayOf(str({ max: 1000, trim: false }), 2000, { unique: true });
 export const labelPolicy = oneOf(LABEL_POLICIES);
+/** A job file's folder patterns (an imported row's include). */
+export const folderPatterns = arrayOf(str({ max: 1000, trim: false }), 200);
+/** A received date as a job file takes it: "2024-06-01" (midnight UTC) or an ISO instant. */
+export const receivedDate = refine(str({ max: 40 }), (v) => parseDate(v) !== undefined, 'must be a date such as 2024-06-01');
+/** The mapping step's date fields: a date, or "" for no bound. */
+const dateOrNone = either(literal(''), receivedDate);
+
+/** A batch file's defaults: any server field a row may leave out, and the Microsoft preset. */
+const importServer = { host: optional(host), port: optional(int(1, 65535)), security: optional(oneOf(SECURITIES)) };
+const importDefaults = obj({
+  source: obj(importServer),
+  destination: obj({
+    ...importServer,
+    provider: optional(literal('microsoft')),
+    tenant: optional(tenant),
+    oauthClientId: optional(appId),
+    auth: optional(oneOf(MICROSOFT_AUTHS)),
+  }),
+});
+/** Ids main made up (a chosen file, a preview): letters, digits and "-" only. */
+const token = str({ max: 100, pattern: /^[A-Za-z0-9-]+$/, patternText: 'is not one Mailferry gave' });
 
 const selection = obj({ ids: either(literal('all'), arrayOf(id, 1000, { unique: true })) });
 const byId = obj({ id });
-const limit = (k: keyof typeof SETTINGS_LIMITS) => int(SETTINGS_LIMITS[k].min, SETTINGS_LIMITS[k].max);
+const limit = (k: NumericSetting) => int(SETTINGS_LIMITS[k].min, SETTINGS_LIMITS[k].max);
 
 export const requestSchemas: { readonly [M in Method]: Check<Requests[M]> } = {
   getAppInfo: none,
@@ -84,7 +117,15 @@ export const requestSchemas: { readonly [M in Method]: Check<Requests[M]> } = {
   removeMailbox: obj({ id, forgetPasswords: bool }),
   testConnection: draftSchema,
   previewMapping: byId,
-  setExclusions: obj({ id, exclude: folderNames, labelPolicy: optional(labelPolicy), labelsAsKeywords: optional(bool) }),
+  setExclusions: obj({
+    id,
+    exclude: folderNames,
+    labelPolicy: optional(labelPolicy),
+    labelsAsKeywords: optional(bool),
+    since: optional(dateOrNone),
+    before: optional(dateOrNone),
+    deleteMissing: optional(bool),
+  }),
   start: selection,
   pause: selection,
   resume: selection,
@@ -95,6 +136,7 @@ export const requestSchemas: { readonly [M in Method]: Check<Requests[M]> } = {
     connectionsPerAccount: limit('connectionsPerAccount'),
     parallelMailboxes: limit('parallelMailboxes'),
     bandwidthLimitKBps: limit('bandwidthLimitKBps'),
+    notifications: bool,
   }),
   openExternal: obj({ url: str({ max: 2048 }) }),
   chooseCaFile: none,
@@ -113,4 +155,11 @@ export const requestSchemas: { readonly [M in Method]: Check<Requests[M]> } = {
   hasMicrosoftCredential: obj({ address, host: optional(host), clientId: optional(appId) }),
   chooseAppCertificateFile: none,
   copyExchangePermissions: obj({ clientId: appId, mailbox: address, objectId: optional(objectId) }),
+  chooseBatchFile: none,
+  previewImport: obj({ fileId: token, defaults: importDefaults }),
+  importMailboxes: obj({ previewId: token }),
+  testMailboxes: selection,
+  verifyMailboxes: selection,
+  retryFailed: byId,
+  exportReport: obj({ format: oneOf(REPORT_FORMATS) }),
 };

@@ -9,9 +9,10 @@ import type { AppInfo } from '../../shared/contract.js';
 import { AppStore } from './app-store.js';
 import { checkMailbox } from './connection-test-adapter.js';
 import { googleSignInService, type GoogleSignInService } from './google-sign-in.js';
-import { createHandlers, type HandlerTable, type PlatformHooks } from './handlers.js';
+import { createHandlers, type HandlerDeps, type HandlerTable, type PlatformHooks } from './handlers.js';
 import { microsoftSignInService, type MicrosoftSignInService } from './microsoft-sign-in.js';
 import { MigrationManager, type ManagerOptions, type RunFn } from './migration-manager.js';
+import { Notifier } from './notifications.js';
 import { entry } from './run-log.js';
 import { keychain, type SecretStore } from './secret-store.js';
 
@@ -31,6 +32,8 @@ export interface AppServicesOptions {
   batchIntervalMs?: number;
   /** How often to look for other Mailferry runs (default 2 s) and where their locks are. */
   holders?: ManagerOptions['holders'];
+  /** The engine's verifyJob by default. */
+  verify?: HandlerDeps['verify'];
 }
 
 export interface AppServices {
@@ -38,6 +41,8 @@ export interface AppServices {
   manager: MigrationManager;
   handlers: HandlerTable;
   info: AppInfo;
+  /** Desktop notifications from the manager's statuses (Settings: notifications). */
+  notifier: Notifier;
 }
 
 export function createAppServices(o: AppServicesOptions): AppServices {
@@ -64,6 +69,8 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     microsoftSignIn: microsoftSignInService(o.microsoftSignIn),
     platform: o.platform,
     info,
+    ...(o.verify ? { verify: o.verify } : {}),
   });
-  return { store, manager, handlers, info };
+  const notifier = new Notifier(manager, () => store.settings().notifications, (n) => o.platform.notify(n));
+  return { store, manager, handlers, info, notifier };
 }

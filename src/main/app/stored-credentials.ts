@@ -5,6 +5,7 @@
  * a typed password; removing a mailbox forgets it unless another mailbox still uses the same entry.
  */
 import type { Side } from '../engine/connect/imap-connect.js';
+import { keychainAccount } from '../engine/connect/secrets.js';
 import type { EndpointSettings, MailboxConfig } from '../../shared/contract.js';
 import { fail } from './app-error.js';
 import type { GoogleSignInService } from './google-sign-in.js';
@@ -53,6 +54,22 @@ export function storedCredentials(s: CredentialStores) {
 
   return {
     has,
+
+    /**
+     * `has` for many endpoints at once (listing 500 mailboxes, previewing a 500-line file): the passwords are
+     * looked up in one keychain query when the store can, the sign-ins one by one (they are few).
+     */
+    async many(): Promise<(e: EndpointSettings) => boolean> {
+      let accounts: Set<string> | undefined;
+      try {
+        accounts = await s.secrets.accounts?.();
+      } catch {
+        accounts = undefined; // asked one by one then, each saying what is wrong
+      }
+      if (!accounts) return has;
+      const found = accounts;
+      return (e) => (e.auth === 'oauth2' || e.auth === 'oauth2-app' ? has(e) : found.has(keychainAccount(e.host, e.user)));
+    },
 
     /** Forgets what `removed` signed in with, except entries that a mailbox in `others` still uses. */
     forgetUnused(removed: MailboxConfig, others: readonly MailboxConfig[]): void {

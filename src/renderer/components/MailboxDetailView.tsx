@@ -1,9 +1,10 @@
 import { useEffect, useId, useState } from 'react';
 import type { AppError, MailboxDetail, MailboxView } from '../../shared/contract.js';
-import { isActive, type MailboxAction } from '../../shared/mailbox-actions.js';
+import { canDo, isActive, type MailboxAction } from '../../shared/mailbox-actions.js';
 import { byteFraction, messageFraction } from '../../shared/progress-view.js';
+import { workLeft } from '../../shared/work-left.js';
 import { api, asAppError, call } from '../api.js';
-import { bytes, count, duration, rate } from '../format.js';
+import { bytes, count, duration, gmailDays, rate } from '../format.js';
 import type { Navigate } from '../route.js';
 import type { MailboxesState } from '../use-mailboxes.js';
 import { ControlButtons } from './ControlButtons.js';
@@ -29,6 +30,9 @@ export function MailboxDetailView({ view, navigate, state }: Props) {
   const [busy, setBusy] = useState(false);
   const statusId = useId();
   const p = status.progress;
+  const left = workLeft(status);
+  const failedMessages = Math.max(detail?.failures.length ?? 0, p?.failed ?? 0);
+  const canRetry = failedMessages > 0 && canDo(status.state, 'start') && !status.inUse;
 
   // The log and failures change when the state does; the counters arrive with every progress batch.
   useEffect(() => {
@@ -42,12 +46,14 @@ export function MailboxDetailView({ view, navigate, state }: Props) {
     };
   }, [config.id, status.state]);
 
-  const act = async (action: MailboxAction) => {
+  const act = async (action: MailboxAction | 'retryFailed' | 'verify') => {
     if (action === 'start' && status.state === 'idle') return navigate({ name: 'preview', id: config.id });
     setBusy(true);
     setError(null);
     try {
-      state.applyStatuses(await call(api()[action]({ ids: [config.id] })));
+      const pending =
+        action === 'retryFailed' ? api().retryFailed({ id: config.id }) : action === 'verify' ? api().verifyMailboxes({ ids: [config.id] }) : api()[action]({ ids: [config.id] });
+      state.applyStatuses(await call(pending));
     } catch (err) {
       setError(asAppError(err));
     } finally {
@@ -64,6 +70,14 @@ export function MailboxDetailView({ view, navigate, state }: Props) {
         <StateBadge state={status.state} inUse={!!status.inUse} />
         <div className="toolbar">
           <ControlButtons view={view} onAction={(a) => void act(a)} busy={busy} reasonId={statusId} />
+          {canRetry ? (
+            <button type="button" className="btn" disabled={busy} title="Copies only the messages the latest runs could not copy" onClick={() => void act('retryFailed')}>
+              Retry failed ({count(failedMessages)})
+            </button>
+          ) : null}
+          <button type="button" className="btn" disabled={busy || isActive(status.state) || status.verification?.state === 'verifying'} onClick={() => void act('verify')}>
+            {status.verification?.state === 'verifying' ? 'Verifying…' : 'Verify'}
+          </button>
           <button type="button" className="btn" disabled={isActive(status.state)} onClick={() => navigate({ name: 'preview', id: config.id })}>
             Folders…
           </button>
@@ -110,7 +124,20 @@ export function MailboxDetailView({ view, navigate, state }: Props) {
             <dt>Time left</dt>
             <dd>{p && status.state === 'copying' ? duration(p.etaSeconds) : '—'}</dd>
           </div>
+          <div>
+            <dt>Left to copy</dt>
+            <dd>{left.bytesLeft === null ? '—' : bytes(left.bytesLeft)}</dd>
+          </div>
+          <div>
+            <dt>Gmail’s daily limit</dt>
+            <dd title="Gmail lets an account download 2,500 MB a day">{gmailDays(left.gmailDays)}</dd>
+          </div>
+          <div>
+            <dt>At this pace</dt>
+            <dd>{left.paceSeconds === null ? '—' : duration(left.paceSeconds)}</dd>
+          </div>
         </dl>
+        <Verdict status={status} />
       </div>
       <h2>Folders</h2>
       <FolderTable folders={p?.folders ?? []} />
@@ -129,5 +156,32 @@ export function MailboxDetailView({ view, navigate, state }: Props) {
       <h2>Log</h2>
       {detail ? <LogList log={detail.log} /> : <p className="muted">Loading…</p>}
     </section>
+  );
+}
+
+/** The latest verify of this mailbox, when there is one. */
+function Verdict({ status }: { status: MailboxDetail['view']['status'] }) {
+  const v = status.verification;
+  if (!v) return null;
+  const when = v.state === 'verifying' ? '' : ` (${new Date(v.at).toLocaleString()})`;
+  const text =
+    v.state === 'verifying'
+      ? 'Verifying: comparing both sides folder by folder…'
+      : v.state === 'complete'
+        ? `Verified complete: every message is on the destination; ${count(v.folders)} folders compared${when}.`
+        : v.state === 'incomplete'
+          ? `Verify found differences: ${count(v.missing)} missing and ${count(v.extra)} extra on the destination${when}. Run it again to copy what is missing.`
+          : `Not verified: ${v.error?.message ?? 'the mailbox could not be compared'}${when}.`;
+  const tone = v.state === 'complete' ? 'good' : v.state === 'verifying' ? 'muted' : 'bad';
+  return (
+    <div className={`verdict ${tone}`} role="status" data-verdict={v.state}>
+      <p>{text}</p>
+      {v.error?.hint ? <p className="status-hint">{v.error.hint}</p> : null}
+      {v.changes.map((c) => (
+        <p key={c} className="note">
+          {c}
+        </p>
+      ))}
+    </div>
   );
 }

@@ -1,12 +1,12 @@
-import { useId, useState } from 'react';
+import { memo, useId, useState } from 'react';
 import type { AppError, MailboxStatus, MailboxView } from '../../shared/contract.js';
 import type { MailboxAction } from '../../shared/mailbox-actions.js';
-import { byteFraction, folderCounts, messageFraction } from '../../shared/progress-view.js';
+import { byteFraction, messageFraction } from '../../shared/progress-view.js';
 import { api, asAppError, call } from '../api.js';
 import { byteRate, bytes, count, duration, messageRate } from '../format.js';
+import { sizeOf } from '../mailbox-list.js';
 import type { Navigate } from '../route.js';
 import { ControlButtons } from './ControlButtons.js';
-import { ErrorText } from './ErrorText.js';
 import { ProgressBar } from './ProgressBar.js';
 import { StateBadge } from './StateBadge.js';
 import { StatusLine } from './StatusLine.js';
@@ -15,18 +15,24 @@ interface Props {
   view: MailboxView;
   navigate: Navigate;
   applyStatuses: (s: MailboxStatus[]) => void;
+  selected: boolean;
+  onSelect: (id: string, selected: boolean) => void;
 }
 
-export function MailboxRow({ view, navigate, applyStatuses }: Props) {
+/**
+ * One mailbox of the table. Memoised: a progress batch replaces the view objects of the mailboxes it names
+ * only, so with 500 rows a batch re-renders the few that changed.
+ */
+export const MailboxRow = memo(function MailboxRow({ view, navigate, applyStatuses, selected, onSelect }: Props) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
   const statusId = useId();
   const { config, status } = view;
   const p = status.progress;
-  const folders = p ? folderCounts(p) : null;
   // Before a run has planned anything there is nothing to count yet: a dash, not "0 / 0".
   const counted = !!p && (p.planned > 0 || p.copied > 0 || status.state === 'done');
   const moving = status.state === 'copying';
+  const size = sizeOf(status);
 
   const act = async (action: MailboxAction) => {
     // A mailbox that never ran shows its folder mapping first.
@@ -43,14 +49,25 @@ export function MailboxRow({ view, navigate, applyStatuses }: Props) {
   };
 
   return (
-    <tr className="mailbox-row" data-mailbox={config.id}>
+    <tr className={selected ? 'mailbox-row selected' : 'mailbox-row'} data-mailbox={config.id}>
+      <td className="col-select">
+        <input type="checkbox" checked={selected} aria-label={`Select ${config.source.user}`} onChange={(e) => onSelect(config.id, e.target.checked)} />
+      </td>
       <td className="col-mailbox">
-        <div className="mailbox-name">{config.source.user}</div>
-        <div className="mailbox-dest">
+        <div className="mailbox-name" title={config.source.user}>
+          {config.source.user}
+        </div>
+        <div className="mailbox-dest" title={`to ${config.destination.user} on ${config.destination.host}`}>
           to {config.destination.user} on {config.destination.host}
         </div>
-        <StatusLine status={status} id={statusId} />
-        {error ? <ErrorText error={error} compact /> : null}
+        {error ? (
+          <p id={statusId} className="status-line bad" role="alert" title={error.hint ?? ''}>
+            {error.message}
+            {error.hint ? <span className="status-hint"> {error.hint}</span> : null}
+          </p>
+        ) : (
+          <StatusLine status={status} id={statusId} />
+        )}
       </td>
       <td className="col-state">
         <StateBadge state={status.state} inUse={!!status.inUse} />
@@ -63,6 +80,9 @@ export function MailboxRow({ view, navigate, applyStatuses }: Props) {
         />
         <ProgressBar label={`Data for ${config.source.user}`} fraction={counted ? byteFraction(p) : 0} text={counted ? `${bytes(p.bytesCopied)} / ${bytes(p.bytesPlanned)}` : '—'} />
       </td>
+      <td className="col-size num" title={size !== null && !counted ? 'As the connection test estimated it' : undefined}>
+        {size === null ? '—' : counted ? bytes(size) : `≈ ${bytes(size)}`}
+      </td>
       <td className="col-rate num">
         {p && moving ? (
           <span className="rate">
@@ -74,7 +94,6 @@ export function MailboxRow({ view, navigate, applyStatuses }: Props) {
         )}
       </td>
       <td className="col-eta num">{p && moving ? duration(p.etaSeconds) : '—'}</td>
-      <td className="col-folders num">{folders && folders.total > 0 ? `${folders.done} / ${folders.total}` : '—'}</td>
       <td className="col-actions">
         <ControlButtons view={view} onAction={(a) => void act(a)} busy={busy} reasonId={statusId} />
         <button type="button" className="btn subtle" aria-label={`Details of ${config.source.user}`} onClick={() => navigate({ name: 'detail', id: config.id })}>
@@ -83,4 +102,4 @@ export function MailboxRow({ view, navigate, applyStatuses }: Props) {
       </td>
     </tr>
   );
-}
+});

@@ -6,6 +6,7 @@ import type { Navigate } from '../route.js';
 import { ErrorText } from './ErrorText.js';
 import { LabelPolicyChoice } from './LabelPolicyChoice.js';
 import { MappingTable } from './MappingTable.js';
+import { ReceivedWindow, type WindowChoice } from './ReceivedWindow.js';
 
 interface Props {
   id: string;
@@ -19,6 +20,10 @@ export function MappingPreviewView({ id, navigate, onStarted }: Props) {
   const [included, setIncluded] = useState<Set<string>>(new Set());
   const [policy, setPolicy] = useState<LabelPolicy>('folder-per-label');
   const [keywords, setKeywords] = useState(false);
+  const [received, setReceived] = useState<WindowChoice>({ since: '', before: '', deleteMissing: false });
+  /** The saved dates as they were shown: a date sent back only when changed (an imported row may hold an instant). */
+  const [shownWindow, setShownWindow] = useState<WindowChoice>(received);
+  const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -31,6 +36,9 @@ export function MappingPreviewView({ id, navigate, onStarted }: Props) {
         setIncluded(new Set(p.rows.filter((r) => r.included).map((r) => r.source)));
         setPolicy(p.labelPolicy);
         setKeywords(p.labelsAsKeywords);
+        const w = { since: p.since?.slice(0, 10) ?? '', before: p.before?.slice(0, 10) ?? '', deleteMissing: p.deleteMissing };
+        setReceived(w);
+        setShownWindow(w);
       },
       (err: unknown) => live && setError(asAppError(err)),
     );
@@ -53,7 +61,17 @@ export function MappingPreviewView({ id, navigate, onStarted }: Props) {
     setError(null);
     try {
       const exclude = preview.rows.filter((r) => r.toggleable && !included.has(r.source)).map((r) => r.source);
-      await call(api().setExclusions({ id, exclude, labelPolicy: policy, labelsAsKeywords: keywords }));
+      await call(
+        api().setExclusions({
+          id,
+          exclude,
+          labelPolicy: policy,
+          labelsAsKeywords: keywords,
+          ...(received.since !== shownWindow.since ? { since: received.since } : {}),
+          ...(received.before !== shownWindow.before ? { before: received.before } : {}),
+          deleteMissing: received.deleteMissing,
+        }),
+      );
       if (start) {
         onStarted(await call(api().start({ ids: [id] })));
         navigate({ name: 'mailboxes' });
@@ -92,6 +110,7 @@ export function MappingPreviewView({ id, navigate, onStarted }: Props) {
             onPolicy={setPolicy}
             onKeywords={setKeywords}
           />
+          <ReceivedWindow value={received} onChange={setReceived} confirming={confirming} onConfirming={setConfirming} disabled={busy} />
           {preview.warnings.map((w) => (
             <p className="warn" key={w}>
               {w}

@@ -1,9 +1,9 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { SETTINGS_LIMITS, type AppError, type AppInfo, type Settings } from '../../shared/contract.js';
+import { SETTINGS_LIMITS, type AppError, type AppInfo, type NumericSetting } from '../../shared/contract.js';
 import { api, asAppError, call } from '../api.js';
 import { ErrorText } from './ErrorText.js';
 
-type Field = keyof Settings;
+type Field = NumericSetting;
 
 const FIELDS: Array<{ key: Field; label: string; note: string }> = [
   {
@@ -21,13 +21,17 @@ const FIELDS: Array<{ key: Field; label: string; note: string }> = [
 
 export function SettingsView() {
   const [form, setForm] = useState<Record<Field, string> | null>(null);
+  const [notifications, setNotifications] = useState(true);
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [saved, setSaved] = useState(false);
 
   useEffect(() => {
     call(api().getSettings()).then(
-      (s) => setForm({ connectionsPerAccount: String(s.connectionsPerAccount), parallelMailboxes: String(s.parallelMailboxes), bandwidthLimitKBps: String(s.bandwidthLimitKBps) }),
+      (s) => {
+        setForm({ connectionsPerAccount: String(s.connectionsPerAccount), parallelMailboxes: String(s.parallelMailboxes), bandwidthLimitKBps: String(s.bandwidthLimitKBps) });
+        setNotifications(s.notifications);
+      },
       (err: unknown) => setError(asAppError(err)),
     );
     call(api().getAppInfo()).then(setInfo, () => undefined);
@@ -44,6 +48,7 @@ export function SettingsView() {
           connectionsPerAccount: Number(form.connectionsPerAccount),
           parallelMailboxes: Number(form.parallelMailboxes),
           bandwidthLimitKBps: Number(form.bandwidthLimitKBps),
+          notifications,
         }),
       );
       setSaved(true);
@@ -80,6 +85,16 @@ export function SettingsView() {
             </div>
           ))}
           <p className="muted">New values apply to the next mailbox that starts or resumes.</p>
+        </fieldset>
+      ) : null}
+      {form ? (
+        <fieldset>
+          <legend>Notifications</legend>
+          <label className="check-label">
+            <input type="checkbox" id="setting-notifications" checked={notifications} onChange={(e) => setNotifications(e.target.checked)} /> Tell me when a mailbox needs
+            attention and when everything is done
+          </label>
+          <p className="field-note">A desktop notification when a mailbox stops, waits a long time for Gmail’s daily limit, or is in use by another Mailferry run.</p>
         </fieldset>
       ) : null}
       <fieldset>

@@ -1,12 +1,14 @@
 import type { MailboxStatus } from '../../shared/contract.js';
+import { formatBytes } from '../../shared/format-bytes.js';
 import { clock } from '../format.js';
+import { rowNote } from '../mailbox-list.js';
 
 /**
- * One line under the mailbox: who else runs it, the last problem in plain words, or what it is waiting
- * for. Always present, so rows never change height. `id` lets a held-back button point at it.
+ * One line under the mailbox: who else runs it, else the newest of its last problem, its latest test and its
+ * latest verify, else what it is waiting for or doing (mailbox-list.ts rowNote). Always present, so rows never
+ * change height. `id` lets a held-back button point at it.
  */
 export function StatusLine({ status, id }: { status: MailboxStatus; id?: string }) {
-  const next = status.nextAttemptAt ? ` Next try at ${clock(status.nextAttemptAt)}.` : '';
   const held = status.inUse;
   if (held) {
     return (
@@ -16,29 +18,14 @@ export function StatusLine({ status, id }: { status: MailboxStatus; id?: string 
       </p>
     );
   }
-  if (status.lastError) {
-    return (
-      <p id={id} className={status.state === 'failed' ? 'status-line bad' : 'status-line warn'} title={status.lastError.hint ?? ''}>
-        {status.lastError.message}
-        {next}
-        {status.lastError.hint ? <span className="status-hint"> {status.lastError.hint}</span> : null}
-      </p>
-    );
-  }
-  const p = status.progress;
-  const text =
-    status.state === 'done' && p
-      ? p.failed > 0
-        ? `${p.failed} message${p.failed === 1 ? '' : 's'} could not be copied; see Details.`
-        : 'Everything is on the destination.'
-      : status.state === 'idle'
-        ? 'Not started yet.'
-        : p && p.present > 0
-          ? `${p.present.toLocaleString()} already on the destination.`
-          : '\u00a0';
+  const note = rowNote(status, formatBytes);
+  const next = status.nextAttemptAt && status.lastError ? ` Next try at ${clock(status.nextAttemptAt)}.` : '';
+  const cls = note.tone === 'bad' || note.tone === 'warn' ? `status-line ${note.tone}` : note.tone === 'good' ? 'status-line good' : 'status-line';
   return (
-    <p id={id} className="status-line">
-      {text}
+    <p id={id} className={cls} title={note.hint ? `${note.text} ${note.hint}` : undefined}>
+      {note.text}
+      {next}
+      {note.hint ? <span className="status-hint"> {note.hint}</span> : null}
     </p>
   );
 }

@@ -3,8 +3,9 @@
  * table in place of Electron's IPC: POST /__mailferry/call/<method> with {"request": ...} answers the
  * handler's Result; GET /__mailferry/events streams progress batches (Server-Sent Events). The handler
  * table, the migration manager, the engine and the keychain are the real ones (services.ts); only the
- * platform hooks (open a link, a file dialog, the clipboard) are recorded instead of performed, and a test
- * may let its fake Microsoft identity platform in as a sign-in authority and "open" its pages itself.
+ * platform hooks (open a link, a file dialog, the clipboard, a desktop notification) are recorded instead of
+ * performed (a dialog answers what the test set), and a test may let its fake Microsoft identity platform in
+ * as a sign-in authority and "open" its pages itself.
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -12,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { SECURITY_HEADERS } from '../../../src/main/app/csp.js';
 import { createAppServices, type AppServices, type AppServicesOptions } from '../../../src/main/app/services.js';
 import { contentType, resolveStaticPath } from '../../../src/main/app/static-files.js';
-import { METHODS, type Method, type ProgressEvent } from '../../../src/shared/contract.js';
+import { METHODS, type Method, type ProgressEvent, type ReportFormat } from '../../../src/shared/contract.js';
 import { shimSource } from './shim.js';
 
 export interface Bridge {
@@ -22,6 +23,10 @@ export interface Bridge {
   opened: string[];
   /** What was put on the clipboard. */
   copied: string[];
+  /** Desktop notifications shown (after the settings' switch). */
+  notified: Array<{ title: string; body: string }>;
+  /** What the dialogs answer next: the batch file to import, where to save the report (by format). */
+  dialogs: { batchFile: string | null; reportFile: (format: ReportFormat) => string | null };
   close(): Promise<void>;
 }
 
@@ -54,6 +59,8 @@ export interface BridgeOptions {
 export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const opened: string[] = [];
   const copied: string[] = [];
+  const notified: Bridge['notified'] = [];
+  const dialogs: Bridge['dialogs'] = { batchFile: null, reportFile: () => null };
   const services = createAppServices({
     dataDir: opts.dataDir,
     version: (JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version,
@@ -65,6 +72,9 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       chooseCaFile: async () => opts.caFile ?? null,
       chooseAppCertificateFile: async () => opts.appCertificateFile ?? null,
       copyText: async (text) => void copied.push(text),
+      chooseBatchFile: async () => dialogs.batchFile,
+      chooseReportFile: async (format) => dialogs.reportFile(format),
+      notify: (n) => void notified.push({ ...n }),
     },
     ...(opts.microsoftSignIn ? { microsoftSignIn: opts.microsoftSignIn } : {}),
     // Looks for other Mailferry runs more often than the app's 2 s, so the test waits less for a change.
@@ -129,6 +139,8 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     services,
     opened,
     copied,
+    notified,
+    dialogs,
     async close() {
       await services.manager.shutdown(10_000);
       for (const c of clients) c.end();

@@ -1,0 +1,112 @@
+/**
+ * "Verify" (one mailbox, or all): both sides compared folder by folder with the engine's verifyJob, a few
+ * mailboxes at a time, each verdict recorded in the app's ledger (the client report shows it) and in the row's
+ * `verification` as it arrives. Writes nothing to the servers. A running mailbox is not verified: its
+ * destination is still changing.
+ */
+import { Ledger } from '../engine/ledger/ledger.js';
+import { verifyJob, type VerifyOutcome } from '../engine/report/verify-job.js';
+import type { MailboxJob } from '../engine/job/job.js';
+import type { MailboxStatus, MailboxVerification, Selection } from '../../shared/contract.js';
+import { isActive } from '../../shared/mailbox-actions.js';
+import { fail, forTheWindow, toAppError } from './app-error.js';
+import type { AppStore } from './app-store.js';
+import { toJob, toMailboxJob } from './mailbox-config.js';
+import type { MigrationManager } from './migration-manager.js';
+import { passwordResolver, type SecretStore } from './secret-store.js';
+
+export interface VerifyAllDeps {
+  store: AppStore;
+  manager: Pick<MigrationManager, 'status' | 'annotate'>;
+  secrets: SecretStore;
+  stateDir: string;
+  /** The engine's verifyJob by default (a seam for unit tests). */
+  verify?: typeof verifyJob;
+  now?: () => number;
+}
+
+/** A verify outcome as the row and the detail view show it. */
+export function toVerification(o: VerifyOutcome, at: number): MailboxVerification {
+  const r = o.result;
+  if (!r) {
+    const e = o.error;
+    return {
+      state: 'not-verified', at, missing: 0, extra: 0, folders: 0, changes: [],
+      error: e ? forTheWindow({ code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) }) : { code: 'INTERNAL', message: 'The mailbox could not be compared.' },
+    };
+  }
+  return {
+    state: r.ok ? 'complete' : 'incomplete',
+    at,
+    missing: r.folders.reduce((s, f) => s + f.missing.length, 0),
+    extra: r.folders.reduce((s, f) => s + f.extra.length, 0),
+    folders: r.folders.length,
+    changes: [...r.changeNotes],
+  };
+}
+
+export class VerifyAll {
+  readonly #d: VerifyAllDeps;
+  readonly #verifying = new Set<string>();
+
+  constructor(deps: VerifyAllDeps) {
+    this.#d = deps;
+  }
+
+  async run(selection: Selection): Promise<MailboxStatus[]> {
+    const { store, manager } = this.#d;
+    const now = this.#d.now ?? Date.now;
+    const ids = this.#pick(selection);
+    const jobs: Array<{ id: string; mb: MailboxJob }> = [];
+    for (const id of ids) {
+      manager.annotate(id, { verification: { state: 'verifying', at: now(), missing: 0, extra: 0, folders: 0, changes: [] } });
+      try {
+        jobs.push({ id, mb: toMailboxJob(store.mailbox(id)!) });
+      } catch (err) {
+        manager.annotate(id, { verification: { state: 'not-verified', at: now(), missing: 0, extra: 0, folders: 0, changes: [], error: toAppError(err) } });
+      }
+    }
+    if (jobs.length === 0) return ids.map((id) => manager.status(id));
+    jobs.forEach((j) => this.#verifying.add(j.id));
+    let ledger: Ledger | undefined;
+    try {
+      ledger = Ledger.open(this.#d.stateDir);
+      const options = toJob(jobs[0]!.mb, store.settings()).options;
+      await (this.#d.verify ?? verifyJob)(
+        { mailboxes: jobs.map((j) => j.mb), options },
+        {
+          ledger,
+          password: passwordResolver(this.#d.secrets),
+          onOutcome: (o) => {
+            this.#verifying.delete(o.id);
+            manager.annotate(o.id, { verification: toVerification(o, now()) });
+          },
+        },
+      );
+    } catch (err) {
+      // The ledger could not be opened: no mailbox was compared.
+      const error = toAppError(err);
+      for (const j of jobs) {
+        if (manager.status(j.id).verification?.state === 'verifying') {
+          manager.annotate(j.id, { verification: { state: 'not-verified', at: now(), missing: 0, extra: 0, folders: 0, changes: [], error } });
+        }
+      }
+    } finally {
+      ledger?.close();
+      jobs.forEach((j) => this.#verifying.delete(j.id));
+    }
+    return ids.map((id) => manager.status(id));
+  }
+
+  #pick(selection: Selection): string[] {
+    const { store, manager } = this.#d;
+    if (selection.ids === 'all') {
+      return store.mailboxes().map((m) => m.id).filter((id) => !this.#verifying.has(id) && !isActive(manager.status(id).state));
+    }
+    for (const id of selection.ids) {
+      if (!store.mailbox(id)) fail('NOT_FOUND', `There is no mailbox ${JSON.stringify(id)}.`, 'It may have been removed; reload the list.');
+      if (isActive(manager.status(id).state)) fail('MAILBOX_BUSY', `${id} is running: its destination is still changing.`, 'Verify it when it is done, or pause it first.');
+    }
+    return selection.ids.filter((id) => !this.#verifying.has(id));
+  }
+}
