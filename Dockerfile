@@ -5,7 +5,7 @@
 # No OS keychain runs in a container: passwords come only from the environment variables the job file
 # names (passwordEnv, clientSecretEnv), or from a batch file's own columns.
 
-# Build stage: esbuild (a dev dependency) bundles src/ into dist/cli.js.
+# Build stage: esbuild (a dev dependency) bundles src/ into dist/cli.js and the pieces it loads per command.
 FROM node:24-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -17,7 +17,7 @@ COPY scripts/build.mjs scripts/build.mjs
 COPY src src
 RUN node scripts/build.mjs cli
 
-# Runtime stage: Node, the runtime dependencies and the one bundled file; no sources, no dev tools.
+# Runtime stage: Node, the runtime dependencies and the bundle; no sources, no dev tools.
 FROM node:24-slim
 ENV NODE_ENV=production \
     MAILFERRY_LOCK_DIR=/state/locks
@@ -25,6 +25,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /src/dist/cli.js /src/dist/cli.js.map ./dist/
+COPY --from=build /src/dist/cli-chunks ./dist/cli-chunks/
 # The ledger (and the run locks, so two containers on one volume never copy one mailbox twice) live in
 # /state: mount a volume there and pass --state /state/ledger; the CLI makes that folder private (700).
 RUN mkdir -p /state && chown node:node /state

@@ -1,9 +1,11 @@
 // Bundles the entries. Dependencies stay in node_modules (native addons must), so the output runs from
 // the repository or from the packaged app alike. Usage: node scripts/build.mjs [cli|app|renderer|all]
-//   cli       dist/cli.js (ESM)
+//   cli       dist/cli.js (ESM) and the pieces it loads when a command runs, in dist/cli-chunks/
 //   app       dist/main/app.js (Electron main, ESM), dist/preload/index.cjs (sandboxed preload: CommonJS,
 //             bundled, only `electron` external) and the renderer
 //   renderer  dist/renderer/ (vite build of src/renderer)
+import fs from 'node:fs';
+import path from 'node:path';
 import { build } from 'esbuild';
 
 const what = process.argv[2] ?? 'all';
@@ -20,7 +22,17 @@ async function buildRenderer() {
 }
 
 if (what === 'cli' || what === 'all') {
-  await build({ ...common, entryPoints: ['src/main/cli.ts'], outfile: 'dist/cli.js', format: 'esm' });
+  // Split per command (cli.ts imports each one when it runs): a run loads only its own command's code and
+  // packages. The entry stays dist/cli.js; the shared pieces go to dist/cli-chunks/.
+  const { metafile } = await build({
+    ...common, entryPoints: { cli: 'src/main/cli.ts' }, outdir: 'dist', format: 'esm', splitting: true, chunkNames: 'cli-chunks/[name]-[hash]', metafile: true,
+  });
+  // Pieces of earlier builds go once they are a while old (a CLI started before this build may still load them).
+  const current = new Set(Object.keys(metafile.outputs).map((f) => path.resolve(f)));
+  for (const f of fs.readdirSync('dist/cli-chunks')) {
+    const file = path.resolve('dist/cli-chunks', f);
+    if (!current.has(file) && Date.now() - fs.statSync(file).mtimeMs > 10 * 60_000) fs.rmSync(file, { force: true });
+  }
 }
 if (what === 'app' || what === 'all') {
   await build({ ...common, entryPoints: ['src/main/app/main.ts'], outfile: 'dist/main/app.js', format: 'esm', external: ['electron'] });

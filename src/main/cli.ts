@@ -1,17 +1,13 @@
 import { formatErrorLine, isMailferryError } from './engine/errors/errors.js';
 import { UsageError } from './cli/args.js';
-import { APP_SECRET_ACTIONS, runAppSecretsCommand } from './cli/app-secrets-command.js';
-import { EXCHANGE_PERMISSIONS_USAGE, exchangePermissionsCommand } from './cli/exchange-permissions-command.js';
-import { microsoftSigninCommand, providerFlag } from './cli/microsoft-signin-command.js';
-import { IMPORT_USAGE, importCommand } from './cli/import-command.js';
-import { BATCH_FLAGS_USAGE } from './cli/job-source.js';
-import { MIGRATE_USAGE, migrateCommand } from './cli/migrate-command.js';
-import { REPORT_USAGE, reportCommand } from './cli/report-command.js';
-import { runSecretsCommand } from './cli/secrets-command.js';
-import { runServiceAccountCommand, SERVICE_ACCOUNT_ACTIONS } from './cli/service-account-command.js';
-import { signinCommand, signoutCommand } from './cli/signin-command.js';
-import { TEST_USAGE, testCommand } from './cli/test-command.js';
-import { VERIFY_USAGE, verifyCommand } from './cli/verify-command.js';
+import {
+  APP_SECRET_ACTIONS, BATCH_FLAGS_USAGE, EXCHANGE_PERMISSIONS_USAGE, IMPORT_USAGE, MIGRATE_USAGE, providerFlag, REPORT_USAGE,
+  SERVICE_ACCOUNT_ACTIONS, TEST_USAGE, VERIFY_USAGE,
+} from './cli/usage.js';
+
+// Each command is imported when it runs (`await import`), so a run loads only what its command needs: a
+// no-op `migrate` neither the preflight, the OAuth sign-in (node:http, which pulls in undici), the report's
+// HTML nor the keychain's prompts. The bundle is split per command (scripts/build.mjs).
 
 const USAGE = `Mailferry: move a Gmail mailbox into another IMAP host.
 
@@ -52,33 +48,36 @@ async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'migrate': {
+        const { migrateCommand } = await import('./cli/migrate-command.js');
         const code = await migrateCommand(rest, stop.signal);
         // Stopped on request: the conventional 128 + signal number, after the state was saved.
         return stoppedBy ? EXIT_ON[stoppedBy] : code;
       }
       case 'verify':
-        return await verifyCommand(rest);
+        return await (await import('./cli/verify-command.js')).verifyCommand(rest);
       case 'report':
-        return reportCommand(rest);
+        return (await import('./cli/report-command.js')).reportCommand(rest);
       case 'test':
-        return await testCommand(rest);
+        return await (await import('./cli/test-command.js')).testCommand(rest);
       case 'import':
-        return await importCommand(rest);
+        return await (await import('./cli/import-command.js')).importCommand(rest);
       case 'signin': {
         const io = { input: process.stdin, output: process.stdout, errorOutput: process.stderr, signal: stop.signal };
         const provider = providerFlag(rest);
-        if (provider === 'microsoft') return await microsoftSigninCommand(rest, io);
+        if (provider === 'microsoft') return await (await import('./cli/microsoft-signin-command.js')).microsoftSigninCommand(rest, io);
         if (provider !== undefined) throw new UsageError('--provider is "microsoft" (leave it out for Google)');
-        return await signinCommand(rest, io);
+        return await (await import('./cli/signin-command.js')).signinCommand(rest, io);
       }
       case 'signout':
-        return await signoutCommand(rest, { input: process.stdin, output: process.stdout, errorOutput: process.stderr });
-      case 'secrets':
-        if (APP_SECRET_ACTIONS.includes(rest[0] ?? '')) return await runAppSecretsCommand(rest, { input: process.stdin, output: process.stderr });
-        if (SERVICE_ACCOUNT_ACTIONS.includes(rest[0] ?? '')) return await runServiceAccountCommand(rest, { input: process.stdin, output: process.stderr });
-        return await runSecretsCommand(rest, { input: process.stdin, output: process.stderr });
+        return await (await import('./cli/signin-command.js')).signoutCommand(rest, { input: process.stdin, output: process.stdout, errorOutput: process.stderr });
+      case 'secrets': {
+        const io = { input: process.stdin, output: process.stderr };
+        if (APP_SECRET_ACTIONS.includes(rest[0] ?? '')) return await (await import('./cli/app-secrets-command.js')).runAppSecretsCommand(rest, io);
+        if (SERVICE_ACCOUNT_ACTIONS.includes(rest[0] ?? '')) return await (await import('./cli/service-account-command.js')).runServiceAccountCommand(rest, io);
+        return await (await import('./cli/secrets-command.js')).runSecretsCommand(rest, io);
+      }
       case 'exchange-permissions':
-        return await exchangePermissionsCommand(rest);
+        return await (await import('./cli/exchange-permissions-command.js')).exchangePermissionsCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -38,11 +38,14 @@ describe('Ledger', () => {
     l.recordIntents([{ ref: ref(1), facts: facts(), fingerprint: 'fp1' }]);
     expect([...l.pending('m', 'INBOX', 7)]).toEqual([[1, 'fp1']]);
     expect(l.finishedUids('m', 'INBOX', 7).size).toBe(0);
+    expect(l.countFinished('m', 'INBOX', 7)).toBe(0);
     l.markDone(ref(1), 100, 5);
     l.recordFinished([{ ref: ref(2), facts: facts(), state: 'present', destUidValidity: 100, destUid: 6 }]);
     l.recordFinished([{ ref: ref(3), facts: facts('z'), state: 'skipped', reason: 'x' }]);
     l.markFailed(ref(4), facts(), 'too big');
     expect([...l.finishedUids('m', 'INBOX', 7)].sort()).toEqual([1, 2, 3]);
+    expect(l.countFinished('m', 'INBOX', 7)).toBe(3);
+    expect(l.countFinished('m', 'INBOX', 8)).toBe(0);
     expect([...l.claimedDestUids('m', 'INBOX', 100)].sort()).toEqual([5, 6]);
     expect(l.pending('m', 'INBOX', 7).size).toBe(0);
     l.close();

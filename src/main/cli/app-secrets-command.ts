@@ -19,8 +19,6 @@ import { isGuid } from '../engine/oauth/microsoft/endpoints.js';
 import { promptHidden } from './prompt.js';
 import { SECRETS_EXIT, type SecretsCommandIo } from './secrets-command.js';
 
-export const APP_SECRET_ACTIONS = ['set-app-secret', 'import-app-certificate', 'delete-app'];
-
 export const APP_SECRETS_USAGE = [
   'Usage: mailferry secrets set-app-secret CLIENT_ID       store a Microsoft app\'s client secret (you are asked for it)',
   '       mailferry secrets import-app-certificate CLIENT_ID CERT.pem [KEY.pem]',

@@ -7,8 +7,7 @@ import { loadJob } from '../engine/job/job.js';
 import { isGuid } from '../engine/oauth/microsoft/endpoints.js';
 import { exchangePermissionScript } from '../engine/oauth/microsoft/exchange-permissions.js';
 import { onlyKnown, parseArgs, UsageError } from './args.js';
-
-export const EXCHANGE_PERMISSIONS_USAGE = 'mailferry exchange-permissions JOB.json [--app-id ID] [--object-id ENTERPRISE-APP-OBJECT-ID]';
+import { EXCHANGE_PERMISSIONS_USAGE } from './usage.js';
 
 export async function exchangePermissionsCommand(argv: string[], output: NodeJS.WritableStream = process.stdout): Promise<number> {
   const args = parseArgs(argv, ['app-id', 'object-id']);

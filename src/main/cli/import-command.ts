@@ -6,8 +6,7 @@ import { writePrivateFile } from '../engine/state/private-files.js';
 import { UsageError } from './args.js';
 import { parseSubcommand, subcommand } from './command-line.js';
 import { addBatchOptions, loadJobSource, reportRows, withRowProblems } from './job-source.js';
-
-export const IMPORT_USAGE = 'mailferry import BATCH_FILE --out JOB.json [--force] [BATCH DEFAULTS]';
+import { IMPORT_USAGE } from './usage.js';
 
 /**
  * `mailferry import`: puts a batch file's passwords in the OS keychain and writes the same mailboxes as a

@@ -15,12 +15,6 @@ import { isJobFileText } from '../engine/batch/batch-file.js';
 import { intFlag } from './command-line.js';
 import { UsageError } from './args.js';
 
-export const BATCH_FLAGS_USAGE =
-  '[--source-host H] [--source-port N] [--source-security tls|starttls|none] [--source-ca FILE] [--source-service-account CLIENT_EMAIL] ' +
-  '[--destination-host H] [--destination-port N] [--destination-security S] [--destination-ca FILE] ' +
-  '[--destination-provider microsoft --destination-tenant T --destination-client-id ID [--destination-auth oauth2-app|oauth2] [--destination-client-secret-env VAR]] ' +
-  '[--connections-per-account N] [--global-connections N]';
-
 /** Flag name (commander's camelCase key) to the job field it sets, per side. */
 const SIDE_FIELDS = { Host: 'host', Port: 'port', Security: 'security', Ca: 'ca' } as const;
 const SERVICE_ACCOUNT_FIELDS = { sourceServiceAccount: 'serviceAccount' } as const;

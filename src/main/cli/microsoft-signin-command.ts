@@ -21,13 +21,6 @@ export const MICROSOFT_SIGNIN_USAGE = [
 
 const KNOWN = ['provider', 'tenant', 'client-id', 'authority', 'device-code', 'no-browser', 'help', 'h'];
 
-/** The value of --provider in argv, if any (read before the provider's own parsing). */
-export function providerFlag(argv: readonly string[]): string | undefined {
-  const i = argv.findIndex((a) => a === '--provider' || a.startsWith('--provider='));
-  if (i < 0) return undefined;
-  return argv[i]!.includes('=') ? argv[i]!.slice('--provider='.length) : argv[i + 1];
-}
-
 interface Parsed {
   target: SigninTarget;
   device: boolean;

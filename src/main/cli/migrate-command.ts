@@ -8,13 +8,10 @@ import { UsageError } from './args.js';
 import { parseSubcommand, subcommand } from './command-line.js';
 import { addBatchOptions, loadJobSource, reportRows, withRowProblems } from './job-source.js';
 import { ProgressPrinter } from './progress-printer.js';
-import { addShardOption, applyShard, parseShard, shardLine, SHARD_USAGE, stateDirFor } from './shard-option.js';
-import { describePolicy } from './test-command.js';
+import { addShardOption, applyShard, parseShard, shardLine, stateDirFor } from './shard-option.js';
 import { formatBytes } from '../../shared/format-bytes.js';
 import { renderTable } from './table.js';
-
-export const MIGRATE_USAGE =
-  `mailferry migrate JOB.json|BATCH_FILE [--state DIR] [--report FILE.json] [--dry-run] [--since DATE] [--before DATE] [--retry-failed] [--delete-missing] ${SHARD_USAGE} [BATCH DEFAULTS]`;
+import { MIGRATE_USAGE } from './usage.js';
 
 /** `mailferry migrate`: runs the job, prints live progress, a per-folder table, writes the JSON report. */
 export async function migrateCommand(argv: string[], signal: AbortSignal): Promise<number> {
@@ -45,7 +42,7 @@ export async function migrateCommand(argv: string[], signal: AbortSignal): Promi
     if (job.mailboxes.length === 0) return withRowProblems(0, source);
   }
   const dryRun = flags.dryRun === true;
-  const printer = new ProgressPrinter();
+  const printer = await ProgressPrinter.create();
   const run = await runMigration(job, {
     stateDir, dryRun, signal, onProgress: printer.update, runBy: `mailferry migrate ${path.resolve(jobFile)}`,
     ...source.credentials,
@@ -56,7 +53,9 @@ export async function migrateCommand(argv: string[], signal: AbortSignal): Promi
   printer.finish();
   const report = buildReport(run);
   if (flags.report !== undefined) writeReport(flags.report, report);
-  process.stdout.write(summary(report) + '\n' + (dryRun ? describePolicy(job.options) + '\n' : ''));
+  // The policy line comes from the preflight's module, loaded only for a dry run.
+  const policy = dryRun ? (await import('./test-command.js')).describePolicy(job.options) + '\n' : '';
+  process.stdout.write(summary(report) + '\n' + policy);
   return withRowProblems(exitCode(report), source);
 }
 

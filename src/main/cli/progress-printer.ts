@@ -1,7 +1,7 @@
-import { createLogUpdate } from 'log-update';
+import type { createLogUpdate } from 'log-update';
 import type { MailboxProgress } from '../../shared/progress.js';
 import { formatBytes } from '../../shared/format-bytes.js';
-import { GMAIL_DAILY_DOWNLOAD_BYTES } from '../engine/preflight/connection-test.js';
+import { GMAIL_DAILY_DOWNLOAD_BYTES } from '../../shared/work-left.js';
 import { formatDuration } from './table.js';
 
 /** Mailboxes doing something come first, then those waiting, then the finished ones. */
@@ -23,9 +23,15 @@ export class ProgressPrinter {
   #lastDraw = 0;
   #lastTotal = 0;
 
-  constructor(out: NodeJS.WriteStream = process.stderr) {
+  private constructor(out: NodeJS.WriteStream, draw: ReturnType<typeof createLogUpdate> | undefined) {
     this.#out = out;
-    this.#draw = out.isTTY ? createLogUpdate(out, { showCursor: true }) : undefined;
+    this.#draw = draw;
+  }
+
+  /** log-update (and its string-width tables, ~40 ms to load) only for a terminal. */
+  static async create(out: NodeJS.WriteStream = process.stderr): Promise<ProgressPrinter> {
+    const draw = out.isTTY ? (await import('log-update')).createLogUpdate(out, { showCursor: true }) : undefined;
+    return new ProgressPrinter(out, draw);
   }
 
   update = (p: MailboxProgress): void => {

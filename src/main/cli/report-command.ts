@@ -3,8 +3,7 @@ import { Option } from 'commander';
 import { exportClientReport, formatOf, REPORT_FORMATS } from '../engine/report/export-report.js';
 import { UsageError } from './args.js';
 import { parseSubcommand, subcommand } from './command-line.js';
-
-export const REPORT_USAGE = 'mailferry report --state DIR --out FILE.html|FILE.json|FILE.csv [--format html|json|csv]';
+import { REPORT_USAGE } from './usage.js';
 
 /**
  * `mailferry report`: the client report from the state folder's ledger (every run and verify so far), as

@@ -11,8 +11,6 @@ import { isServiceAccountRef, parseServiceAccountKey } from '../engine/oauth/ser
 import { serviceAccountKeys } from '../engine/oauth/service-account/key-store.js';
 import { SECRETS_EXIT, type SecretsCommandIo } from './secrets-command.js';
 
-export const SERVICE_ACCOUNT_ACTIONS = ['import-service-account', 'delete-service-account'];
-
 export const SERVICE_ACCOUNT_USAGE = [
   'Usage: mailferry secrets import-service-account KEY.json   store a Google Workspace service account key (then delete the file)',
   '       mailferry secrets delete-service-account CLIENT_EMAIL|CLIENT_ID   remove it',

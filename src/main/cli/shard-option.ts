@@ -9,7 +9,6 @@ import { selectShard, type Shard } from '../engine/batch/shard.js';
 import { UsageError } from './args.js';
 import type { JobSource } from './job-source.js';
 
-export const SHARD_USAGE = '[--shard I/N|auto/N]';
 export const COMPLETION_INDEX_ENV = 'JOB_COMPLETION_INDEX';
 
 export function addShardOption(cmd: Command): Command {

@@ -6,12 +6,11 @@ import { UsageError } from './args.js';
 import { parseSubcommand, subcommand } from './command-line.js';
 import { addBatchOptions, loadJobSource, reportRows } from './job-source.js';
 import { isReady, preflightTable } from './preflight-table.js';
-import { addShardOption, applyShard, parseShard, shardLine, SHARD_USAGE } from './shard-option.js';
+import { addShardOption, applyShard, parseShard, shardLine } from './shard-option.js';
 import { formatBytes } from '../../shared/format-bytes.js';
 import { renderTable } from './table.js';
 import { takeoutTestLine, withoutTakeout } from './takeout-lines.js';
-
-export const TEST_USAGE = `mailferry test JOB.json|BATCH_FILE [--details] ${SHARD_USAGE} [BATCH DEFAULTS]`;
+import { TEST_USAGE } from './usage.js';
 
 /**
  * `mailferry test`: the preflight. Signs in to both sides of every mailbox, several at a time, and finds

@@ -4,11 +4,10 @@ import { verifyJob, type VerifyOutcome } from '../engine/report/verify-job.js';
 import { UsageError } from './args.js';
 import { parseSubcommand, subcommand } from './command-line.js';
 import { addBatchOptions, loadJobSource, reportRows, withRowProblems } from './job-source.js';
-import { addShardOption, applyShard, parseShard, shardLine, SHARD_USAGE, stateDirFor } from './shard-option.js';
+import { addShardOption, applyShard, parseShard, shardLine, stateDirFor } from './shard-option.js';
 import { renderTable } from './table.js';
 import { takeoutVerifyLine, withoutTakeout } from './takeout-lines.js';
-
-export const VERIFY_USAGE = `mailferry verify JOB.json|BATCH_FILE [--state DIR] ${SHARD_USAGE} [BATCH DEFAULTS]`;
+import { VERIFY_USAGE } from './usage.js';
 
 /**
  * `mailferry verify`: compares both sides per folder, a few mailboxes at a time, lists what is missing or

@@ -1,5 +1,5 @@
 import type { ImapFlow } from 'imapflow';
-import { connectImap, type ConnectOptions, type Side } from './imap-connect.js';
+import type { ConnectOptions, Side } from './imap-connect.js';
 import type { Endpoint } from '../job/job.js';
 import { AccessTokenProvider, isTokenRefusal } from '../oauth/access-token-provider.js';
 import { microsoftTokensFor } from '../oauth/microsoft/token-providers.js';
@@ -63,6 +63,8 @@ export function loginFor(side: Side, endpoint: Endpoint, opts: CredentialOptions
  * been revoked between refreshes); a refused password is final.
  */
 export async function connectWith(login: Login, opts: Omit<ConnectOptions, 'credential'>): Promise<ImapFlow> {
+  // imapflow loads when a connection is first made, not with every module that needs a login.
+  const { connectImap } = await import('./imap-connect.js');
   return signInWith(login, (credential) => connectImap({ ...opts, credential }));
 }
 

@@ -232,6 +232,11 @@ export class Ledger {
     return new Set(rows.map((r) => r.uid));
   }
 
+  /** How many messages need nothing more: finishedUids().size without building the set (a re-run's check). */
+  countFinished(mailbox: string, sourcePath: string, uidValidity: number): number {
+    return this.#stmt.countFinished.get(mailbox, sourcePath, uidValidity) as number;
+  }
+
   /**
    * Messages whose APPEND was started but not confirmed (in doubt until reconciled), with the content
    * fingerprint of what was sent (null for rows of older versions).

@@ -18,6 +18,10 @@ export function prepare(db: Database.Database) {
       `SELECT uid FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity = ?
        AND state IN (${FINISHED.map((s) => `'${s}'`).join(',')})`,
     ),
+    countFinished: db.prepare(
+      `SELECT COUNT(*) FROM messages WHERE mailbox = ? AND source_path = ? AND uidvalidity = ?
+       AND state IN (${FINISHED.map((s) => `'${s}'`).join(',')})`,
+    ).pluck(),
     putModseq: db.prepare('UPDATE folders SET modseq = ?, updated_at = ? WHERE mailbox = ? AND source_path = ?'),
     copies: db.prepare(
       `SELECT uid, src_flags, target_path, dest_uidvalidity, dest_uid FROM messages WHERE mailbox = ? AND source_path = ?

@@ -37,8 +37,8 @@ export function toFolderInfo(l: ListResponse): FolderInfo {
   return info;
 }
 
-/** The personal namespace of a server: prefix and separator for new folders. */
-export function personalNamespace(client: ImapFlow, folders: FolderInfo[]): { prefix: string; delimiter: string } {
+/** The personal namespace of a server (imapflow's client.namespace): prefix and separator for new folders. */
+export function personalNamespace(client: { namespace?: { prefix?: string; delimiter?: string | null } | undefined }, folders: FolderInfo[]): { prefix: string; delimiter: string } {
   const ns = client.namespace;
   const delimiter = ns?.delimiter || folders.find((f) => f.delimiter)?.delimiter || '/';
   return { prefix: ns?.prefix ?? '', delimiter };

@@ -13,6 +13,7 @@ import { syncFolder } from './flag-sync.js';
 import { matchMessages } from './identity-match.js';
 import { droppedKeywords } from './keywords.js';
 import type { SourceRef } from '../ledger/ledger.js';
+import { COPIED_ROLES, nothingNew } from './folder-checkpoint.js';
 import type { MailboxContext } from '../run/mailbox-context.js';
 import { onSide } from '../errors/side-errors.js';
 
@@ -35,8 +36,6 @@ export interface MailboxPlan {
   work: FolderWork[];
 }
 
-const COPIED_ROLES = new Set(['inbox', 'special', 'label', 'archive']);
-
 /** Folders planned at once: each takes a source and a destination connection for a few round trips. */
 const PLAN_CONCURRENCY = 3;
 
@@ -52,7 +51,7 @@ export async function planMailbox(ctx: MailboxContext): Promise<MailboxPlan> {
   const planned = await Promise.all(
     prep.ready.map(({ m, status }) =>
       // A re-run's folders are mostly unchanged: answered from the ledger, without taking a connection.
-      nothingNew(ctx, m, status) ? NOTHING : queue.add(
+      nothingNew(ctx.ledger, ctx.job.id, m.source, status) ? NOTHING : queue.add(
         // Without p-queue's signal, which would settle a running task at once on abort (see copyAll).
         () => ctx.source.use((src) => ctx.destination.use(async (dst) => {
           const todo = await folderTodo(ctx, src, dst, m, status, prep.srcFolders, prep.mappings);
@@ -258,15 +257,6 @@ function noteDroppedKeywords(ctx: MailboxContext, work: FolderWork[]): void {
     `The destination does not keep keywords in ${folders.join(', ')} (its PERMANENTFLAGS have no \\*): ${messages} messages are copied ` +
       `without ${[...keywords].sort().join(', ')}; their other flags are kept.`,
   );
-}
-
-/** The fast path of a re-run: nothing arrived since the last checkpoint and every message is accounted for. */
-function nothingNew(ctx: MailboxContext, m: FolderMapping, status: FolderStatus): boolean {
-  const cp = ctx.ledger.getFolder(ctx.job.id, m.source);
-  if (!cp || cp.uidValidity !== status.uidValidity || cp.uidNext !== status.uidNext) return false;
-  // No flag changed since the last pass: known only where the server has CONDSTORE.
-  if (status.highestModseq === undefined || cp.modseq !== status.highestModseq) return false;
-  return ctx.ledger.finishedUids(ctx.job.id, m.source, status.uidValidity).size === status.messages;
 }
 
 /** Records messages deliberately not copied from this folder. */
