@@ -32,5 +32,7 @@ RUN mkdir -p /state && chown node:node /state
 VOLUME ["/state"]
 # The official image's unprivileged user (uid 1000).
 USER node
-ENTRYPOINT ["node", "/app/dist/cli.js"]
+ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536 MALLOC_TRIM_THRESHOLD_=131072
+# The same memory settings as bin/mailferry (see there).
+ENTRYPOINT ["node", "--max-semi-space-size=1", "/app/dist/cli.js"]
 CMD ["help"]

@@ -32,13 +32,13 @@ export async function gmailScenario(count: number): Promise<Record<string, unkno
     const before = { ...gmail.stats };
     const reads = async () => ({
       sourceBytesOut: gmail.stats.bytesSent - before.bytesSent,
-      sourceBodyBytes: gmail.stats.bodyBytes - before.bodyBytes,
+      sourceBodyBytes: gmail.stats.bodyBytes + gmail.stats.partialBodyBytes - before.bodyBytes - before.partialBodyBytes,
       sourceConnections: gmail.stats.connections - before.connections,
     });
     const first = await runMailferry(['migrate', path.join(dir, 'job.json'), '--state', path.join(dir, 'state')], env, path.join(dir, 'report.json'), reads);
     console.log(line('mailferry', 'first run', first, uniqueBytes));
     const fetchedTwice = [...gmail.stats.bodyFetches.values()].filter((n) => n > 1).length;
-    console.log(`messages downloaded more than once: ${fetchedTwice} of ${gmail.stats.bodyFetches.size}`);
+    console.log(`messages downloaded whole more than once: ${fetchedTwice} of ${gmail.stats.bodyFetches.size}; streamed in pieces: ${gmail.stats.partialBodyFetches.size}`);
     return { name: 'gmail', messages: corpus.length, uniqueBytes, mailferry: { first }, fetchedTwice };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

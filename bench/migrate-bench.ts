@@ -14,7 +14,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generateCorpus, type CorpusMessage } from '../test/support/corpus.js';
+import { generateCorpus } from '../test/support/corpus.js';
+import { largeMessages } from '../test/support/large-message.js';
 import { startDestination, startGmailSource } from '../test/support/dovecot.js';
 import { seedGmailSource } from '../test/support/maildir-seed.js';
 import { writeJob } from '../test/support/migration-fixture.js';
@@ -32,19 +33,6 @@ interface Scenario {
   delayMs: number;
 }
 
-/** Extra messages of the given sizes (BENCH_LARGE_MB), made from corpus messages padded with a base64 part. */
-function largeMessages(sizesMB: number[]): CorpusMessage[] {
-  const base = generateCorpus({ seed: 'bench-large', count: sizesMB.length, profile: 'small' });
-  return sizesMB.map((mb, i) => {
-    const m = base[i]!;
-    const text = m.raw.toString('latin1');
-    const body = text.indexOf('\r\n\r\n');
-    const pad = Buffer.alloc(Math.floor((mb * 1024 * 1024 * 3) / 4), i + 1).toString('base64').replace(/.{76}/g, '$&\r\n');
-    const raw = Buffer.from(`${text.slice(0, body)}\r\nX-Bench-Padding: ${mb} MB\r\n\r\n${text.slice(body + 4)}\r\n${pad}\r\n`, 'latin1');
-    return { ...m, index: 1_000_000 + i, raw, placement: { labels: ['INBOX'] } };
-  });
-}
-
 async function scenario(s: Scenario): Promise<Record<string, unknown>> {
   console.log(`\n== ${s.name}: ${s.count} messages${s.delayMs ? `, ${s.delayMs} ms each way (${2 * s.delayMs} ms round trip)` : ', loopback'} ==`);
   const [source, destination] = await Promise.all([startGmailSource(), startDestination()]);
@@ -53,7 +41,7 @@ async function scenario(s: Scenario): Promise<Record<string, unknown>> {
     const user = source.users[0]!.user;
     const started = performance.now();
     const large = (process.env.BENCH_LARGE_MB ?? '').split(',').filter(Boolean).map(Number);
-    const corpus = [...generateCorpus({ seed: 'bench', count: s.count, profile: 'realistic' }), ...largeMessages(large)];
+    const corpus = [...generateCorpus({ seed: 'bench', count: s.count, profile: 'realistic' }), ...largeMessages('bench-large', large.map((mb) => ({ mb })))];
     const uniqueBytes = corpus.reduce((n, m) => n + m.raw.length, 0);
     await seedGmailSource(source, user, corpus);
     console.log(`corpus: ${corpus.length} messages, ${(uniqueBytes / 1e6).toFixed(0)} MB unique, largest ${mib(Math.max(...corpus.map((m) => m.raw.length)))} MiB, seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);

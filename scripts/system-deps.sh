@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: Dovecot (real IMAP servers started by the tests themselves, never the
 # system service), gnome-keyring + dbus (a real Secret Service), Chromium (renderer tests), isync (mbsync,
-# the peer the benchmark compares with), openssl (test certificates). Installs only what is missing.
+# the peer the benchmark compares with; dsync comes with Dovecot), openssl (test certificates), GNU time
+# (peak RSS). Installs only what is missing.
 #
 # Courier-IMAP and Cyrus (the other destination families, test/support/courier.ts and cyrus.ts):
 # dovecot-imapd, courier-imap and cyrus-imapd each "Conflict: imap-server", so installing one REMOVES
@@ -22,6 +23,8 @@ command -v dbus-run-session >/dev/null || need+=(dbus)
 command -v chromium >/dev/null || need+=(chromium)
 command -v mbsync >/dev/null || need+=(isync)
 command -v openssl >/dev/null || need+=(openssl)
+# GNU time: the peak RSS of a CLI run (the memory bound test and the benchmark).
+[ -x /usr/bin/time ] || need+=(time)
 # util-linux's unshare runs Courier in a private mount namespace; it is Essential, but be explicit.
 command -v unshare >/dev/null || need+=(util-linux)
 for pkg in cyrus-common cyrus-admin cyrus-clients sasl2-bin courier-base courier-authdaemon courier-authlib-userdb; do

@@ -1,7 +1,8 @@
 /**
  * A proxy that rewrites whole server lines, for behaviour a real Dovecot cannot be configured to show
- * (a folder whose PERMANENTFLAGS keep no keywords, as Exchange's). Literals pass through untouched; a line
- * is forwarded once complete, so a rewrite always sees the whole line.
+ * (a folder whose PERMANENTFLAGS keep no keywords, as Exchange's; a size the server announces wrongly).
+ * Literals pass through untouched; a line is forwarded once complete, so a rewrite always sees the whole
+ * line, and one that announces a literal must keep its "{n}".
  */
 import { ImapStreamParser } from './fault-proxy.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
@@ -22,7 +23,7 @@ export async function startLineRewriteProxy(opts: LineRewriteOptions): Promise<T
       const parser = parsers.get(conn.id) ?? parsers.set(conn.id, new ImapStreamParser()).get(conn.id)!;
       const out: Buffer[] = [];
       for (const e of parser.push(chunk)) {
-        if (e.type === 'line' && e.start && !e.literal) {
+        if (e.type === 'line' && e.start) {
           const line = e.data.toString('latin1');
           const next = opts.toClient(line);
           if (next !== line) rewritten++;

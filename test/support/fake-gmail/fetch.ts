@@ -150,6 +150,7 @@ export async function handleFetch(s: Session, cmd: Command, byUid: boolean): Pro
         data = data.subarray(Math.min(start, data.length), length === undefined ? undefined : Math.min(start + length, data.length));
         key += `<${start}>`;
         bump(s.ctx.stats.partialBodyFetches, msg.msgid.toString());
+        if (item.section.part === 'full') s.ctx.stats.partialBodyBytes += data.length;
       } else if (item.section.part === 'full') {
         bump(s.ctx.stats.bodyFetches, msg.msgid.toString());
         s.ctx.stats.bodyBytes += data.length;

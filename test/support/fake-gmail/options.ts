@@ -129,6 +129,8 @@ export interface FakeGmailStats {
   partialBodyFetches: Map<string, number>;
   /** Bytes of full bodies sent. */
   bodyBytes: number;
+  /** Bytes of whole-message pieces sent (BODY[]<a.b>, as a large message is streamed). */
+  partialBodyBytes: number;
   bytesSent: number;
   bytesReceived: number;
   /** Tagged OKs that got " [THROTTLED]". */
@@ -142,7 +144,7 @@ export interface FakeGmailStats {
 export function newStats(): FakeGmailStats {
   return {
     connections: 0, open: 0, logins: 0, failedLogins: 0, commands: [], bodyFetches: new Map(), partialBodyFetches: new Map(),
-    bodyBytes: 0, bytesSent: 0, bytesReceived: 0, throttled: 0, byes: 0, lines: [],
+    bodyBytes: 0, partialBodyBytes: 0, bytesSent: 0, bytesReceived: 0, throttled: 0, byes: 0, lines: [],
   };
 }
 

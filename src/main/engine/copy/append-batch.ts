@@ -34,6 +34,7 @@ const limited = new WeakSet<FolderWork>();
 export class AppendGuard {
   #deaths = 0;
   readonly #killers = new Map<string, number>();
+  readonly #whole = new Set<string>();
 
   /** Send one message per command from now on. */
   get singles(): boolean {
@@ -44,6 +45,15 @@ export class AppendGuard {
   died(inFlight: string[]): void {
     this.#deaths++;
     if (inFlight.length === 1) this.#killers.set(inFlight[0]!, (this.#killers.get(inFlight[0]!) ?? 0) + 1);
+  }
+
+  /** A streamed message did not match its announced size: it goes whole from now on (large-message.ts). */
+  streamFailed(key: string): void {
+    this.#whole.add(key);
+  }
+
+  whole(key: string): boolean {
+    return this.#whole.has(key);
   }
 
   /** How often this message's own APPEND killed the connection. */
@@ -109,30 +119,39 @@ async function withinKeywordLimit(ctx: MailboxContext, work: FolderWork, writer:
 
 /** Records each answered APPEND: done with its destination UID, or failed with the reason. */
 function record(ctx: MailboxContext, work: FolderWork, batch: Batch, outcomes: ReadonlyArray<AppendOutcome | undefined>): void {
-  const { source, target } = work.mapping;
   outcomes.forEach((o, i) => {
     if (!o) return;
     const { meta, item } = batch[i]!;
-    const r = ref(ctx, source, work.status, meta.uid);
-    if (o.ok) {
-      ctx.ledger.markDone(r, o.uidValidity ?? null, o.uid ?? null);
-      ctx.tracker.count(source, 'copied', 1, item.raw.length);
-      sampleStored(ctx, target, o, item.raw); // a few copies are read back after the run (destination-readback.ts)
-    } else {
-      ctx.ledger.markFailed(r, facts(target, meta), `${o.error.code}: ${o.error.message}`);
-      const failure = {
-        folder: source, target, uid: meta.uid, size: meta.size, date: meta.internalDate.toISOString(),
-        subject: subjectOf(item.raw), code: o.error.code, reason: o.error.message,
-      };
-      // A message is listed and counted once, with its last reason.
-      const known = ctx.failures.findIndex((f) => f.folder === source && f.uid === meta.uid);
-      if (known >= 0) ctx.failures[known] = failure;
-      else {
-        ctx.failures.push(failure);
-        ctx.tracker.count(source, 'failed');
-      }
-    }
+    recordOutcome(ctx, work, meta, o, { size: item.raw.length, head: item.raw, raw: item.raw });
   });
+}
+
+/**
+ * Records one answered APPEND (or destination COPY): done with its destination UID, or failed with the
+ * reason. `head` holds at least the message's header (for the subject a failure is listed with); `raw`, the
+ * whole message when it was held, lets a few stored copies be read back and compared after the run.
+ */
+export function recordOutcome(ctx: MailboxContext, work: FolderWork, meta: MessageMeta, o: AppendOutcome, body: { size: number; head: Buffer; raw?: Buffer }): void {
+  const { source, target } = work.mapping;
+  const r = ref(ctx, source, work.status, meta.uid);
+  if (o.ok) {
+    ctx.ledger.markDone(r, o.uidValidity ?? null, o.uid ?? null);
+    ctx.tracker.count(source, 'copied', 1, body.size);
+    if (body.raw) sampleStored(ctx, target, o, body.raw); // a few copies are read back after the run (destination-readback.ts)
+    return;
+  }
+  ctx.ledger.markFailed(r, facts(target, meta), `${o.error.code}: ${o.error.message}`);
+  const failure = {
+    folder: source, target, uid: meta.uid, size: meta.size, date: meta.internalDate.toISOString(),
+    subject: subjectOf(body.head), code: o.error.code, reason: o.error.message,
+  };
+  // A message is listed and counted once, with its last reason.
+  const known = ctx.failures.findIndex((f) => f.folder === source && f.uid === meta.uid);
+  if (known >= 0) ctx.failures[known] = failure;
+  else {
+    ctx.failures.push(failure);
+    ctx.tracker.count(source, 'failed');
+  }
 }
 
 function subjectOf(raw: Buffer): string {

@@ -1,11 +1,15 @@
+import { COLLECT_EVERY, collectGarbageSoon } from './collect-garbage.js';
+
 /**
  * A global limit on message bytes held in memory at once, shared by every copy unit of every mailbox.
  * A message larger than the whole budget is still admitted when nothing else is held, so it cannot deadlock.
+ * What it hands back is also freed for real, not just counted (collect-garbage.ts).
  */
 export class ByteBudget {
   readonly #limit: number;
   #used = 0;
   #peak = 0;
+  #released = 0;
   #waiters: Array<{ bytes: number; resolve: () => void }> = [];
 
   /** @param limitBytes total bytes allowed in flight (default 64 MiB) */
@@ -44,6 +48,11 @@ export class ByteBudget {
 
   release(bytes: number): void {
     this.#used = Math.max(0, this.#used - bytes);
+    this.#released += bytes;
+    if (this.#released >= COLLECT_EVERY) {
+      this.#released = 0;
+      collectGarbageSoon();
+    }
     while (this.#waiters.length > 0 && this.#fits(this.#waiters[0]!.bytes)) {
       const w = this.#waiters.shift()!;
       this.#take(w.bytes);

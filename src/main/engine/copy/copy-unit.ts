@@ -2,7 +2,8 @@ import type { ImapFlow } from 'imapflow';
 import { backoffDelay, sleep } from '../connect/backoff.js';
 import { MailferryError, type ErrorInfo } from '../errors/errors.js';
 import { AppendGuard, appendBatch, type Batch } from './append-batch.js';
-import type { DestinationWriter } from './destination-writer.js';
+import type { FastWriter } from './imap-append/multi-writer.js';
+import { copyLargeItem, STREAM_FROM_BYTES } from './large-message.js';
 import { fetchFingerprints, readFolderMeta, type MessageMeta } from '../plan/folder-scan.js';
 import { copyFlags, keeps } from '../plan/keywords.js';
 import { ref, type FolderWork } from '../plan/mailbox-plan.js';
@@ -80,11 +81,14 @@ function unfinished(ctx: MailboxContext, items: CopyItem[]): CopyItem[] {
   return items.map((it) => ({ ...it, entries: it.entries.filter(left) })).filter((it) => it.entries.length > 0);
 }
 
-async function copyAttempt(ctx: MailboxContext, from: FolderWork, items: CopyItem[], src: ImapFlow, writer: DestinationWriter, guard: AppendGuard): Promise<void> {
+async function copyAttempt(ctx: MailboxContext, from: FolderWork, items: CopyItem[], src: ImapFlow, writer: FastWriter, guard: AppendGuard): Promise<void> {
   const left = await onSide(ctx.job, 'destination', () => reconcileItems(ctx, items));
   if (left.length === 0) return;
-  const byUid = new Map(left.map((it) => [it.uid, it]));
   const { source } = from.mapping;
+  // Large messages stream from source to destination (large-message.ts), after the batches.
+  const streamed = (it: CopyItem) => it.size >= STREAM_FROM_BYTES && !guard.whole(`${source}\u0000${it.uid}`);
+  const large = left.filter(streamed);
+  const byUid = new Map(left.filter((it) => !streamed(it)).map((it) => [it.uid, it]));
   const lock = await src.getMailboxLock(source, { readOnly: true });
   try {
     if (Number(src.mailbox && src.mailbox.uidValidity) !== from.status.uidValidity) {
@@ -109,7 +113,8 @@ async function copyAttempt(ctx: MailboxContext, from: FolderWork, items: CopyIte
       inFlight.catch(() => {}); // observed by the next flush; never an unhandled rejection meanwhile
     };
     try {
-      for await (const msg of src.fetch(toUidSet(byUid.keys()), { uid: true, source: true }, { uid: true })) {
+      const batched = byUid.size > 0 ? src.fetch(toUidSet(byUid.keys()), { uid: true, source: true }, { uid: true }) : [];
+      for await (const msg of batched) {
         // Stopping abandons the bodies being gathered (nothing recorded yet) but lets the append in flight finish.
         ctx.signal.throwIfAborted();
         const it = byUid.get(msg.uid);
@@ -135,6 +140,11 @@ async function copyAttempt(ctx: MailboxContext, from: FolderWork, items: CopyIte
     } finally {
       ctx.budget.release(bytes);
       await inFlight?.catch(() => {});
+    }
+    for (const it of large) {
+      ctx.signal.throwIfAborted();
+      await copyLargeItem(ctx, from, it, src, writer, guard);
+      await ctx.throttle.pause(ctx.signal);
     }
   } finally {
     lock.release();

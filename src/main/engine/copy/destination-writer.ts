@@ -6,6 +6,14 @@ export interface AppendItem {
   internalDate: Date;
 }
 
+/** A message too big to hold whole: its bytes arrive while the APPEND is written; `size` must be exact. */
+export interface StreamedAppendItem {
+  size: number;
+  stream: AsyncIterable<Buffer>;
+  flags: string[];
+  internalDate: Date;
+}
+
 export type AppendOutcome = { ok: true; uid?: number; uidValidity?: number } | { ok: false; error: ErrorInfo };
 
 /**

@@ -11,7 +11,7 @@
  *                a key (see identity-match.ts): line endings as CRLF, no trailing line endings, 8-bit header
  *                bytes as "X", headers a server adds on store left out.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 
 /** The header fields fetched with every message's metadata (a few hundred bytes, never bodies). */
 export const IDENTITY_HEADERS = ['message-id', 'date', 'from', 'subject'];
@@ -68,14 +68,7 @@ const ADDED_BY_SERVERS = /^(x-ms-|x-microsoft-|return-path:|received:|status:|x-
 export function contentFingerprint(raw: Buffer): string {
   const split = headerEnd(raw);
   const hash = createHash('sha256');
-  const header = raw.subarray(0, split).toString('latin1');
-  // A field with its continuation lines is one entry (U+E000 cannot come out of a latin1 decoding).
-  const fields = eightBitAsX(header).replace(/\r\n|\r|\n/g, '\n').replace(/\n(?=[ \t])/g, '\uE000').split('\n');
-  for (const field of fields) {
-    if (field === '' || ADDED_BY_SERVERS.test(field)) continue;
-    hash.update(field.replaceAll('\uE000', '\r\n')).update('\r\n');
-  }
-  hash.update('\r\n');
+  hashHeader(hash, raw.subarray(0, split));
   let body = raw.subarray(split);
   let end = body.length;
   while (end > 0 && (body[end - 1] === 0x0a || body[end - 1] === 0x0d)) end--;
@@ -86,6 +79,87 @@ export function contentFingerprint(raw: Buffer): string {
   }
   hash.update(body);
   return hash.digest('base64url');
+}
+
+function hashHeader(hash: Hash, header: Buffer): void {
+  // A field with its continuation lines is one entry (U+E000 cannot come out of a latin1 decoding).
+  const fields = eightBitAsX(header.toString('latin1')).replace(/\r\n|\r|\n/g, '\n').replace(/\n(?=[ \t])/g, '\uE000').split('\n');
+  for (const field of fields) {
+    if (field === '' || ADDED_BY_SERVERS.test(field)) continue;
+    hash.update(field.replaceAll('\uE000', '\r\n')).update('\r\n');
+  }
+  hash.update('\r\n');
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+
+/**
+ * contentFingerprint over a message that arrives in pieces (a large message streamed from source to
+ * destination is never whole in memory): the same digest for the same bytes, however they are split.
+ * The header is gathered until its blank line (a message with none is all header and is gathered whole);
+ * the body is normalised as it streams, which changes nothing where contentFingerprint would not normalise,
+ * and a run of line ends is held back until something follows it, as trailing ones do not count.
+ */
+export class FingerprintStream {
+  readonly #hash = createHash('sha256');
+  #header: Buffer[] | undefined = [];
+  #headerBytes = 0;
+  /** Line-end bytes (CR, LF only) seen in the body and not hashed yet. */
+  #lineEnds = '';
+
+  update(chunk: Buffer): void {
+    if (this.#header) {
+      this.#header.push(chunk);
+      this.#headerBytes += chunk.length;
+      const gathered = Buffer.concat(this.#header, this.#headerBytes);
+      const split = headerEnd(gathered);
+      if (split === gathered.length && !endsHeader(gathered)) {
+        this.#header = [gathered];
+        return;
+      }
+      this.#header = undefined;
+      hashHeader(this.#hash, gathered.subarray(0, split));
+      chunk = gathered.subarray(split);
+    }
+    this.#body(chunk);
+  }
+
+  digest(): string {
+    if (this.#header) hashHeader(this.#hash, Buffer.concat(this.#header, this.#headerBytes));
+    return this.#hash.digest('base64url');
+  }
+
+  #body(chunk: Buffer): void {
+    let from = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i]!;
+      if (b === CR || b === LF) {
+        if (i > from) this.#emit(chunk.subarray(from, i));
+        this.#lineEnds += b === CR ? '\r' : '\n';
+        from = i + 1;
+      } else if (b === 0) {
+        if (i > from) this.#emit(chunk.subarray(from, i));
+        this.#emit(Buffer.from([0x80]));
+        from = i + 1;
+      }
+    }
+    if (chunk.length > from) this.#emit(chunk.subarray(from));
+  }
+
+  /** Bytes with no CR, LF or NUL: first the line ends waiting before them, as CRLF pairs. */
+  #emit(bytes: Buffer): void {
+    if (this.#lineEnds) {
+      this.#hash.update(this.#lineEnds.replace(/\r\n|\r|\n/g, '\r\n'), 'latin1');
+      this.#lineEnds = '';
+    }
+    this.#hash.update(bytes);
+  }
+}
+
+/** Whether a gathered header block ends exactly at its blank line (headerEnd says "all header" otherwise too). */
+function endsHeader(b: Buffer): boolean {
+  return b.indexOf('\r\n\r\n') >= 0 || b.indexOf('\n\n') >= 0;
 }
 
 /** Offset just past the blank line that ends the header (CRLFCRLF or LFLF), or the end of the message. */

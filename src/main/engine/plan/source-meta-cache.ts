@@ -2,13 +2,18 @@ import type { ImapFlow } from 'imapflow';
 import { allUids, fetchMeta, type MessageMeta } from './folder-scan.js';
 
 /**
- * The source's message metadata, kept for the whole run: when a connection drops during planning, the
+ * The source's message metadata, kept until planning is done: when a connection drops during planning, the
  * next attempt plans again without fetching the header fields of every message a second time (about 2 MB
  * per 2,000 messages), so even a link that drops often gets through planning. Keyed by folder and
  * UIDVALIDITY: a renumbered folder starts afresh.
  */
 export class SourceMetaCache {
   readonly #folders = new Map<string, { uidValidity: number; metas: Map<number, MessageMeta> }>();
+
+  /** Forgets everything (planning is done; a later re-plan fetches again). */
+  clear(): void {
+    this.#folders.clear();
+  }
 
   /** Meta of the given UIDs ('all': every message) of the folder selected on `src`, fetching only what is new. */
   async get(src: ImapFlow, path: string, uidValidity: number, uids: number[] | 'all'): Promise<MessageMeta[]> {

@@ -86,6 +86,8 @@ export async function runLockedMailbox(shared: Shared, mb: MailboxJob, secret: {
         tracker.setState('planning');
         tracker.beginPlan();
         const plan = await planMailbox(ctx);
+        // Planned: the header fields of every source message (10,000 messages: ~10 MiB of heap) are not needed while copying.
+        sourceMeta.clear();
         if (!opts.dryRun) {
           tracker.setState('copying');
           await copyAll(ctx, plan.work, global, stop);

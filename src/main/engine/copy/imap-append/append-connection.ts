@@ -19,7 +19,7 @@ import { coded, fail, failureInfo, replyInfo, type ErrorContext } from './append
 import type { ErrorInfo, MailferryError } from '../../errors/errors.js';
 import { DEFAULT_STALL_MS, StallWatch, stallError } from '../../connect/stall-watch.js';
 import { ProtocolError, ResponseReader, type ServerResponse } from './response-reader.js';
-import { WAIT_CONTINUATION, parseCapabilities, parseRespText, type CommandPart, type TaggedResponse } from './wire.js';
+import { WAIT_CONTINUATION, parseCapabilities, parseRespText, type CommandPart, type StreamedData, type TaggedResponse } from './wire.js';
 
 interface Pending {
   tag: string;
@@ -52,8 +52,10 @@ export class AppendConnection {
   /** The TCP socket under any TLS: it counts every byte heard, handshake records included. */
   #tcp: Socket | undefined;
   #handshaking = false;
-  /** Pieces of our writes the kernel has taken after a wait (progress for the watch). */
+  /** Pieces of our writes the kernel has taken after a wait, and streamed pieces (progress for the watch). */
   #drained = 0;
+  /** Waiting for the next piece of streamed literal data: nothing is owed by the server meanwhile. */
+  #feeding = false;
   #watch: StallWatch;
   #reader = new ResponseReader();
   #hooks: ConnectionHooks;
@@ -200,6 +202,12 @@ export class AppendConnection {
           cork();
           continue;
         }
+        if (typeof part === 'object' && 'stream' in part) {
+          uncork();
+          if (!(await this.#writeStream(s, part))) return;
+          cork();
+          continue;
+        }
         for (const piece of pieces(part)) {
           s.write(piece);
           if (s.writableNeedDrain) {
@@ -214,6 +222,40 @@ export class AppendConnection {
       s.write('\r\n');
     } finally {
       uncork();
+    }
+  }
+
+  /**
+   * Writes streamed literal data as it arrives. A stream that fails leaves the literal unfinished, so the
+   * connection cannot go on: its failure becomes the connection's (the command rejects) and it is closed.
+   */
+  async #writeStream(s: Socket, part: StreamedData): Promise<boolean> {
+    const it = part.stream[Symbol.asyncIterator]();
+    for (;;) {
+      this.#feeding = true;
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await it.next();
+      } finally {
+        this.#feeding = false;
+      }
+      if (this.#closed) {
+        await it.return?.();
+        return false;
+      }
+      if (next.done) return true;
+      this.#drained++;
+      for (const piece of pieces(next.value)) {
+        s.write(piece);
+        if (s.writableNeedDrain) {
+          await drained(s);
+          this.#drained++;
+          if (this.#closed) {
+            await it.return?.();
+            return false;
+          }
+        }
+      }
     }
   }
 
@@ -280,7 +322,7 @@ export class AppendConnection {
 
   /** Something waits for the server: a greeting, a handshake, a reply. LOGOUT is bounded by its caller. */
   #waiting(): boolean {
-    if (this.#closed || this.#logoutSent || !this.#tcp || this.#tcp.connecting) return false;
+    if (this.#closed || this.#logoutSent || this.#feeding || !this.#tcp || this.#tcp.connecting) return false;
     return this.#handshaking || this.#untaggedWaiter !== undefined || this.#inFlight.size > 0 || this.#queue.length > 0;
   }
 

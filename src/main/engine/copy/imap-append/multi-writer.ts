@@ -14,7 +14,7 @@
  * every other message goes in exactly once. Mailbox-wide refusals (over quota, no such folder, throttling)
  * and a lost connection throw a MailferryError, leaving the call's messages in doubt for the ledger.
  */
-import { AppendStopped, type AppendItem, type AppendOutcome, type DestinationWriter } from '../destination-writer.js';
+import { AppendStopped, type AppendItem, type AppendOutcome, type DestinationWriter, type StreamedAppendItem } from '../destination-writer.js';
 import { MailferryError, type ErrorInfo } from '../../errors/errors.js';
 import type { Credential } from '../../connect/credentials.js';
 import type { Endpoint } from '../../job/job.js';
@@ -47,6 +47,11 @@ export interface FastWriter extends DestinationWriter {
   readonly strategy: AppendStrategy;
   readonly literalMode: LiteralMode;
   readonly capabilities: ReadonlySet<string>;
+  /**
+   * One APPEND whose literal is written as the stream yields it. A refusal is an outcome; a stream that
+   * fails or ends short closes the connection (the literal cannot be finished), and the call throws.
+   */
+  appendStream(folder: string, item: StreamedAppendItem): Promise<AppendOutcome>;
   /** Politely: LOGOUT, then close. Never throws. */
   logout(): Promise<void>;
   /** At once. Never throws. */
@@ -146,6 +151,30 @@ class MultiWriter implements FastWriter {
     // Commands answered before the stop keep their outcomes: those messages are stored (or refused) for sure.
     if (fatal) throw new AppendStopped(fatal, out);
     return out as AppendOutcome[];
+  }
+
+  async appendStream(folder: string, item: StreamedAppendItem): Promise<AppendOutcome> {
+    const ctx = { ...this.#conn.ctx, folder, phase: 'append' as const };
+    if (!this.#conn.usable) throw this.#conn.closeError ?? fail(failureInfo(new Error('connection closed'), ctx));
+    const limit = await this.#limitFor(folder, ctx);
+    if (limit !== undefined && item.size > limit) return { ok: false, error: appendLimitInfo(item.size, limit, ctx) };
+    const flags = formatFlags(item.flags).text;
+    const date = formatInternalDate(item.internalDate);
+    const parts: CommandPart[] = ['APPEND ', ...mailboxArg(folder, this.literalMode), ` ${flags ? `${flags} ` : ''}${date ? `${date} ` : ''}`];
+    parts.push(...literal({ stream: item.stream }, canSendNonSync(this.literalMode, [item.size]), item.size));
+    let resp;
+    try {
+      resp = await this.#conn.command(parts);
+    } catch (err) {
+      throw err instanceof MailferryError ? err : fail(failureInfo(err, ctx), err);
+    }
+    if (resp.status === 'OK') {
+      const au = parseAppendUid(resp);
+      return au && au.uids.length === 1 ? { ok: true, uid: au.uids[0]!, uidValidity: au.uidValidity } : { ok: true };
+    }
+    const info = replyInfo(resp, ctx);
+    if (refusalKind(resp, info) === 'stop') throw new AppendStopped(fail(info), [undefined]);
+    return { ok: false, error: perMessageInfo(info) };
   }
 
   /** APPEND mailbox SP [flags SP] [date SP] literal, once per message for MULTIAPPEND. */

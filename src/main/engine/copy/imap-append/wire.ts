@@ -5,7 +5,11 @@
 
 /** Marker inside a command: stop writing until the server sends a "+" continuation. */
 export const WAIT_CONTINUATION: unique symbol = Symbol('wait-continuation');
-export type CommandPart = string | Buffer | typeof WAIT_CONTINUATION;
+/** Literal data that arrives while it is written (a large message streamed from the source). */
+export interface StreamedData {
+  stream: AsyncIterable<Buffer>;
+}
+export type CommandPart = string | Buffer | StreamedData | typeof WAIT_CONTINUATION;
 
 /** How literals may be sent: all non-synchronising (LITERAL+), up to 4096 bytes (LITERAL-), or never. */
 export type LiteralMode = 'plus' | 'minus' | 'sync';
@@ -13,9 +17,9 @@ export type LiteralMode = 'plus' | 'minus' | 'sync';
 /** LITERAL- (RFC 7888) allows non-synchronising literals up to this many bytes. */
 export const LITERAL_MINUS_MAX = 4096;
 
-/** A literal: `{n+}` CRLF data, or `{n}` CRLF, wait for "+", data. The data Buffer is passed through, never copied. */
-export function literal(data: Buffer, nonSync: boolean): CommandPart[] {
-  return nonSync ? [`{${data.length}+}\r\n`, data] : [`{${data.length}}\r\n`, WAIT_CONTINUATION, data];
+/** A literal: `{n+}` CRLF data, or `{n}` CRLF, wait for "+", data. The data is passed through, never copied; streamed data needs its size. */
+export function literal(data: Buffer | StreamedData, nonSync: boolean, size = (data as Buffer).length): CommandPart[] {
+  return nonSync ? [`{${size}+}\r\n`, data] : [`{${size}}\r\n`, WAIT_CONTINUATION, data];
 }
 
 /** True when every literal of a command may be non-synchronising under `mode`. */
