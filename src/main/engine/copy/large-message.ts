@@ -64,7 +64,7 @@ async function streamEntry(
   const r = ref(ctx, source, e.work.status, e.meta.uid);
   let sourceError: unknown;
   let fingerprint = '';
-  let head = Buffer.alloc(0);
+  let head: Buffer = Buffer.alloc(0);
   const pieces = async function* (): AsyncGenerator<Buffer> {
     try {
       for await (const piece of sourcePieces(ctx, src, fetched.folder, fetched.uid, e.meta.size, (fp) => {
@@ -87,8 +87,15 @@ async function streamEntry(
     throw sourceError ?? err;
   }
   ctx.throttle.succeeded();
+  // Refused before any byte went (too big for the server): the failure is still listed with its subject.
+  if (!outcome.ok && head.length === 0) head = await subjectHeader(ctx, src, fetched.uid);
   recordOutcome(ctx, e.work, e.meta, outcome, { size: e.meta.size, head });
   return outcome.ok && outcome.uid ? { target, uid: outcome.uid, fingerprint } : undefined;
+}
+
+async function subjectHeader(ctx: MailboxContext, src: ImapFlow, uid: number): Promise<Buffer> {
+  const msg = await onSide(ctx.job, 'source', () => src.fetchOne(String(uid), { headers: ['subject'] }, { uid: true }));
+  return (msg && msg.headers) || Buffer.alloc(0);
 }
 
 /**
