@@ -96,7 +96,7 @@ function runChild(
 }
 
 const PROBE = `
-  import { getPassword, setPassword, resolvePassword } from './src/main/engine/secrets.ts';
+  import { getPassword, setPassword, resolvePassword } from './src/main/engine/connect/secrets.ts';
   const out = {};
   const tryIt = (name, fn) => { try { out[name] = { ok: fn() }; } catch (e) { out[name] = { error: e.toInfo ? e.toInfo() : String(e) }; } };
   tryIt('get', () => getPassword('imap.example.test', 'alice'));
