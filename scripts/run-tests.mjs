@@ -16,8 +16,8 @@ try {
   passed = json.numPassedTests ?? 0;
   failed = json.numFailedTests ?? 0;
   skipped = (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
-  // A suite that failed to load has no tests to count: count it as a failure.
-  for (const s of json.testResults ?? []) if (s.status === 'failed' && (s.assertionResults ?? []).length === 0) failed++;
+  // A suite that failed to load (or in a hook) has no failed test of its own, only skipped ones: count it.
+  for (const s of json.testResults ?? []) if (s.status === 'failed' && !(s.assertionResults ?? []).some((a) => a.status === 'failed')) failed++;
 } catch {
   failed = Math.max(failed, 1);
 }
