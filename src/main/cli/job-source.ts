@@ -5,13 +5,11 @@
  */
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { loadBatch } from '../engine/batch/batch-file.js';
 import type { BatchJob } from '../engine/batch/batch-job.js';
 import type { BatchDefaults, RawEndpoint, RowProblem } from '../engine/batch/batch-row.js';
 import type { CredentialOptions } from '../engine/connect/credentials.js';
 import { loadJob, type Job } from '../engine/job/job.js';
 import { readFile } from 'node:fs/promises';
-import { isJobFileText } from '../engine/batch/batch-file.js';
 import { intFlag } from './command-line.js';
 import { UsageError } from './args.js';
 
@@ -74,8 +72,15 @@ export async function loadJobSource(file: string, flags: Record<string, unknown>
   for (const [flag, key] of Object.entries(SERVICE_ACCOUNT_FIELDS)) if (flags[flag] !== undefined) defaults.source[key] = flags[flag] as string;
   const options: Record<string, unknown> = {};
   for (const [flag, key] of Object.entries(OPTION_FIELDS)) if (flags[flag] !== undefined) options[key] = flags[flag];
+  // The batch readers (and their CSV parser) load only for a batch file.
+  const { loadBatch } = await import('../engine/batch/batch-file.js');
   const batch = await loadBatch(file, defaults, options);
   return { job: batch.job, batch, credentials: { password: batch.passwords.lookup } };
+}
+
+/** A job file is a JSON object; a batch file never starts with "{". */
+export function isJobFileText(file: string, text: string): boolean {
+  return /\.json$/i.test(file) || text.replace(/^\uFEFF/, '').trimStart().startsWith('{');
 }
 
 const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;

@@ -13,11 +13,6 @@ import { looksLikeImapsyncLine, readImapsyncLines, type ReadRows } from './imaps
 
 export const IMAPSYNC_FORMAT = "imapsync's batch lines";
 
-/** A job file is a JSON object; a batch file never starts with "{". */
-export function isJobFileText(file: string, text: string): boolean {
-  return /\.json$/i.test(file) || text.replace(/^\uFEFF/, '').trimStart().startsWith('{');
-}
-
 /** The rows of a batch file's text, and its format in words. */
 export function readBatchText(text: string, now: Date): ReadRows & { format: string } {
   const csv = readCsv(text);

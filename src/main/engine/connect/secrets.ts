@@ -9,7 +9,8 @@
  * "@" splits them. On Linux this is a Secret Service item with attributes service=mailferry,
  * username=<account> (`secret-tool search --all service mailferry` lists them).
  */
-import { Entry, type EntryOptions } from '@napi-rs/keyring';
+import { createRequire } from 'node:module';
+import type { Entry, EntryOptions } from '@napi-rs/keyring';
 import { secretsSetCommand, shellWord } from './command-lines.js';
 import { MailferryError } from '../errors/errors.js';
 import type { Endpoint } from '../job/job.js';
@@ -200,8 +201,12 @@ function withKeychainItem<T>(action: string, item: KeychainItem, fn: () => T): T
   }
 }
 
+/** The keychain's native module, loaded at its first use: a run whose passwords come from the environment never needs it. */
+let keychainEntry: typeof Entry | undefined;
+
 function itemEntry(item: KeychainItem): Entry {
-  return new Entry(item.service, item.account, ENTRY_OPTIONS);
+  keychainEntry ??= (createRequire(import.meta.url)('@napi-rs/keyring') as typeof import('@napi-rs/keyring')).Entry;
+  return new keychainEntry(item.service, item.account, ENTRY_OPTIONS);
 }
 
 /** Stores (or replaces) a secret. Throws KEYCHAIN_UNAVAILABLE, or SECRET_MISSING when empty. */
