@@ -46,7 +46,12 @@ export async function quickRerun(shared: Shared, mb: MailboxJob, secret: { sourc
   } catch {
     return undefined; // stopped while waiting for a slot, or a ledger that cannot open: the full run says so
   }
-  const look = looked && unchangedMailbox(mb, ledger, looked);
+  let look;
+  try {
+    look = looked && unchangedMailbox(mb, ledger, looked);
+  } catch {
+    return undefined; // a listing this reading did not expect: the full run reads it with imapflow
+  }
   if (!look || opts.signal.aborted) return undefined;
   try {
     ledger.history.recordEndpoints(mb); // the client report names them (hosts and users only)
