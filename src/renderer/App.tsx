@@ -57,7 +57,7 @@ export function App() {
         return v ? <MailboxForm key={route.id} existing={v} navigate={navigate} onSaved={mailboxes.reload} /> : missing;
       }
       case 'preview':
-        return <MappingPreviewView key={route.id} id={route.id} navigate={navigate} onStarted={mailboxes.applyStatuses} />;
+        return <MappingPreviewView key={route.id} id={route.id} navigate={navigate} onStarted={mailboxes.applyStatuses} views={() => mailboxes.views ?? []} />;
       case 'detail': {
         const v = mailboxes.views?.find((x) => x.config.id === route.id);
         return v ? <MailboxDetailView key={route.id} view={v} navigate={navigate} state={mailboxes} /> : missing;

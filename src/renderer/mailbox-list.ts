@@ -3,7 +3,7 @@
  * shows, the sort orders, which mailboxes a toolbar action applies to, the one line under each mailbox, and
  * the slice of rows drawn when the list is long (windowing).
  */
-import type { MailboxStatus, MailboxView } from '../shared/contract.js';
+import type { MailboxCheck, MailboxStatus, MailboxView, TakeoutSourceView } from '../shared/contract.js';
 import { canDo, heldBack, isActive, type MailboxAction } from '../shared/mailbox-actions.js';
 import { messageFraction } from '../shared/progress-view.js';
 
@@ -123,6 +123,8 @@ export interface RowNote {
   tone: 'muted' | 'good' | 'warn' | 'bad';
   text: string;
   hint?: string;
+  /** The line tells of the latest test, which has more to show (its blockers and warnings). */
+  check?: MailboxCheck;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
@@ -131,10 +133,15 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString
  * The line under a mailbox, when another Mailferry run does not hold it (StatusLine says that): the newest of
  * its last problem, its latest test and its latest verify, else what it is doing.
  */
-export function rowNote(s: MailboxStatus, formatBytes: (n: number) => string): RowNote {
+export function rowNote(s: MailboxStatus, formatBytes: (n: number) => string, takeout?: TakeoutSourceView): RowNote {
   const p = s.progress;
   if (isActive(s.state)) {
     if (s.lastError) return { tone: 'warn', text: s.lastError.message, ...(s.lastError.hint ? { hint: s.lastError.hint } : {}) };
+    // A Takeout import's first pass reads the whole export before it plans anything: say so, with its size.
+    if (takeout && s.state === 'planning' && !(p && p.planned > 0)) {
+      const size = takeout.sizeBytes !== null ? ` (${formatBytes(takeout.sizeBytes)})` : '';
+      return { tone: 'muted', text: `Reading the export ${takeout.name}${size}: its labels, and that it is whole. Nothing is written before that.` };
+    }
     return { tone: 'muted', text: p && p.present > 0 ? `${p.present.toLocaleString()} already on the destination.` : '\u00a0' };
   }
   // The latest run's end (its problem, or "everything is on the destination"), the latest test and the latest
@@ -150,24 +157,34 @@ export function rowNote(s: MailboxStatus, formatBytes: (n: number) => string): R
     if (v.state === 'incomplete') return { tone: 'bad', text: `Verify found ${plural(v.missing, 'message')} missing and ${plural(v.extra, 'extra message')} on the destination.`, hint: 'Run it again to copy what is missing; see Details.' };
     return { tone: 'bad', text: `Not verified: ${v.error?.message ?? 'the mailbox could not be compared.'}`, ...(v.error?.hint ? { hint: v.error.hint } : {}) };
   }
-  if (newest >= 0 && newest === checkAt && newest > runAt && s.check) {
-    const c = s.check;
-    if (c.state === 'testing') return { tone: 'muted', text: 'Testing the sign-ins…' };
-    if (c.state === 'not-ready') {
-      const first = c.problems[0];
-      const more = c.problems.length > 1 ? ` (and ${c.problems.length - 1} more)` : '';
-      return { tone: 'bad', text: `Not ready: ${first?.message ?? 'the test found a problem.'}${more}`, ...(first?.hint ? { hint: first.hint } : {}) };
-    }
-    const size = c.totalBytes !== undefined ? `, about ${formatBytes(c.totalBytes)} to copy` : '';
-    const folders = c.folderCount !== undefined ? `${plural(c.folderCount, 'folder')}${size}` : size.slice(2);
-    return { tone: 'good', text: `Ready: both servers accept Mailferry${folders ? ` (${folders})` : ''}.` };
-  }
+  if (newest >= 0 && newest === checkAt && newest > runAt && s.check) return checkNote(s.check, formatBytes, takeout);
   if (s.lastError) return { tone: s.state === 'failed' ? 'bad' : 'warn', text: s.lastError.message, ...(s.lastError.hint ? { hint: s.lastError.hint } : {}) };
   if (s.state === 'done' && p) {
     return p.failed > 0 ? { tone: 'warn', text: `${p.failed} message${p.failed === 1 ? '' : 's'} could not be copied; see Details.` } : { tone: 'muted', text: 'Everything is on the destination.' };
   }
   if (s.state === 'idle') return { tone: 'muted', text: 'Not started yet.' };
   return { tone: 'muted', text: p && p.present > 0 ? `${p.present.toLocaleString()} already on the destination.` : '\u00a0' };
+}
+
+/** The line of a row's latest test: a failed sign-in first, then the first blocker, then the first warning. */
+function checkNote(c: MailboxCheck, formatBytes: (n: number) => string, takeout?: TakeoutSourceView): RowNote {
+  if (c.state === 'testing') return { tone: 'muted', text: takeout ? 'Testing the export and the destination…' : 'Testing the sign-ins…' };
+  const blockers = c.blockers ?? [];
+  const warnings = c.warnings ?? [];
+  if (c.state === 'not-ready') {
+    const first = c.problems[0] ?? blockers[0];
+    const others = c.problems.length + blockers.length - 1;
+    const more = others > 0 ? ` (and ${others} more)` : '';
+    return { tone: 'bad', text: `Not ready: ${first?.message ?? 'the test found a problem.'}${more}`, ...(first?.hint ? { hint: first.hint } : {}), check: c };
+  }
+  if (warnings.length > 0) {
+    const w = warnings[0]!;
+    return { tone: 'warn', text: `Ready, with ${plural(warnings.length, 'warning')}: ${w.message}`, ...(w.hint ? { hint: w.hint } : {}), check: c };
+  }
+  if (takeout) return { tone: 'good', text: `Ready: the export ${takeout.name} opens and the destination accepts Mailferry.` };
+  const size = c.totalBytes !== undefined ? `, about ${formatBytes(c.totalBytes)} to copy` : '';
+  const folders = c.folderCount !== undefined ? `${plural(c.folderCount, 'folder')}${size}` : size.slice(2);
+  return { tone: 'good', text: `Ready: both servers accept Mailferry${folders ? ` (${folders})` : ''}.` };
 }
 
 /** Rows drawn for a scroll position: those in view plus `overscan` on each side. */

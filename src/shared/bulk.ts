@@ -3,7 +3,7 @@
  * mailbox, verifying, exporting the client report. Plain data. A batch file's passwords never appear here:
  * main reads the file itself and says only where each password comes from.
  */
-import type { AppError, EndpointSettings, MicrosoftAuth, Security } from './contract.js';
+import type { AppError, EndpointSettings, Finding, MicrosoftAuth, Security } from './contract.js';
 
 /** A batch file chosen in main's file dialog: the window names it by this id, never by a path it made up. */
 export interface ImportFile {
@@ -20,7 +20,8 @@ export interface ImportServer {
 }
 
 export interface ImportDefaults {
-  source: ImportServer;
+  /** With serviceAccount: every row's Gmail side signs in with that service account (a row's password is refused). */
+  source: ImportServer & { serviceAccount?: string };
   /** With provider 'microsoft': Microsoft 365 / Outlook.com (the app's sign-in; app-only access unless auth says oauth2). */
   destination: ImportServer & { provider?: 'microsoft'; tenant?: string; oauthClientId?: string; auth?: MicrosoftAuth };
 }
@@ -71,17 +72,24 @@ export interface ImportResult {
   problems: ImportRow[];
 }
 
-/** The latest connection test of a mailbox (Test all), shown in its row. */
+/** The latest connection test of a mailbox (Test, Test all), shown in its row and its detail view. */
 export interface MailboxCheck {
   state: 'testing' | 'ready' | 'not-ready';
   /** When it was started or finished (epoch ms). */
   at: number;
-  /** Why it is not ready, in the window's words ("Gmail: ...", "Destination: ...", then blockers). */
+  /** Why it could not be tested, in the window's words ("Gmail: ...", "Destination: ..."): a failed sign-in. */
   problems: AppError[];
-  warnings: string[];
+  /** What would stop the migration, each with what to do: Start warns while there is one. */
+  blockers: Finding[];
+  /** What to know before starting, each with what to do. */
+  warnings: Finding[];
   folderCount?: number;
-  /** Bytes Gmail must send, when the source says folder sizes. */
+  /** Bytes Gmail must send, when the test could size the mailbox. */
   totalBytes?: number;
+  /** Whole days Gmail's daily download limit makes that take. */
+  gmailDays?: number;
+  /** When the mailbox was started anyway, after Start showed these blockers: it does not ask again. */
+  startedAnyway?: number;
 }
 
 /** The latest verify of a mailbox: both sides compared folder by folder (recorded in the ledger for the report). */

@@ -8,14 +8,16 @@
  * (saveMailbox, testConnection, signInWithGoogle, storeMicrosoftAppCredential) and are never sent back; a
  * batch file's passwords never reach the window at all (main reads the file the user chose in its dialog).
  *
- * The types of some calls live beside this file (sign-in.ts, mapping-preview.ts, bulk.ts, settings.ts) and
- * are re-exported here, so the contract is still imported from one place.
+ * The types of some calls live beside this file (sign-in.ts, mapping-preview.ts, bulk.ts, settings.ts,
+ * google-source.ts, preflight.ts) and are re-exported here, so the contract is still imported from one place.
  */
 import type { FailureRecord, MailboxProgress, MailboxState } from './progress.js';
 import type { ImportDefaults, ImportFile, ImportPreview, ImportResult, MailboxCheck, MailboxVerification, ReportFormat, ReportSaved } from './bulk.js';
 import type { LabelPolicy, MappingChoice, MappingPreview } from './mapping-preview.js';
 import type { AppInfo, Settings } from './settings.js';
 import type { GoogleSignInRequest, GoogleSignInState, MicrosoftAppCredentialRequest, MicrosoftCredentialState, MicrosoftSignInRequest } from './sign-in.js';
+import type { ServiceAccountImport, ServiceAccountInfo, TakeoutFile, TakeoutSourceView } from './google-source.js';
+import type { ConnectionCheck, StartRequest } from './preflight.js';
 
 export type { ErrorSummary, FolderProgress, FolderRole, MailboxProgress, MailboxState } from './progress.js';
 export type { GoogleSignInRequest, GoogleSignInState, MicrosoftAppCredentialRequest, MicrosoftCredentialState, MicrosoftSignInRequest } from './sign-in.js';
@@ -25,6 +27,9 @@ export type { LabelPolicyInfo, MappingChoice, MappingPreview, MappingRow } from 
 export { DEFAULT_LABEL_POLICY, LABEL_POLICIES, type LabelPolicy } from './mapping-preview.js';
 export type { AppInfo, NumericSetting, Settings } from './settings.js';
 export { DEFAULT_SETTINGS, SETTINGS_LIMITS } from './settings.js';
+export type { ServiceAccountImport, ServiceAccountInfo, TakeoutFile, TakeoutKind, TakeoutSourceView } from './google-source.js';
+export type { ConnectionCheck, Finding, GmailConnections, Preflight, SideCheck, StartRequest } from './preflight.js';
+export { pendingBlockers, PREFLIGHT_BLOCKERS } from './preflight.js';
 
 /** An error as the window shows it: a stable code, one sentence, and what to do about it. */
 export interface AppError {
@@ -38,9 +43,9 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: AppError };
 export type Security = 'tls' | 'starttls' | 'none';
 export const SECURITIES: readonly Security[] = ['tls', 'starttls', 'none'];
 
-/** How the Gmail side signs in: an app password, or Sign in with Google (OAuth 2.0). */
-export type SourceAuth = 'password' | 'oauth2';
-export const SOURCE_AUTHS: readonly SourceAuth[] = ['password', 'oauth2'];
+/** How the Gmail side signs in: an app password, Sign in with Google (OAuth 2.0), or a Workspace service account. */
+export type SourceAuth = 'password' | 'oauth2' | 'service-account';
+export const SOURCE_AUTHS: readonly SourceAuth[] = ['password', 'oauth2', 'service-account'];
 export const GMAIL_IMAP_HOST = 'imap.gmail.com';
 
 /**
@@ -73,6 +78,10 @@ export interface EndpointSettings {
   tenant?: string;
   /** Microsoft: the sign-in service's origin when not https://login.microsoftonline.com (a national cloud). */
   authority?: string;
+  /** Source, auth 'service-account': the client e-mail (or numeric client ID) of a key imported into the keychain. */
+  serviceAccount?: string;
+  /** Source only: the absolute path of a Google Takeout export read instead of the server (a path main's dialog gave). */
+  takeout?: string;
 }
 
 /** A saved mailbox: what the app keeps in its settings file. No secrets. */
@@ -142,20 +151,8 @@ export interface MailboxView {
    * (Google's or Microsoft's refresh token), or for Microsoft app-only access the app's secret or certificate.
    */
   passwordsStored: { source: boolean; destination: boolean };
-}
-
-export interface SideCheck {
-  ok: boolean;
-  error?: AppError;
-  folderCount: number;
-  /** Capabilities that change how Mailferry works with this server (MULTIAPPEND, X-GM-EXT-1...). */
-  notable: Record<string, boolean | number>;
-  quota?: { usedBytes: number; limitBytes: number };
-}
-
-export interface ConnectionCheck {
-  source: SideCheck;
-  destination: SideCheck;
+  /** A Takeout mailbox: its export as it is on disk now. */
+  takeout?: TakeoutSourceView;
 }
 
 /** A message that could not be copied, with its reason. */
@@ -193,9 +190,9 @@ export interface Requests {
   previewMapping: { id: string };
   /** The mapping preview's choices: folders left out and, when given, the label policy. */
   setExclusions: MappingChoice;
-  start: Selection;
+  start: StartRequest;
   pause: Selection;
-  resume: Selection;
+  resume: StartRequest;
   cancel: Selection;
   getDetail: { id: string };
   getSettings: null;
@@ -224,6 +221,15 @@ export interface Requests {
   retryFailed: { id: string };
   /** Builds the client report from the app's ledger and writes it where the user chooses in main's save dialog. */
   exportReport: { format: ReportFormat };
+  /** Main's file dialog for a service account's JSON key; main checks it and stores it in the keychain. */
+  chooseServiceAccountKey: null;
+  /** Deletes a key file main's dialog chose (after its import: whoever holds it reads the whole domain). */
+  deleteKeyFile: { fileId: string };
+  listServiceAccounts: null;
+  /** Removes a service account's key from the keychain (refused while a mailbox uses it). */
+  forgetServiceAccount: { ref: string };
+  /** Main's file dialog for a Google Takeout export (.mbox, .tgz, .zip). */
+  chooseTakeoutFile: null;
 }
 
 /** What each call resolves to when it succeeds. */
@@ -267,6 +273,12 @@ export interface Responses {
   retryFailed: MailboxStatus[];
   /** null when the save dialog was dismissed. */
   exportReport: ReportSaved | null;
+  /** null when the dialog was dismissed. */
+  chooseServiceAccountKey: ServiceAccountImport | null;
+  deleteKeyFile: { deleted: string };
+  listServiceAccounts: ServiceAccountInfo[];
+  forgetServiceAccount: null;
+  chooseTakeoutFile: TakeoutFile | null;
 }
 
 export type Method = keyof Requests & keyof Responses;
@@ -303,6 +315,11 @@ export const INVOKE_CHANNELS = Object.freeze({
   verifyMailboxes: 'mailferry:verify-mailboxes',
   retryFailed: 'mailferry:retry-failed',
   exportReport: 'mailferry:export-report',
+  chooseServiceAccountKey: 'mailferry:choose-service-account-key',
+  deleteKeyFile: 'mailferry:delete-key-file',
+  listServiceAccounts: 'mailferry:list-service-accounts',
+  forgetServiceAccount: 'mailferry:forget-service-account',
+  chooseTakeoutFile: 'mailferry:choose-takeout-file',
 } as const satisfies Record<Method, string>);
 
 export const METHODS = Object.freeze(Object.keys(INVOKE_CHANNELS) as Method[]);

@@ -2,6 +2,8 @@
  * The mapping step before a mailbox starts (contract.ts re-exports it): which folder goes where, the label
  * policy, and the pre-stage / delta choices (received-date window, deleting what Gmail deleted). Plain data.
  */
+import type { TakeoutFile } from './google-source.js';
+import type { Finding } from './preflight.js';
 import type { FolderRole } from './progress.js';
 
 /**
@@ -54,8 +56,15 @@ export interface MappingPreview {
   gmailLabels: boolean;
   /** Bytes Gmail must send and how many days its daily download limit makes that take, when known. */
   estimate: { totalBytes: number; gmailDailyLimitDays: number } | null;
-  /** What will not come across as it is, in words (e.g. a destination that keeps no keywords). */
-  warnings: string[];
+  /** What the test found that would stop the migration, each with what to do (Start asks first while there is one). */
+  blockers: Finding[];
+  /** What will not come across as it is (e.g. a destination that keeps no keywords), each with what to do. */
+  warnings: Finding[];
+  /**
+   * The source is a Takeout export: its folders are its labels, read when the migration starts (a pass over
+   * the whole file), so `rows` is empty and no folder can be left out here.
+   */
+  takeout?: Omit<TakeoutFile, 'path'>;
 }
 
 /**

@@ -23,12 +23,13 @@ function planned(s: MailboxStatus): boolean {
   return !!p && (p.bytesPlanned > 0 || p.planned > 0 || s.state === 'done');
 }
 
-export function workLeft(s: MailboxStatus): WorkLeft {
+/** `viaGmail` false: the source is a Google Takeout export, which no Gmail daily limit slows (0 days). */
+export function workLeft(s: MailboxStatus, viaGmail = true): WorkLeft {
   const p = s.progress;
   const bytesLeft = p && planned(s) ? Math.max(0, p.bytesPlanned - p.bytesCopied) : (s.check?.totalBytes ?? null);
   return {
     bytesLeft,
-    gmailDays: bytesLeft === null ? null : Math.ceil(bytesLeft / GMAIL_DAILY_DOWNLOAD_BYTES),
+    gmailDays: bytesLeft === null ? (viaGmail ? null : 0) : viaGmail ? Math.ceil(bytesLeft / GMAIL_DAILY_DOWNLOAD_BYTES) : 0,
     paceSeconds: bytesLeft !== null && s.state === 'copying' && p && p.byteRate > 0 ? bytesLeft / p.byteRate : null,
   };
 }
@@ -51,7 +52,8 @@ export interface Totals {
   unknownSize: number;
 }
 
-export function totals(statuses: readonly MailboxStatus[]): Totals {
+/** `fromExport(s)`: that mailbox reads a Google Takeout export (no Gmail limit; its size comes with its run). */
+export function totals(statuses: readonly MailboxStatus[], fromExport: (s: MailboxStatus) => boolean = () => false): Totals {
   const t: Totals = {
     mailboxes: statuses.length, done: 0, messagesDone: 0, messagesPlanned: 0, bytesCopied: 0, bytesPlanned: 0,
     rate: 0, byteRate: 0, etaSeconds: null, gmailDays: null, unknownSize: 0,
@@ -70,9 +72,9 @@ export function totals(statuses: readonly MailboxStatus[]): Totals {
         t.byteRate += p.byteRate;
       }
     }
-    const w = workLeft(s);
-    if (w.bytesLeft === null) t.unknownSize++;
-    else left += w.bytesLeft;
+    const w = workLeft(s, !fromExport(s));
+    if (w.bytesLeft !== null) left += w.bytesLeft;
+    else if (!fromExport(s)) t.unknownSize++;
     if (w.gmailDays !== null) t.gmailDays = Math.max(t.gmailDays ?? 0, w.gmailDays);
   }
   t.etaSeconds = t.byteRate > 0 ? left / t.byteRate : null;

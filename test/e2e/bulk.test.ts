@@ -215,7 +215,7 @@ describe('many mailboxes in the desktop window', () => {
     await page.locator('#state-filter').selectOption('all');
     // A progress batch naming all 500 (each row's test result): the table takes it in one go.
     const batchStart = Date.now();
-    for (const v of bridge.services.store.mailboxes()) bridge.services.manager.annotate(v.id, { check: { state: 'testing', at: Date.now(), problems: [], warnings: [] } });
+    for (const v of bridge.services.store.mailboxes()) bridge.services.manager.annotate(v.id, { check: { state: 'testing', at: Date.now(), problems: [], blockers: [], warnings: [] } });
     await expect.poll(() => page.locator('tr.mailbox-row .status-line').first().textContent(), { interval: 20 }).toBe('Testing the sign-ins…');
     const batchMs = Date.now() - batchStart;
     console.log(

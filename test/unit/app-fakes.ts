@@ -113,6 +113,8 @@ export const idlePlatform: PlatformHooks = Object.freeze({
   chooseBatchFile: async () => null,
   chooseReportFile: async () => null,
   notify: () => {},
+  chooseServiceAccountKeyFile: async () => null,
+  chooseTakeoutFile: async () => null,
 });
 
 export function memorySecrets(initial: Record<string, string> = {}): SecretStore & { map: Map<string, string> } {

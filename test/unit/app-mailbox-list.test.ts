@@ -38,7 +38,7 @@ const LIST: MailboxView[] = [
   view('eve@example.com', { state: 'waiting-quota', nextAttemptAt: 5 }),
   view('fay@example.com', { state: 'paused', progress: progress('fay', { state: 'paused', copied: 1, planned: 4 }) }),
   view('gil@example.com', { state: 'done', inUse: { code: 'MAILBOX_IN_USE', message: 'held' } }),
-  view('hal@example.com', { check: { state: 'ready', at: 1, problems: [], warnings: [], totalBytes: 12 * GB, folderCount: 3 } }),
+  view('hal@example.com', { check: { state: 'ready', at: 1, problems: [], blockers: [], warnings: [], totalBytes: 12 * GB, folderCount: 3 } }),
 ];
 const ids = (vs: MailboxView[]) => vs.map((v) => v.config.id.split('@')[0]);
 
@@ -49,7 +49,7 @@ describe('filters', () => {
   });
 
   it('needs attention: a stop, a failed test, an incomplete verify, messages not copied', () => {
-    expect(matchesFilter(view('a', { check: { state: 'not-ready', at: 1, problems: [{ code: 'X', message: 'no' }], warnings: [] } }).status, 'attention')).toBe(true);
+    expect(matchesFilter(view('a', { check: { state: 'not-ready', at: 1, problems: [{ code: 'X', message: 'no' }], blockers: [], warnings: [] } }).status, 'attention')).toBe(true);
     expect(matchesFilter(view('a', { state: 'done', verification: { state: 'incomplete', at: 1, missing: 1, extra: 0, folders: 1, changes: [] } }).status, 'attention')).toBe(true);
     expect(matchesFilter(view('a', { state: 'done', progress: progress('a', { state: 'done', failed: 2 }) }).status, 'attention')).toBe(true);
     expect(matchesFilter(view('a', { state: 'done', progress: progress('a', { state: 'done' }) }).status, 'attention')).toBe(false);
@@ -97,10 +97,10 @@ describe('the line under a mailbox', () => {
     const failed = { state: 'failed' as const, progress: failedAt, lastError: { code: 'AUTH_FAILED', message: 'Gmail rejected the password.', hint: 'Edit it.' } };
     expect(rowNote(view('a', failed).status, formatBytes)).toEqual({ tone: 'bad', text: 'Gmail rejected the password.', hint: 'Edit it.' });
     // Fixed and tested since: the test is newer.
-    const ready = { state: 'ready' as const, at: 200, problems: [], warnings: [], folderCount: 14, totalBytes: 2.1 * GB };
+    const ready = { state: 'ready' as const, at: 200, problems: [], blockers: [], warnings: [], folderCount: 14, totalBytes: 2.1 * GB };
     expect(rowNote(view('a', { ...failed, check: ready }).status, formatBytes)).toEqual({ tone: 'good', text: 'Ready: both servers accept Mailferry (14 folders, about 2.1 GB to copy).' });
-    const notReady = { state: 'not-ready' as const, at: 300, problems: [{ code: 'AUTH_FAILED', message: 'Gmail: refused.', hint: 'Edit.' }, { code: 'NOT_READY', message: 'full' }], warnings: [] };
-    expect(rowNote(view('a', { check: notReady }).status, formatBytes)).toEqual({ tone: 'bad', text: 'Not ready: Gmail: refused. (and 1 more)', hint: 'Edit.' });
+    const notReady = { state: 'not-ready' as const, at: 300, problems: [{ code: 'AUTH_FAILED', message: 'Gmail: refused.', hint: 'Edit.' }, ], blockers: [{ code: 'QUOTA', message: 'full' }], warnings: [] };
+    expect(rowNote(view('a', { check: notReady }).status, formatBytes)).toEqual({ tone: 'bad', text: 'Not ready: Gmail: refused. (and 1 more)', hint: 'Edit.', check: notReady });
     expect(rowNote(view('a', { check: { ...ready, state: 'testing' } }).status, formatBytes).text).toBe('Testing the sign-ins…');
     const verified = { state: 'complete' as const, at: 400, missing: 0, extra: 0, folders: 7, changes: [] };
     expect(rowNote(view('a', { state: 'done', check: ready, verification: verified }).status, formatBytes)).toEqual({ tone: 'good', text: 'Verified: every message is on the destination (7 folders compared).' });
@@ -111,7 +111,7 @@ describe('the line under a mailbox', () => {
   });
 
   it('while it runs, what it does or waits for', () => {
-    expect(rowNote(view('a', { state: 'waiting-quota', lastError: { code: 'SOURCE_OVER_QUOTA', message: 'Daily limit.' }, check: { state: 'ready', at: 9e15, problems: [], warnings: [] } }).status, formatBytes)).toEqual({ tone: 'warn', text: 'Daily limit.' });
+    expect(rowNote(view('a', { state: 'waiting-quota', lastError: { code: 'SOURCE_OVER_QUOTA', message: 'Daily limit.' }, check: { state: 'ready', at: 9e15, problems: [], blockers: [], warnings: [] } }).status, formatBytes)).toEqual({ tone: 'warn', text: 'Daily limit.' });
     expect(rowNote(view('a', { state: 'done', progress: progress('a', { state: 'done' }) }).status, formatBytes).text).toBe('Everything is on the destination.');
     expect(rowNote(view('a').status, formatBytes).text).toBe('Not started yet.');
   });

@@ -105,11 +105,9 @@ describe('Test all', () => {
     const r = (await done) as Result<MailboxStatus[]>;
     expect(r.ok && r.value.map((s) => s.check?.state)).toEqual(['not-ready', 'ready', 'ready', 'ready', 'ready']);
     const ann = services.manager.status('ann@example.com').check!;
-    // The engine's command-line hint is said in the window's words; blockers follow the sign-in problems.
-    expect(ann.problems).toEqual([
-      { code: 'AUTH_FAILED', message: 'Gmail: Gmail rejected the username or password for x.', hint: 'Then enter it in the mailbox’s settings (Edit).' },
-      { code: 'NOT_READY', message: 'The destination has 1 MB free but this mailbox needs at least 2 MB there.' },
-    ]);
+    // The engine's command-line hint is said in the window's words; blockers apart from the failed sign-ins.
+    expect(ann.problems).toEqual([{ code: 'AUTH_FAILED', message: 'Gmail: Gmail rejected the username or password for x.', hint: 'Then enter it in the mailbox’s settings (Edit).' }]);
+    expect(ann.blockers).toEqual([{ code: 'QUOTA', message: 'The destination has 1 MB free but this mailbox needs at least 2 MB there.' }]);
     // The window heard each change: testing first, then the result.
     const annStates = batches.flat().filter((s) => s.id === 'ann@example.com').map((s) => s.check?.state);
     expect(annStates).toEqual(['testing', 'not-ready']);
@@ -140,7 +138,7 @@ describe('Test all', () => {
   });
 
   it('turns a report into the row’s words', () => {
-    expect(toCheck(okReport('a'), 5)).toEqual({ state: 'ready', at: 5, problems: [], warnings: [], folderCount: 5, totalBytes: 1400 });
+    expect(toCheck(okReport('a'), 5)).toEqual({ state: 'ready', at: 5, problems: [], blockers: [], warnings: [], folderCount: 5, totalBytes: 1400, gmailDays: 1 });
   });
 });
 
@@ -168,7 +166,7 @@ describe('Verify', () => {
 
   it('a verdict or a test survives a restart; one under way when the app quit does not', async () => {
     await call('verifyMailboxes', { ids: ['ann@example.com'] });
-    services.manager.annotate('bob@example.com', { check: { state: 'testing', at: 1, problems: [], warnings: [] } });
+    services.manager.annotate('bob@example.com', { check: { state: 'testing', at: 1, problems: [], blockers: [], warnings: [] } });
     services.store.save();
     const again = createAppServices({ dataDir, version: '9.9.9', secrets: memorySecrets(), run: fakeRun().run, platform: idlePlatform });
     expect(again.manager.status('ann@example.com').verification?.state).toBe('incomplete');

@@ -237,12 +237,16 @@ describe('the other calls', () => {
   });
 
   it('the mapping preview shows what will not come across as it is', async () => {
-    const warning = 'The destination does not keep keywords (its PERMANENTFLAGS have no \\*): ...';
+    const warning = 'The destination does not keep keywords (its PERMANENTFLAGS have no \\*): message keywords and labels kept as keywords will be left off the copies; every message is still copied.';
     const s = createAppServices({ dataDir: tempDir(), version: '1', secrets, run: fakeRun().run, connectionTest: async (mb) => okReport(mb.id, [warning]), platform: idlePlatform });
     const a = await s.handlers.saveMailbox(draft());
     if (!a.ok) throw new Error('save failed');
     const p = await s.handlers.previewMapping({ id: a.value.config.id });
-    expect(p.ok && p.value.warnings).toEqual([warning]);
+    // Apart from the blockers, split into what it is and what to do.
+    expect(p.ok && p.value.blockers).toEqual([]);
+    expect(p.ok && p.value.warnings).toEqual([
+      { code: 'KEYWORDS', message: 'The destination does not keep keywords (its PERMANENTFLAGS have no \\*): message keywords and labels kept as keywords will be left off the copies.', hint: 'Nothing to do: every message is still copied.' },
+    ]);
   });
 
   it('each run gets its own mailbox’s label policy', async () => {

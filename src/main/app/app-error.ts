@@ -4,6 +4,7 @@
  */
 import { MailferryError } from '../engine/errors/errors.js';
 import type { AppError } from '../../shared/contract.js';
+import { googleSourceHintForTheWindow } from './google-source-hints.js';
 import { microsoftHintForTheWindow } from './microsoft-hints.js';
 
 export class AppFailure extends Error {
@@ -36,7 +37,10 @@ export function timeoutForTheForm(err: unknown, button: string): unknown {
  * The engine's hints are written for the command line ("store it with `npx mailferry secrets set ...`");
  * in the window the password is typed into the mailbox's settings instead.
  */
-export function forTheWindow<T extends { hint?: string }>(e: T): T {
+export function forTheWindow<T extends { hint?: string; code?: string }>(given: T): T {
+  // A service account's or a Takeout export's hint: the form's buttons instead of commands and job fields.
+  const reworded = given.hint ? googleSourceHintForTheWindow(given.hint, given.code) : given.hint;
+  const e = reworded !== given.hint ? { ...given, hint: reworded } : given;
   if (e.hint && /"labelPolicy": "folder-per-label"/.test(e.hint)) {
     // The engine's hint names the job-file option; in the window it is a choice in the mapping preview.
     return { ...e, hint: 'Choose “A folder per label” under Folders… and start again.' };

@@ -16,6 +16,7 @@ import {
   DEFAULT_SETTINGS,
   type FailureView,
   type LogEntry,
+  type MailboxCheck,
   type MailboxConfig,
   type MailboxProgress,
   type MailboxStatus,
@@ -50,11 +51,26 @@ export interface MailboxRuntime {
 export function restoreRuntime(id: string, saved: MailboxRuntime | undefined): MailboxRuntime {
   if (!saved) return { status: { id, state: 'idle', progress: null, lastError: null, nextAttemptAt: null, inUse: null, check: null, verification: null }, carry: null, failures: [], notes: [], log: [] };
   // A test or verify cannot survive a restart either: one that was under way is forgotten, a finished one stays.
-  const check = saved.status.check && saved.status.check.state !== 'testing' ? saved.status.check : null;
+  const check = saved.status.check && saved.status.check.state !== 'testing' ? currentCheck(saved.status.check) : null;
   const verification = saved.status.verification && saved.status.verification.state !== 'verifying' ? saved.status.verification : null;
   if (!isActive(saved.status.state)) return { ...saved, status: { ...saved.status, inUse: null, check, verification } };
   const progress = saved.status.progress ? { ...saved.status.progress, state: 'paused' as const } : null;
   return { ...saved, status: { ...saved.status, state: 'paused', nextAttemptAt: null, progress, inUse: null, check, verification } };
+}
+
+/**
+ * A check as this version keeps it. Versions before the preflight kept warnings as text and blockers among
+ * the problems (code NOT_READY); they become findings, so Start warns about them as about new ones.
+ */
+function currentCheck(c: MailboxCheck): MailboxCheck {
+  if (Array.isArray(c.blockers) && c.warnings.every((w) => typeof w === 'object')) return c;
+  const old = c.problems.filter((p) => p.code === 'NOT_READY');
+  return {
+    ...c,
+    problems: c.problems.filter((p) => p.code !== 'NOT_READY'),
+    blockers: [...(c.blockers ?? []), ...old.map((p) => ({ code: 'OTHER', message: p.message }))],
+    warnings: (c.warnings as unknown[]).map((w) => (typeof w === 'string' ? { code: 'OTHER', message: w } : (w as MailboxCheck['warnings'][number]))),
+  };
 }
 
 interface StateFile {

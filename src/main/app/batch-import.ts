@@ -19,7 +19,7 @@ import type { CredentialSource, EndpointSettings, ImportDefaults, ImportFile, Im
 import { AppFailure, fail, toAppError } from './app-error.js';
 import type { AppStore } from './app-store.js';
 import { copyEndpoint, DEFAULT_LABEL_CHOICE, sameAccount, toMailboxJob } from './mailbox-config.js';
-import { destinationEndpointSchema, sourceEndpointSchema } from './request-schemas.js';
+import { batchSourceSchema, destinationEndpointSchema } from './request-schemas.js';
 import { normalizeForSide, type SecretStore } from './secret-store.js';
 import { validate } from './validate.js';
 
@@ -154,7 +154,7 @@ export class BatchImports {
       };
       // What the window's own form would refuse (a source signing in app-only, a sign-in service not Microsoft's).
       const issues = [
-        ...issuesOf(validate(sourceEndpointSchema, config.source), 'source'),
+        ...issuesOf(validate(batchSourceSchema, config.source), 'source'),
         ...issuesOf(validate(destinationEndpointSchema, config.destination), 'destination'),
       ];
       if (issues.length > 0) fail('INVALID_MAILBOX', issues.join('; '));
@@ -211,7 +211,6 @@ export function toBatchDefaults(d: ImportDefaults): BatchDefaults {
 
 /** A job endpoint as the window keeps it (no passwordEnv / clientSecretEnv: the app uses the keychain). */
 function settingsOf(e: Endpoint): EndpointSettings {
-  if (e.auth === 'service-account') fail('INVALID_MAILBOX', 'A Google service account signs in from the command line only; in the app, use an app password or Sign in with Google.');
   return {
     host: e.host,
     port: e.port,
@@ -220,6 +219,7 @@ function settingsOf(e: Endpoint): EndpointSettings {
     ...(e.ca ? { ca: e.ca } : {}),
     ...(e.auth && e.auth !== 'password' ? { auth: e.auth } : {}),
     ...(e.oauthClientId ? { oauthClientId: e.oauthClientId } : {}),
+    ...(e.serviceAccount ? { serviceAccount: e.serviceAccount } : {}),
     ...(e.provider ? { provider: e.provider } : {}),
     ...(e.tenant ? { tenant: e.tenant } : {}),
     ...(e.authority ? { authority: e.authority } : {}),

@@ -1,6 +1,7 @@
 /**
  * The platform hooks of the handler table (handlers.ts PlatformHooks) with Electron: the system browser,
- * open and save dialogs attached to the window, the clipboard, desktop notifications. The e2e bridge
+ * open and save dialogs attached to the window (a CA, a certificate, a batch file, a service account's key,
+ * a Takeout export; the report), the clipboard, desktop notifications. The e2e bridge
  * supplies its own hooks that record instead.
  */
 import { join } from 'node:path';
@@ -40,6 +41,8 @@ export function electronPlatform(window: () => BrowserWindow | undefined): Platf
     chooseAppCertificateFile: () => chooseFile('Choose the app’s certificate and private key (one PEM file)', 'Certificates', ['pem']),
     copyText: async (text) => clipboard.writeText(text),
     chooseBatchFile: () => chooseFile('Choose a list of mailboxes (CSV or imapsync lines)', 'Mailbox lists', ['csv', 'txt']),
+    chooseServiceAccountKeyFile: () => chooseFile('Choose the service account’s JSON key (Google Cloud console > Service accounts > Keys)', 'JSON keys', ['json']),
+    chooseTakeoutFile: () => chooseFile('Choose the Google Takeout export of Mail', 'Google Takeout exports', ['tgz', 'gz', 'zip', 'mbox']),
     chooseReportFile: async (format) => {
       const options: Electron.SaveDialogOptions = {
         title: 'Save the client report',

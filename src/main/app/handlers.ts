@@ -6,34 +6,26 @@
 import type { Side } from '../engine/connect/imap-connect.js';
 import { exchangePermissionScript } from '../engine/oauth/microsoft/exchange-permissions.js';
 import type { verifyJob } from '../engine/report/verify-job.js';
-import type {
-  AppInfo,
-  ConnectionCheck,
-  EndpointSettings,
-  LabelPolicyInfo,
-  MailboxConfig,
-  MailboxView,
-  MappingPreview,
-  Method,
-  ReportFormat,
-  Requests,
-  Responses,
-  Result,
-  SideCheck,
-} from '../../shared/contract.js';
+import { testMailboxes } from '../engine/preflight/test-mailboxes.js';
+import type { AppInfo, EndpointSettings, MailboxConfig, MailboxDraft, MailboxView, Method, ReportFormat, Requests, Responses, Result } from '../../shared/contract.js';
 import { isActive } from '../../shared/mailbox-actions.js';
-import { AppFailure, fail, forTheWindow, toAppError } from './app-error.js';
+import { AppFailure, fail, toAppError } from './app-error.js';
 import type { AppStore } from './app-store.js';
 import { bulkHandlers } from './bulk-handlers.js';
-import type { checkMailbox, ConnectionTestReport } from './connection-test-adapter.js';
+import type { checkMailbox } from './connection-test-adapter.js';
+import { toCheck, toConnectionCheck, toPreview } from './connection-views.js';
 import { safeExternalUrl } from './external-url.js';
 import { createGoogleSignIn, type GoogleSignInService } from './google-sign-in.js';
-import { draftToConfig, sameAccount, toMailboxJob, usesMicrosoft } from './mailbox-config.js';
+import { googleSourceHandlers } from './google-source-handlers.js';
+import { draftToConfig, isTakeout, sameAccount, toJob, toMailboxJob, usesMicrosoft } from './mailbox-config.js';
 import { createMicrosoftSignIn, type MicrosoftSignInService } from './microsoft-sign-in.js';
 import type { MigrationManager } from './migration-manager.js';
 import { requestSchemas } from './request-schemas.js';
 import { passwordResolver, type SecretStore } from './secret-store.js';
+import { keychainServiceAccounts, ServiceAccountKeys, type ServiceAccountStore } from './service-accounts.js';
+import { guardStart } from './start-guard.js';
 import { storedCredentials } from './stored-credentials.js';
+import { TakeoutFiles, takeoutView } from './takeout-source.js';
 import { validate } from './validate.js';
 
 /**
@@ -52,6 +44,10 @@ export interface PlatformHooks {
   chooseReportFile(format: ReportFormat): Promise<string | null>;
   /** A desktop notification (settings.notifications is checked before). */
   notify(notice: { title: string; body: string }): void;
+  /** A Google service account's JSON key file, or null. */
+  chooseServiceAccountKeyFile(): Promise<string | null>;
+  /** A Google Takeout export (.mbox, .tgz, .zip), or null. */
+  chooseTakeoutFile(): Promise<string | null>;
 }
 
 export interface HandlerDeps {
@@ -67,42 +63,38 @@ export interface HandlerDeps {
   onInternalError?: (method: Method, err: unknown) => void;
   /** The engine's verifyJob by default (unit tests pass a stand-in). */
   verify?: typeof verifyJob;
+  /** Workspace service accounts' keys: the OS keychain by default (unit tests pass a map). */
+  serviceAccounts?: ServiceAccountStore;
 }
 
 export type HandlerTable = { readonly [M in Method]: (request: unknown) => Promise<Result<Responses[M]>> };
 type Impl = { readonly [M in Method]: (request: Requests[M]) => Promise<Responses[M]> | Responses[M] };
-
-/** The label policies as the mapping preview offers them (the engine's JobOptions.labelPolicy). */
-export const LABEL_POLICY_INFO: readonly LabelPolicyInfo[] = Object.freeze([
-  {
-    id: 'folder-per-label',
-    title: 'A folder per label',
-    summary: 'a message with three labels lands in three folders',
-    description:
-      'Each Gmail label becomes a folder. Sent, Drafts, Trash and Spam go to the destination’s own folders; mail that is only in ' +
-      'All Mail goes to Archive. Starred and Important are views, not folders: the star is kept as a flag.',
-  },
-  {
-    id: 'one-copy',
-    title: 'One copy per message',
-    summary: 'Inbox, then Sent, Drafts, its first label, else Archive',
-    description:
-      'Each message is copied once, into the first of those folders it is in; its other labels are not folders of their own. ' +
-      'Needs Gmail’s labels (X-GM-EXT-1): other servers refuse this choice when the migration starts.',
-  },
-]);
-
-const COPIED_ROLES = new Set(['inbox', 'special', 'label', 'archive']);
 
 export function createHandlers(deps: HandlerDeps): HandlerTable {
   const { store, manager, secrets } = deps;
 
   const google = createGoogleSignIn(deps.googleSignIn, (url) => deps.platform.openExternal(url));
   const microsoft = createMicrosoftSignIn(deps.microsoftSignIn, (url) => deps.platform.openExternal(url));
-  const credentials = storedCredentials({ secrets, google: deps.googleSignIn, microsoft: deps.microsoftSignIn });
-  const view = (id: string, has = credentials.has): MailboxView => {
+  const serviceAccounts = deps.serviceAccounts ?? keychainServiceAccounts;
+  const credentials = storedCredentials({ secrets, google: deps.googleSignIn, microsoft: deps.microsoftSignIn, serviceAccounts });
+  const keys = new ServiceAccountKeys(serviceAccounts);
+  const takeout = new TakeoutFiles();
+  const view = async (id: string, has = credentials.has): Promise<MailboxView> => {
     const config = store.mailbox(id) ?? fail('NOT_FOUND', `There is no mailbox ${JSON.stringify(id)}.`);
-    return { config, status: manager.status(id), passwordsStored: { source: has(config.source), destination: has(config.destination) } };
+    const file = isTakeout(config.source) ? { takeout: await takeoutView(config.source.takeout) } : {};
+    return { config, status: manager.status(id), passwordsStored: { source: has(config.source), destination: has(config.destination) }, ...file };
+  };
+  /** A draft as a configuration: its Takeout export must be one main's dialog gave (or the mailbox's own). */
+  const configOf = (draft: MailboxDraft, id: string, existing?: MailboxConfig): MailboxConfig => {
+    if (draft.source.takeout !== undefined) takeout.check(draft.source.takeout, existing?.source.takeout);
+    return draftToConfig(draft, id, existing);
+  };
+  /** Start and Resume: past the latest test's blockers only when the user chose to (start-guard.ts). */
+  const guarded = (action: 'start' | 'resume', request: Requests['start']) => {
+    const confirm = guardStart(manager, action, request);
+    const statuses = manager.control(action, { ids: request.ids });
+    confirm();
+    return statuses.map((s) => manager.status(s.id));
   };
   /** Tokens and app secrets go to Microsoft's own sign-in service only (the engine takes any https one). */
   const checkAuthority = (e: EndpointSettings): void => void (usesMicrosoft(e) && microsoft.allowedAuthority(e.authority));
@@ -112,7 +104,7 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
     getAppInfo: () => deps.info,
     listMailboxes: async () => {
       const has = await credentials.many();
-      return store.mailboxes().map((m) => view(m.id, has));
+      return Promise.all(store.mailboxes().map((m) => view(m.id, has)));
     },
 
     saveMailbox: (draft) => {
@@ -130,7 +122,7 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
         }
       }
       const id = existing?.id ?? store.newId(draft.source.user);
-      const next = draftToConfig(draft, id, existing);
+      const next = configOf(draft, id, existing);
       toMailboxJob(next); // the engine's own checks (loopback-only "none", CA file, same account...)
       checkAuthority(next.destination);
       for (const side of ['source', 'destination'] as const) {
@@ -151,15 +143,18 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
     },
 
     testConnection: async (draft) => {
-      const next = draftToConfig(draft, draft.id ?? draft.source.user);
+      const saved = draft.id !== undefined ? store.mailbox(draft.id) : undefined;
+      const next = configOf(draft, draft.id ?? draft.source.user, saved);
       const mb = toMailboxJob(next);
       checkAuthority(next.destination);
       const typed: Partial<Record<Side, string>> = {};
       if (draft.sourcePassword !== undefined) typed.source = draft.sourcePassword;
       if (draft.destinationPassword !== undefined) typed.destination = draft.destinationPassword;
-      const report = await deps.connectionTest(mb, passwordResolver(secrets, typed));
-      const check: ConnectionCheck = { source: sideCheck(report.source), destination: sideCheck(report.destination) };
-      return check;
+      // Through testMailboxes, as Test all: the connection budget per Gmail account is part of the answer.
+      const [report] = await testMailboxes(toJob(mb, store.settings()), { test: (m) => deps.connectionTest(m, passwordResolver(secrets, typed)) });
+      // A saved mailbox keeps it as its latest test: Start then warns about its blockers.
+      if (saved && !isActive(manager.status(saved.id).state)) manager.annotate(saved.id, { check: toCheck(report!, Date.now()) });
+      return toConnectionCheck(report!);
     },
 
     previewMapping: async ({ id }) => {
@@ -168,7 +163,7 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
       const report = await deps.connectionTest(toMailboxJob({ ...c, exclude: [] }), passwordResolver(secrets));
       for (const side of ['source', 'destination'] as const) {
         const s = report[side];
-        if (!s.ok) throw new AppFailure(sideCheck(s).error ?? { code: 'INTERNAL', message: `The ${side} server could not be checked.` });
+        if (!s.ok) throw new AppFailure(toConnectionCheck(report)[side].error ?? { code: 'INTERNAL', message: `The ${side} server could not be checked.` });
       }
       return toPreview(report, c);
     },
@@ -187,12 +182,12 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
       return view(id);
     },
 
-    start: (sel) => manager.control('start', sel),
+    start: (request) => guarded('start', request),
     pause: (sel) => manager.control('pause', sel),
-    resume: (sel) => manager.control('resume', sel),
+    resume: (request) => guarded('resume', request),
     cancel: (sel) => manager.control('cancel', sel),
 
-    getDetail: ({ id }) => ({ view: view(id), ...manager.runtime(id) }),
+    getDetail: async ({ id }) => ({ view: await view(id), ...manager.runtime(id) }),
 
     getSettings: () => store.settings(),
     saveSettings: (settings) => {
@@ -220,6 +215,7 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
       return { script };
     },
     ...bulkHandlers(deps, { credentials: () => credentials.many(), checkAuthority }),
+    ...googleSourceHandlers({ store, platform: deps.platform, keys, takeout }),
   };
 
   const table = {} as Record<Method, (request: unknown) => Promise<Result<unknown>>>;
@@ -241,40 +237,3 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
   }
   return table as unknown as HandlerTable;
 }
-
-function sideCheck(s: ConnectionTestReport['source']): SideCheck {
-  const out: SideCheck = { ok: s.ok, folderCount: s.folderCount, notable: { ...s.notable } };
-  if (s.error) out.error = forTheWindow({ code: s.error.code, message: s.error.message, ...(s.error.hint ? { hint: s.error.hint } : {}) });
-  if (s.quota) out.quota = { ...s.quota };
-  return out;
-}
-
-function toPreview(report: ConnectionTestReport, c: MailboxConfig): MappingPreview {
-  const excluded = new Set(c.exclude);
-  return {
-    mailbox: report.mailbox,
-    rows: report.mapping.map((m) => {
-      const toggleable = COPIED_ROLES.has(m.role) && m.target !== null;
-      return {
-        source: m.source,
-        target: m.target,
-        role: m.role,
-        messages: m.messages,
-        sizeBytes: m.sizeBytes,
-        ...(m.note ? { note: m.note } : {}),
-        included: toggleable && !excluded.has(m.source),
-        toggleable,
-      };
-    }),
-    labelPolicies: LABEL_POLICY_INFO.map((p) => ({ ...p })),
-    labelPolicy: c.labelPolicy,
-    labelsAsKeywords: c.labelsAsKeywords,
-    since: c.since ?? null,
-    before: c.before ?? null,
-    deleteMissing: c.deleteMissing ?? false,
-    gmailLabels: report.source.notable['X-GM-EXT-1'] === true,
-    estimate: report.estimate ? { ...report.estimate } : null,
-    warnings: [...report.blockers, ...report.warnings],
-  };
-}
-

@@ -13,6 +13,8 @@ import { DEFAULT_LABEL_POLICY, type EndpointSettings, type MailboxConfig, type M
 const FIELD_WORDS: Record<string, string> = {
   auth: 'sign-in',
   oauthClientId: 'OAuth client ID',
+  serviceAccount: 'service account',
+  takeout: 'Takeout export',
   host: 'server',
   port: 'port',
   security: 'security',
@@ -65,8 +67,9 @@ function folderFilter(c: MailboxConfig): { folders?: { include?: string[]; exclu
   return c.include?.length || c.exclude.length > 0 ? { folders: { ...include, ...exclude } } : {};
 }
 
+/** A Takeout source is the export and the Gmail user it is of: no server, so nothing else goes in. */
 function endpointJson(e: EndpointSettings): Record<string, unknown> {
-  return { ...copyEndpoint(e) };
+  return e.takeout !== undefined ? { takeout: e.takeout, user: e.user } : { ...copyEndpoint(e) };
 }
 
 /**
@@ -75,7 +78,9 @@ function endpointJson(e: EndpointSettings): Record<string, unknown> {
  * for the engine to judge (a tenant without the provider is its error to report).
  */
 export function copyEndpoint(e: EndpointSettings): EndpointSettings {
+  if (e.takeout !== undefined) return { host: e.host, port: e.port, security: e.security, user: e.user, takeout: e.takeout };
   const oauth = e.auth === 'oauth2' || e.auth === 'oauth2-app';
+  const delegated = e.auth === 'service-account';
   return {
     host: e.host,
     port: e.port,
@@ -83,11 +88,22 @@ export function copyEndpoint(e: EndpointSettings): EndpointSettings {
     user: e.user,
     ...(e.ca ? { ca: e.ca } : {}),
     ...(e.provider ? { provider: e.provider } : {}),
-    ...(oauth ? { auth: e.auth } : {}),
+    ...(oauth || delegated ? { auth: e.auth } : {}),
+    ...(delegated && e.serviceAccount ? { serviceAccount: e.serviceAccount.trim().toLowerCase() } : {}),
     ...(oauth && e.oauthClientId ? { oauthClientId: e.oauthClientId } : {}),
     ...(e.tenant ? { tenant: e.tenant } : {}),
     ...(e.authority ? { authority: normalizeAuthority(e.authority) } : {}),
   };
+}
+
+/** Whether the source is a Google Takeout export (no server, no sign-in). */
+export function isTakeout(e: EndpointSettings): e is EndpointSettings & { takeout: string } {
+  return e.takeout !== undefined;
+}
+
+/** Whether the source signs in with a Workspace service account (its key in the keychain). */
+export function usesServiceAccount(e: EndpointSettings): boolean {
+  return e.auth === 'service-account' && e.takeout === undefined;
 }
 
 /** Whether the endpoint signs in with Google (OAuth 2.0) rather than a password. */

@@ -359,7 +359,7 @@ export class MigrationManager {
     } else {
       if (p.state !== run.lastEngineState) {
         run.lastEngineState = p.state;
-        const line = transitionLine(merged);
+        const line = transitionLine(merged, Date.now(), run.job.source.takeout);
         if (line) this.#log(e, line);
       }
       const problem = (p.state === 'retrying' || p.state === 'waiting-quota') && p.reason ? forTheWindow(p.reason) : null;

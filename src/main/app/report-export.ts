@@ -4,12 +4,13 @@
  * accounts and folders). Every mailbox of the list is in it: one that never ran is listed as not started,
  * where the ledger alone would leave it out. It holds no password or token.
  */
-import { extname } from 'node:path';
+import { basename, extname } from 'node:path';
 import { MailferryError } from '../engine/errors/errors.js';
 import { Ledger } from '../engine/ledger/ledger.js';
 import { buildClientReport, type ClientReport, type ClientReportMailbox } from '../engine/report/client-report.js';
 import { formatOf, renderClientReport } from '../engine/report/export-report.js';
 import { writePrivateFile } from '../engine/state/private-files.js';
+import { takeoutLedgerId } from '../engine/takeout/takeout-run.js';
 import type { MailboxConfig, ReportFormat, ReportSaved } from '../../shared/contract.js';
 
 export interface ReportExportDeps {
@@ -49,10 +50,18 @@ export async function exportReport(format: ReportFormat, d: ReportExportDeps): P
   return { file, mailboxes: report.mailboxes.length };
 }
 
-/** Adds the list's mailboxes the ledger has never seen (never started), as the engine shows a mailbox not run. */
+/** The key the ledger (and so the report) knows a mailbox by: a Takeout import's rows have one of their own. */
+export function ledgerId(c: MailboxConfig): string {
+  return c.source.takeout !== undefined ? takeoutLedgerId(c.id) : c.id;
+}
+
+/**
+ * Adds the list's mailboxes the ledger has never seen (never started), as the engine shows a mailbox not run.
+ * A Takeout mailbox that ran is in the report as "<id> (Google Takeout)", so it is not added again as "<id>".
+ */
 export function withEveryMailbox(report: ClientReport, mailboxes: readonly MailboxConfig[]): ClientReport {
   const known = new Set(report.mailboxes.map((m) => m.id));
-  const added = mailboxes.filter((c) => !known.has(c.id)).map(notRun);
+  const added = mailboxes.filter((c) => !known.has(ledgerId(c))).map(notRun);
   if (added.length === 0) return report;
   return {
     ...report,
@@ -68,9 +77,11 @@ export function withEveryMailbox(report: ClientReport, mailboxes: readonly Mailb
 }
 
 function notRun(c: MailboxConfig): ClientReportMailbox {
+  const takeout = c.source.takeout;
   return {
-    id: c.id,
-    source: { host: c.source.host, user: c.source.user, signIn: c.source.auth ?? 'password' },
+    id: ledgerId(c),
+    // As the engine records a Takeout import's source (takeout-run.ts).
+    source: takeout !== undefined ? { host: `Google Takeout: ${basename(takeout)}`, user: c.source.user, signIn: 'takeout' } : { host: c.source.host, user: c.source.user, signIn: c.source.auth ?? 'password' },
     destination: { host: c.destination.host, user: c.destination.user },
     state: 'not run',
     lastError: null,

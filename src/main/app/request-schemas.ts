@@ -6,6 +6,7 @@
  */
 import { parseDate } from '../engine/job/date-window.js';
 import { authorityProblem, isGuid, isValidTenant, TENANT_ALIASES } from '../engine/oauth/microsoft/endpoints.js';
+import { isServiceAccountRef } from '../engine/oauth/service-account/key-file.js';
 import {
   DESTINATION_AUTHS,
   LABEL_POLICIES,
@@ -56,9 +57,17 @@ const appSecret = str({ max: 1024, pattern: /^\S+$/, patternText: 'must be the c
 const address = str({ max: 320, pattern: /^[^\s@]+@[^\s@]+\.[^\s@]+$/, patternText: 'must be a full email address (name@example.com)' });
 
 const server = { host, port: int(1, 65535), security: oneOf(SECURITIES), user, ca: optional(absolutePath) };
+/** Never echoed: a key pasted here by mistake stays unseen. */
+const serviceAccountRef = refine(str({ max: 320 }), isServiceAccountRef, 'must be the service account’s client e-mail (name@project.iam.gserviceaccount.com) or its numeric client ID');
 
-/** The Gmail side: an app password or Sign in with Google. */
-export const sourceEndpointSchema = obj({ ...server, auth: optional(oneOf(SOURCE_AUTHS)), oauthClientId: optional(clientId) });
+/**
+ * The Gmail side: an app password, Sign in with Google, a Workspace service account, or a Google Takeout
+ * export (`takeout`: a path main's dialog gave; main refuses any other, takeout-source.ts).
+ */
+const source = { ...server, auth: optional(oneOf(SOURCE_AUTHS)), oauthClientId: optional(clientId), serviceAccount: optional(serviceAccountRef) };
+export const sourceEndpointSchema = obj({ ...source, takeout: optional(absolutePath) });
+/** An imported row's Gmail side: a server (a batch file names no Takeout export). */
+export const batchSourceSchema = obj(source);
 
 /**
  * The destination: any IMAP server with a password, or Microsoft 365 / Outlook.com. Which fields go together
@@ -94,7 +103,7 @@ const dateOrNone = either(literal(''), receivedDate);
 /** A batch file's defaults: any server field a row may leave out, and the Microsoft preset. */
 const importServer = { host: optional(host), port: optional(int(1, 65535)), security: optional(oneOf(SECURITIES)) };
 const importDefaults = obj({
-  source: obj(importServer),
+  source: obj({ ...importServer, serviceAccount: optional(serviceAccountRef) }),
   destination: obj({
     ...importServer,
     provider: optional(literal('microsoft')),
@@ -106,7 +115,9 @@ const importDefaults = obj({
 /** Ids main made up (a chosen file, a preview): letters, digits and "-" only. */
 const token = str({ max: 100, pattern: /^[A-Za-z0-9-]+$/, patternText: 'is not one Mailferry gave' });
 
-const selection = obj({ ids: either(literal('all'), arrayOf(id, 1000, { unique: true })) });
+const ids = either(literal('all'), arrayOf(id, 1000, { unique: true }));
+const selection = obj({ ids });
+const startSelection = obj({ ids, despiteBlockers: optional(bool) });
 const byId = obj({ id });
 const limit = (k: NumericSetting) => int(SETTINGS_LIMITS[k].min, SETTINGS_LIMITS[k].max);
 
@@ -126,9 +137,9 @@ export const requestSchemas: { readonly [M in Method]: Check<Requests[M]> } = {
     before: optional(dateOrNone),
     deleteMissing: optional(bool),
   }),
-  start: selection,
+  start: startSelection,
   pause: selection,
-  resume: selection,
+  resume: startSelection,
   cancel: selection,
   getDetail: byId,
   getSettings: none,
@@ -162,4 +173,9 @@ export const requestSchemas: { readonly [M in Method]: Check<Requests[M]> } = {
   verifyMailboxes: selection,
   retryFailed: byId,
   exportReport: obj({ format: oneOf(REPORT_FORMATS) }),
+  chooseServiceAccountKey: none,
+  deleteKeyFile: obj({ fileId: token }),
+  listServiceAccounts: none,
+  forgetServiceAccount: obj({ ref: serviceAccountRef }),
+  chooseTakeoutFile: none,
 };

@@ -2,6 +2,7 @@
  * The lines of a mailbox's log in the window: what happened, in the user's words, derived from the
  * engine's state changes and the outcome of each run. Pure functions, so the wording is easy to test.
  */
+import { basename } from 'node:path';
 import type { LogEntry, LogLevel, MailboxProgress } from '../../shared/contract.js';
 import { formatBytes } from '../../shared/format-bytes.js';
 
@@ -21,12 +22,16 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
 
-/** The log line for the engine moving a mailbox into `p.state`, or undefined when it is not worth a line. */
-export function transitionLine(p: MailboxProgress, now = Date.now()): LogEntry | undefined {
+/**
+ * The log line for the engine moving a mailbox into `p.state`, or undefined when it is not worth a line.
+ * `takeout`: the source is that export (its first pass reads the whole file before anything is written).
+ */
+export function transitionLine(p: MailboxProgress, now = Date.now(), takeout?: string): LogEntry | undefined {
   switch (p.state) {
     case 'connecting':
-      return entry('info', 'Connecting to both servers.', now);
+      return entry('info', takeout ? 'Connecting to the destination.' : 'Connecting to both servers.', now);
     case 'planning':
+      if (takeout) return entry('info', `Signed in to the destination; reading the export ${basename(takeout)} once to find its labels and check that it is whole (nothing is written before that).`, now);
       return entry('info', 'Signed in to both servers; listing folders and working out what is left to copy.', now);
     case 'copying': {
       const left = p.planned - p.copied;

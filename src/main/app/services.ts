@@ -34,6 +34,8 @@ export interface AppServicesOptions {
   holders?: ManagerOptions['holders'];
   /** The engine's verifyJob by default. */
   verify?: HandlerDeps['verify'];
+  /** Workspace service accounts' keys: the OS keychain by default. */
+  serviceAccounts?: HandlerDeps['serviceAccounts'];
 }
 
 export interface AppServices {
@@ -70,6 +72,7 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     platform: o.platform,
     info,
     ...(o.verify ? { verify: o.verify } : {}),
+    ...(o.serviceAccounts ? { serviceAccounts: o.serviceAccounts } : {}),
   });
   const notifier = new Notifier(manager, () => store.settings().notifications, (n) => o.platform.notify(n));
   return { store, manager, handlers, info, notifier };

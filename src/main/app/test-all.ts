@@ -1,19 +1,20 @@
 /**
  * "Test all": every mailbox's sign-ins checked several at a time through the engine's testMailboxes (within
  * the connection caps: half the global connections at once, never more than connectionsPerAccount on one
- * account), each row's `check` updated as its result arrives. Writes nothing anywhere.
+ * account), each row's `check` updated as its result arrives (blockers apart from warnings). Writes nothing
+ * anywhere. A Takeout mailbox's test opens its export and signs in to the destination only.
  *
  * A running mailbox is not tested: its run proves its sign-ins, and a test would add connections to an account
  * Gmail caps at 15 for all clients.
  */
-import type { ErrorInfo } from '../engine/errors/errors.js';
 import type { MailboxJob } from '../engine/job/job.js';
 import { testMailboxes } from '../engine/preflight/test-mailboxes.js';
-import type { AppError, MailboxCheck, MailboxStatus, Selection } from '../../shared/contract.js';
+import type { MailboxStatus, Selection } from '../../shared/contract.js';
 import { isActive } from '../../shared/mailbox-actions.js';
-import { fail, forTheWindow, toAppError } from './app-error.js';
+import { fail, toAppError } from './app-error.js';
 import type { AppStore } from './app-store.js';
-import type { checkMailbox, ConnectionTestReport } from './connection-test-adapter.js';
+import type { checkMailbox } from './connection-test-adapter.js';
+import { toCheck } from './connection-views.js';
 import { toJob, toMailboxJob } from './mailbox-config.js';
 import type { MigrationManager } from './migration-manager.js';
 import { passwordResolver, type SecretStore } from './secret-store.js';
@@ -26,31 +27,8 @@ export interface TestAllDeps {
   now?: () => number;
 }
 
-const SIDE_NAMES = { source: 'Gmail', destination: 'Destination' } as const;
-
-/** A test report as the row shows it: ready, or each problem in the window's words. */
-export function toCheck(r: ConnectionTestReport, at: number): MailboxCheck {
-  const problems: AppError[] = [];
-  for (const side of ['source', 'destination'] as const) {
-    const s = r[side];
-    if (!s.ok) problems.push(sideProblem(SIDE_NAMES[side], s.error));
-  }
-  for (const b of r.blockers) problems.push({ code: 'NOT_READY', message: b });
-  return {
-    state: problems.length > 0 ? 'not-ready' : 'ready',
-    at,
-    problems,
-    warnings: [...r.warnings],
-    ...(r.source.ok ? { folderCount: r.source.folderCount } : {}),
-    ...(r.estimate ? { totalBytes: r.estimate.totalBytes } : {}),
-  };
-}
-
-function sideProblem(side: string, e: ErrorInfo | undefined): AppError {
-  if (!e) return { code: 'INTERNAL', message: `${side}: could not sign in.` };
-  const w = forTheWindow({ code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
-  return { ...w, message: `${side}: ${w.message}` };
-}
+/** The row's view of a report (connection-views.ts); exported here too, where Test all's tests look for it. */
+export { toCheck };
 
 export class TestAll {
   readonly #d: TestAllDeps;
@@ -67,11 +45,11 @@ export class TestAll {
     const ids = this.#pick(selection);
     const jobs: Array<{ id: string; mb: MailboxJob }> = [];
     for (const id of ids) {
-      manager.annotate(id, { check: { state: 'testing', at: now(), problems: [], warnings: [] } });
+      manager.annotate(id, { check: { state: 'testing', at: now(), problems: [], blockers: [], warnings: [] } });
       try {
         jobs.push({ id, mb: toMailboxJob(store.mailbox(id)!) });
       } catch (err) {
-        manager.annotate(id, { check: { state: 'not-ready', at: now(), problems: [toAppError(err)], warnings: [] } });
+        manager.annotate(id, { check: { state: 'not-ready', at: now(), problems: [toAppError(err)], blockers: [], warnings: [] } });
       }
     }
     jobs.forEach((j) => this.#testing.add(j.id));

@@ -2,16 +2,18 @@
  * "Verify" (one mailbox, or all): both sides compared folder by folder with the engine's verifyJob, a few
  * mailboxes at a time, each verdict recorded in the app's ledger (the client report shows it) and in the row's
  * `verification` as it arrives. Writes nothing to the servers. A running mailbox is not verified: its
- * destination is still changing.
+ * destination is still changing. A Takeout mailbox is not compared either: verify compares with Gmail over
+ * IMAP, and the export is no server (as `mailferry verify` says too); its row says what to verify instead.
  */
+import { basename } from 'node:path';
 import { Ledger } from '../engine/ledger/ledger.js';
 import { verifyJob, type VerifyOutcome } from '../engine/report/verify-job.js';
 import type { MailboxJob } from '../engine/job/job.js';
-import type { MailboxStatus, MailboxVerification, Selection } from '../../shared/contract.js';
+import type { AppError, MailboxStatus, MailboxVerification, Selection } from '../../shared/contract.js';
 import { isActive } from '../../shared/mailbox-actions.js';
 import { fail, forTheWindow, toAppError } from './app-error.js';
 import type { AppStore } from './app-store.js';
-import { toJob, toMailboxJob } from './mailbox-config.js';
+import { isTakeout, toJob, toMailboxJob } from './mailbox-config.js';
 import type { MigrationManager } from './migration-manager.js';
 import { passwordResolver, type SecretStore } from './secret-store.js';
 
@@ -45,6 +47,15 @@ export function toVerification(o: VerifyOutcome, at: number): MailboxVerificatio
   };
 }
 
+/** Why a Takeout mailbox is not compared, and what compares its copies instead. */
+export function takeoutNotVerified(path: string): AppError {
+  return {
+    code: 'TAKEOUT_NOT_VERIFIED',
+    message: `Its source is the Google Takeout export ${basename(path)}, and Verify compares with Gmail over IMAP.`,
+    hint: 'Once the migration is over, add the same Gmail account with the same destination (app password, Sign in with Google or the service account) and verify that mailbox: the export’s copies are recognised there.',
+  };
+}
+
 export class VerifyAll {
   readonly #d: VerifyAllDeps;
   readonly #verifying = new Set<string>();
@@ -61,7 +72,12 @@ export class VerifyAll {
     for (const id of ids) {
       manager.annotate(id, { verification: { state: 'verifying', at: now(), missing: 0, extra: 0, folders: 0, changes: [] } });
       try {
-        jobs.push({ id, mb: toMailboxJob(store.mailbox(id)!) });
+        const config = store.mailbox(id)!;
+        if (isTakeout(config.source)) {
+          manager.annotate(id, { verification: { state: 'not-verified', at: now(), missing: 0, extra: 0, folders: 0, changes: [], error: takeoutNotVerified(config.source.takeout) } });
+          continue;
+        }
+        jobs.push({ id, mb: toMailboxJob(config) });
       } catch (err) {
         manager.annotate(id, { verification: { state: 'not-verified', at: now(), missing: 0, extra: 0, folders: 0, changes: [], error: toAppError(err) } });
       }

@@ -1,5 +1,6 @@
 import type { Security } from '../../shared/contract.js';
 import { ChoiceRow } from './ChoiceRow.js';
+import { ServiceAccountFields } from './ServiceAccountFields.js';
 import { DEFAULT_PORTS } from './endpoint-form.js';
 import type { ImportForm, ServerForm } from './import-form.js';
 
@@ -50,6 +51,19 @@ export function ImportDefaultsFields({ value, onChange }: { value: ImportForm; o
             <span className="label">Gmail side</span>
           </div>
           <ServerFields prefix="import-source" value={value.source} onChange={(source) => onChange({ ...value, source })} />
+          <ChoiceRow
+            name="import-source-auth"
+            title="Signs in with"
+            choices={[
+              { id: 'password', label: 'Each row’s app password' },
+              { id: 'service-account', label: 'One service account for every row (Workspace)' },
+            ]}
+            value={value.sourceAuth}
+            onChange={(sourceAuth) => onChange({ ...value, sourceAuth })}
+          />
+          {value.sourceAuth === 'service-account' ? (
+            <ServiceAccountFields value={value.serviceAccount} onChange={(serviceAccount) => onChange({ ...value, serviceAccount })} address="" />
+          ) : null}
         </div>
         <div>
           <ChoiceRow

@@ -5,9 +5,11 @@ const FROM: Record<CredentialSource, string> = { file: 'in the file', stored: 's
 function credentials(row: ImportRow) {
   const c = row.credentials;
   if (!c) return '—';
+  // A service account signs in for every row: its key is what is stored or missing.
+  const gmail = row.mailbox?.source.auth === 'service-account' ? `service account key ${c.source === 'missing' ? 'missing' : 'stored'}` : FROM[c.source];
   return (
     <>
-      <span className={c.source === 'missing' ? 'warn' : undefined}>Gmail: {FROM[c.source]}</span>
+      <span className={c.source === 'missing' ? 'warn' : undefined}>Gmail: {gmail}</span>
       <br />
       <span className={c.destination === 'missing' ? 'warn' : undefined}>Destination: {FROM[c.destination]}</span>
     </>
@@ -29,7 +31,11 @@ function status(row: ImportRow) {
       )}
       {window ? <span className="note"> Only mail {window}.</span> : null}
       {filters ? <span className="note"> Folders: {filters}.</span> : null}
-      {row.credentials?.source === 'missing' || row.credentials?.destination === 'missing' ? <span className="note warn"> Enter the missing password with Edit before starting.</span> : null}
+      {row.credentials?.source === 'missing' && m.source.auth === 'service-account' ? (
+        <span className="note warn"> Import the service account’s key above before starting.</span>
+      ) : row.credentials?.source === 'missing' || row.credentials?.destination === 'missing' ? (
+        <span className="note warn"> Enter the missing password with Edit before starting.</span>
+      ) : null}
       {row.notes?.map((n) => (
         <span key={n} className="note">
           {' '}

@@ -15,6 +15,8 @@ import { LogList } from './LogList.js';
 import { ProgressBar } from './ProgressBar.js';
 import { RemoveMailbox } from './RemoveMailbox.js';
 import { StateBadge } from './StateBadge.js';
+import { PreflightList } from './PreflightList.js';
+import { useStartGuard } from './StartGuard.js';
 import { StatusLine } from './StatusLine.js';
 
 interface Props {
@@ -24,13 +26,14 @@ interface Props {
 }
 
 export function MailboxDetailView({ view, navigate, state }: Props) {
-  const { config, status } = view;
+  const { config, status, takeout } = view;
+  const guard = useStartGuard(() => [view]);
   const [detail, setDetail] = useState<MailboxDetail | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
   const statusId = useId();
   const p = status.progress;
-  const left = workLeft(status);
+  const left = workLeft(status, !takeout);
   const failedMessages = Math.max(detail?.failures.length ?? 0, p?.failed ?? 0);
   const canRetry = failedMessages > 0 && canDo(status.state, 'start') && !status.inUse;
 
@@ -51,9 +54,12 @@ export function MailboxDetailView({ view, navigate, state }: Props) {
     setBusy(true);
     setError(null);
     try {
-      const pending =
-        action === 'retryFailed' ? api().retryFailed({ id: config.id }) : action === 'verify' ? api().verifyMailboxes({ ids: [config.id] }) : api()[action]({ ids: [config.id] });
-      state.applyStatuses(await call(pending));
+      const ids = [config.id];
+      const statuses =
+        action === 'start' || action === 'resume'
+          ? await guard.run(ids, (despite) => call(api()[action]({ ids, ...(despite ? { despiteBlockers: true } : {}) })))
+          : await call(action === 'retryFailed' ? api().retryFailed({ id: config.id }) : action === 'verify' ? api().verifyMailboxes({ ids }) : api()[action]({ ids }));
+      if (statuses) state.applyStatuses(statuses);
     } catch (err) {
       setError(asAppError(err));
     } finally {
@@ -94,11 +100,14 @@ export function MailboxDetailView({ view, navigate, state }: Props) {
           />
         </div>
       </div>
+      {guard.dialog}
       <p className="muted">
+        {takeout ? `From the Google Takeout export ${takeout.name}${takeout.sizeBytes !== null ? ` (${bytes(takeout.sizeBytes)})` : ''} · ` : ''}
         To {config.destination.user} on {config.destination.host}:{config.destination.port}
         {config.exclude.length > 0 ? ` · ${config.exclude.length} folder${config.exclude.length === 1 ? '' : 's'} left out` : ''}
       </p>
-      <StatusLine status={status} id={statusId} />
+      <StatusLine status={status} id={statusId} name={config.source.user} {...(takeout ? { takeout } : {})} />
+      {takeout?.problem ? <p className="warn">{takeout.problem} Choose the export again with Edit….</p> : null}
       {error ? <ErrorText error={error} /> : null}
       <div className="summary">
         <ProgressBar label="Messages" fraction={p ? messageFraction(p) : 0} text={p ? `${count(p.copied + p.failed)} / ${count(p.planned)} messages` : '—'} />
@@ -130,7 +139,7 @@ export function MailboxDetailView({ view, navigate, state }: Props) {
           </div>
           <div>
             <dt>Gmail’s daily limit</dt>
-            <dd title="Gmail lets an account download 2,500 MB a day">{gmailDays(left.gmailDays)}</dd>
+            <dd title="Gmail lets an account download 2,500 MB a day">{takeout ? 'none: a Takeout export' : gmailDays(left.gmailDays)}</dd>
           </div>
           <div>
             <dt>At this pace</dt>
@@ -139,6 +148,7 @@ export function MailboxDetailView({ view, navigate, state }: Props) {
         </dl>
         <Verdict status={status} />
       </div>
+      <LatestTest status={status} />
       <h2>Folders</h2>
       <FolderTable folders={p?.folders ?? []} />
       <h2>Messages not copied</h2>
@@ -155,6 +165,19 @@ export function MailboxDetailView({ view, navigate, state }: Props) {
       ) : null}
       <h2>Log</h2>
       {detail ? <LogList log={detail.log} /> : <p className="muted">Loading…</p>}
+    </section>
+  );
+}
+
+/** What the latest test found, in full: failed sign-ins and blockers apart from warnings, each with what to do. */
+function LatestTest({ status }: { status: MailboxDetail['view']['status'] }) {
+  const c = status.check;
+  if (!c || c.state === 'testing' || (c.problems.length === 0 && (c.blockers ?? []).length === 0 && (c.warnings ?? []).length === 0)) return null;
+  return (
+    <section className="latest-test" aria-labelledby="latest-test-title">
+      <h2 id="latest-test-title">Latest test ({new Date(c.at).toLocaleString()})</h2>
+      {c.startedAnyway !== undefined ? <p className="muted">Started anyway on {new Date(c.startedAnyway).toLocaleString()}.</p> : null}
+      <PreflightList problems={c.problems} blockers={c.blockers ?? []} warnings={c.warnings ?? []} />
     </section>
   );
 }

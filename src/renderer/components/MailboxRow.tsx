@@ -9,6 +9,7 @@ import type { Navigate } from '../route.js';
 import { ControlButtons } from './ControlButtons.js';
 import { ProgressBar } from './ProgressBar.js';
 import { StateBadge } from './StateBadge.js';
+import { useStartGuard } from './StartGuard.js';
 import { StatusLine } from './StatusLine.js';
 
 interface Props {
@@ -27,12 +28,15 @@ export const MailboxRow = memo(function MailboxRow({ view, navigate, applyStatus
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
   const statusId = useId();
-  const { config, status } = view;
+  const { config, status, takeout } = view;
+  const guard = useStartGuard(() => [view]);
   const p = status.progress;
   // Before a run has planned anything there is nothing to count yet: a dash, not "0 / 0".
   const counted = !!p && (p.planned > 0 || p.copied > 0 || status.state === 'done');
   const moving = status.state === 'copying';
-  const size = sizeOf(status);
+  // A Takeout import reads the whole export before it plans: its size is the figure there is.
+  const reading = !!takeout && status.state === 'planning' && !counted;
+  const size = sizeOf(status) ?? (takeout && !counted ? takeout.sizeBytes : null);
 
   const act = async (action: MailboxAction) => {
     // A mailbox that never ran shows its folder mapping first.
@@ -40,7 +44,12 @@ export const MailboxRow = memo(function MailboxRow({ view, navigate, applyStatus
     setBusy(true);
     setError(null);
     try {
-      applyStatuses(await call(api()[action]({ ids: [config.id] })));
+      const ids = [config.id];
+      const statuses =
+        action === 'start' || action === 'resume'
+          ? await guard.run(ids, (despite) => call(api()[action]({ ids, ...(despite ? { despiteBlockers: true } : {}) })))
+          : await call(api()[action]({ ids }));
+      if (statuses) applyStatuses(statuses);
     } catch (err) {
       setError(asAppError(err));
     } finally {
@@ -57,8 +66,8 @@ export const MailboxRow = memo(function MailboxRow({ view, navigate, applyStatus
         <div className="mailbox-name" title={config.source.user}>
           {config.source.user}
         </div>
-        <div className="mailbox-dest" title={`to ${config.destination.user} on ${config.destination.host}`}>
-          to {config.destination.user} on {config.destination.host}
+        <div className="mailbox-dest" title={`${takeout ? `from the Google Takeout export ${takeout.name} ` : ''}to ${config.destination.user} on ${config.destination.host}`}>
+          {takeout ? `from ${takeout.name} (Takeout) ` : ''}to {config.destination.user} on {config.destination.host}
         </div>
         {error ? (
           <p id={statusId} className="status-line bad" role="alert" title={error.hint ?? ''}>
@@ -66,7 +75,7 @@ export const MailboxRow = memo(function MailboxRow({ view, navigate, applyStatus
             {error.hint ? <span className="status-hint"> {error.hint}</span> : null}
           </p>
         ) : (
-          <StatusLine status={status} id={statusId} />
+          <StatusLine status={status} id={statusId} name={config.source.user} {...(takeout ? { takeout } : {})} />
         )}
       </td>
       <td className="col-state">
@@ -76,11 +85,15 @@ export const MailboxRow = memo(function MailboxRow({ view, navigate, applyStatus
         <ProgressBar
           label={`Messages for ${config.source.user}`}
           fraction={counted ? messageFraction(p) : 0}
-          text={counted ? `${count(p.copied + p.failed)} / ${count(p.planned)} msgs` : '—'}
+          text={counted ? `${count(p.copied + p.failed)} / ${count(p.planned)} msgs` : reading ? 'reading the export' : '—'}
         />
-        <ProgressBar label={`Data for ${config.source.user}`} fraction={counted ? byteFraction(p) : 0} text={counted ? `${bytes(p.bytesCopied)} / ${bytes(p.bytesPlanned)}` : '—'} />
+        <ProgressBar
+          label={`Data for ${config.source.user}`}
+          fraction={counted ? byteFraction(p) : 0}
+          text={counted ? `${bytes(p.bytesCopied)} / ${bytes(p.bytesPlanned)}` : reading ? `${bytes(takeout?.sizeBytes)} export` : '—'}
+        />
       </td>
-      <td className="col-size num" title={size !== null && !counted ? 'As the connection test estimated it' : undefined}>
+      <td className="col-size num" title={size !== null && !counted ? (takeout ? 'The export’s size on disk' : 'As the connection test estimated it') : undefined}>
         {size === null ? '—' : counted ? bytes(size) : `≈ ${bytes(size)}`}
       </td>
       <td className="col-rate num">
@@ -96,6 +109,7 @@ export const MailboxRow = memo(function MailboxRow({ view, navigate, applyStatus
       <td className="col-eta num">{p && moving ? duration(p.etaSeconds) : '—'}</td>
       <td className="col-actions">
         <ControlButtons view={view} onAction={(a) => void act(a)} busy={busy} reasonId={statusId} />
+        {guard.dialog}
         <button type="button" className="btn subtle" aria-label={`Details of ${config.source.user}`} onClick={() => navigate({ name: 'detail', id: config.id })}>
           Details
         </button>

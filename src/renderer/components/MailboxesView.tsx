@@ -11,6 +11,7 @@ import { ErrorText } from './ErrorText.js';
 import { MailboxRow } from './MailboxRow.js';
 import { ReportExport } from './ReportExport.js';
 import { SelectAll } from './SelectAll.js';
+import { useStartGuard } from './StartGuard.js';
 import { TotalsRow } from './TotalsRow.js';
 
 /**
@@ -40,6 +41,7 @@ export function MailboxesView({ state, navigate }: { state: MailboxesState; navi
   const [busy, setBusy] = useState<ToolAction | null>(null);
   const [actionError, setActionError] = useState<AppError | null>(null);
   const scroller = useRef<HTMLDivElement>(null);
+  const guard = useStartGuard(() => views ?? []);
   const [scroll, setScroll] = useState({ top: 0, height: 640 });
 
   const shown = useMemo(() => (views ? visibleViews(views, filter, sort) : []), [views, filter, sort]);
@@ -81,6 +83,10 @@ export function MailboxesView({ state, navigate }: { state: MailboxesState; navi
         const ids = everything ? ('all' as const) : checkTargets(scope);
         const call_ = action === 'test' ? api().testMailboxes({ ids }) : api().verifyMailboxes({ ids });
         applyStatuses(await call(call_));
+      } else if (action === 'start' || action === 'resume') {
+        const ids = everything ? ('all' as const) : actionTargets(scope, action);
+        const started = await guard.run(ids, (despite) => call(api()[action]({ ids, ...(despite ? { despiteBlockers: true } : {}) })));
+        if (started) applyStatuses(started);
       } else {
         applyStatuses(await call(api()[action]({ ids: everything ? 'all' : actionTargets(scope, action) })));
       }
@@ -149,7 +155,7 @@ export function MailboxesView({ state, navigate }: { state: MailboxesState; navi
         ) : null}
       </tbody>
       <tfoot>
-        <TotalsRow statuses={shown.map((v) => v.status)} filtered={filter !== 'all'} />
+        <TotalsRow views={shown} filtered={filter !== 'all'} />
       </tfoot>
     </table>
   );
@@ -206,6 +212,7 @@ export function MailboxesView({ state, navigate }: { state: MailboxesState; navi
             </div>
           </div>
           {actionError ? <ErrorText error={actionError} /> : null}
+          {guard.dialog}
           {windowed ? (
             <div className="table-scroll" ref={scroller} onScroll={onScroll}>
               {table}

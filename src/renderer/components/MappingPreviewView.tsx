@@ -1,21 +1,26 @@
 import { useEffect, useState } from 'react';
-import type { AppError, LabelPolicy, MailboxStatus, MappingPreview } from '../../shared/contract.js';
+import type { AppError, LabelPolicy, MailboxStatus, MailboxView, MappingPreview } from '../../shared/contract.js';
 import { api, asAppError, call } from '../api.js';
 import { bytes, count } from '../format.js';
 import type { Navigate } from '../route.js';
 import { ErrorText } from './ErrorText.js';
 import { LabelPolicyChoice } from './LabelPolicyChoice.js';
 import { MappingTable } from './MappingTable.js';
+import { PreflightList } from './PreflightList.js';
 import { ReceivedWindow, type WindowChoice } from './ReceivedWindow.js';
+import { useStartGuard } from './StartGuard.js';
 
 interface Props {
   id: string;
   navigate: Navigate;
   onStarted: (s: MailboxStatus[]) => void;
+  /** The list as the window has it (Start's guard looks at the mailbox's latest test there). */
+  views: () => readonly MailboxView[];
 }
 
 /** Before starting: which folder goes where, with counts and sizes, and the choice to leave some out. */
-export function MappingPreviewView({ id, navigate, onStarted }: Props) {
+export function MappingPreviewView({ id, navigate, onStarted, views }: Props) {
+  const guard = useStartGuard(views);
   const [preview, setPreview] = useState<MappingPreview | null>(null);
   const [included, setIncluded] = useState<Set<string>>(new Set());
   const [policy, setPolicy] = useState<LabelPolicy>('folder-per-label');
@@ -73,7 +78,12 @@ export function MappingPreviewView({ id, navigate, onStarted }: Props) {
         }),
       );
       if (start) {
-        onStarted(await call(api().start({ ids: [id] })));
+        // What this step's own test found is asked about first; a blocker of an earlier Test, by main's guard.
+        const own = preview.blockers.length > 0;
+        if (own && !(await guard.ask([{ name: id, blockers: preview.blockers }]))) return setBusy(false);
+        const started = await guard.run([id], (despite) => call(api().start({ ids: [id], ...(despite || own ? { despiteBlockers: true } : {}) })));
+        if (!started) return setBusy(false);
+        onStarted(started);
         navigate({ name: 'mailboxes' });
       } else navigate({ name: 'detail', id });
     } catch (err) {
@@ -88,6 +98,7 @@ export function MappingPreviewView({ id, navigate, onStarted }: Props) {
 
   return (
     <section aria-labelledby="preview-title">
+      {guard.dialog}
       <div className="view-head">
         <h1 id="preview-title" tabIndex={-1}>
           Folders of {id}
@@ -111,21 +122,20 @@ export function MappingPreviewView({ id, navigate, onStarted }: Props) {
             onKeywords={setKeywords}
           />
           <ReceivedWindow value={received} onChange={setReceived} confirming={confirming} onConfirming={setConfirming} disabled={busy} />
-          {preview.warnings.map((w) => (
-            <p className="warn" key={w}>
-              {w}
+          <PreflightList blockers={preview.blockers} warnings={preview.warnings} />
+          {preview.takeout ? (
+            <p className="takeout-note">
+              The folders come from the labels of the Google Takeout export {preview.takeout.name} ({bytes(preview.takeout.sizeBytes)}): Mailferry reads them when the migration
+              starts, in one pass over the file, and maps them as it maps Gmail’s folders. Every label is copied; messages already on the destination are not copied again.
             </p>
-          ))}
-          {preview.estimate && preview.estimate.gmailDailyLimitDays > 1 ? (
-            <p className="warn">
-              About {bytes(preview.estimate.totalBytes)} must come from Gmail; its daily download limit makes that take at least {Math.ceil(preview.estimate.gmailDailyLimitDays)} days.
-              Mailferry waits and continues by itself.
-            </p>
-          ) : null}
-          <MappingTable rows={preview.rows} included={included} onToggle={toggle} />
-          <p className="totals num" aria-live="polite">
-            Selected: {chosen.length} folders, {count(messages)} messages{size !== null ? `, ${bytes(size)}` : ''}. Messages already on the destination are not copied again.
-          </p>
+          ) : (
+            <>
+              <MappingTable rows={preview.rows} included={included} onToggle={toggle} />
+              <p className="totals num" aria-live="polite">
+                Selected: {chosen.length} folders, {count(messages)} messages{size !== null ? `, ${bytes(size)}` : ''}. Messages already on the destination are not copied again.
+              </p>
+            </>
+          )}
         </>
       ) : null}
       <div className="form-actions">

@@ -1,4 +1,4 @@
-import type { MailboxStatus } from '../../shared/contract.js';
+import type { MailboxView } from '../../shared/contract.js';
 import { totals } from '../../shared/work-left.js';
 import { byteRate, bytes, count, duration, gmailDays, messageRate } from '../format.js';
 import { ProgressBar } from './ProgressBar.js';
@@ -7,8 +7,13 @@ import { ProgressBar } from './ProgressBar.js';
  * The table's last row: all the mailboxes shown together. Time left at the combined pace; the days Gmail's
  * daily download limit still imposes are set by the mailbox with the most left (accounts run side by side).
  */
-export function TotalsRow({ statuses, filtered }: { statuses: readonly MailboxStatus[]; filtered: boolean }) {
-  const t = totals(statuses);
+export function TotalsRow({ views, filtered }: { views: readonly MailboxView[]; filtered: boolean }) {
+  // Takeout imports are no Gmail download: they add no days, and their size comes with their run.
+  const fromExport = new Set(views.filter((v) => v.takeout).map((v) => v.status));
+  const t = totals(
+    views.map((v) => v.status),
+    (s) => fromExport.has(s),
+  );
   const copying = t.byteRate > 0;
   // Mailboxes never tested nor started have no size yet: "nothing left" would not be true of them.
   const sized = t.mailboxes - t.unknownSize;

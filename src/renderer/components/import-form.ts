@@ -10,6 +10,10 @@ export interface ServerForm {
 
 export interface ImportForm {
   source: ServerForm;
+  /** How every row's Gmail side signs in: the file's (or stored) app passwords, or one service account for all. */
+  sourceAuth: 'password' | 'service-account';
+  /** That service account's client e-mail. */
+  serviceAccount: string;
   destinationKind: 'imap' | 'microsoft';
   destination: ServerForm;
   microsoft: { clientId: string; tenant: string; auth: MicrosoftAuth };
@@ -19,6 +23,8 @@ export interface ImportForm {
 export function newImportForm(): ImportForm {
   return {
     source: { host: 'imap.gmail.com', port: '993', security: 'tls' },
+    sourceAuth: 'password',
+    serviceAccount: '',
     destinationKind: 'imap',
     destination: { host: '', port: '993', security: 'tls' },
     microsoft: { clientId: '', tenant: '', auth: 'oauth2-app' },
@@ -39,10 +45,11 @@ function server(f: ServerForm): ImportServer {
 }
 
 export function toImportDefaults(f: ImportForm): ImportDefaults {
+  const source = { ...server(f.source), ...(f.sourceAuth === 'service-account' && f.serviceAccount ? { serviceAccount: f.serviceAccount } : {}) };
   if (f.destinationKind === 'microsoft') {
     const m = f.microsoft;
     return {
-      source: server(f.source),
+      source,
       destination: {
         provider: 'microsoft',
         auth: m.auth,
@@ -51,5 +58,5 @@ export function toImportDefaults(f: ImportForm): ImportDefaults {
       },
     };
   }
-  return { source: server(f.source), destination: server(f.destination) };
+  return { source, destination: server(f.destination) };
 }

@@ -25,8 +25,8 @@ export interface Bridge {
   copied: string[];
   /** Desktop notifications shown (after the settings' switch). */
   notified: Array<{ title: string; body: string }>;
-  /** What the dialogs answer next: the batch file to import, where to save the report (by format). */
-  dialogs: { batchFile: string | null; reportFile: (format: ReportFormat) => string | null };
+  /** What the dialogs answer next: the batch file to import, where to save the report (by format), a key file, a Takeout export. */
+  dialogs: { batchFile: string | null; reportFile: (format: ReportFormat) => string | null; keyFile: string | null; takeoutFile: string | null };
   close(): Promise<void>;
 }
 
@@ -60,7 +60,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const opened: string[] = [];
   const copied: string[] = [];
   const notified: Bridge['notified'] = [];
-  const dialogs: Bridge['dialogs'] = { batchFile: null, reportFile: () => null };
+  const dialogs: Bridge['dialogs'] = { batchFile: null, reportFile: () => null, keyFile: null, takeoutFile: null };
   const services = createAppServices({
     dataDir: opts.dataDir,
     version: (JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version,
@@ -75,6 +75,8 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       chooseBatchFile: async () => dialogs.batchFile,
       chooseReportFile: async (format) => dialogs.reportFile(format),
       notify: (n) => void notified.push({ ...n }),
+      chooseServiceAccountKeyFile: async () => dialogs.keyFile,
+      chooseTakeoutFile: async () => dialogs.takeoutFile,
     },
     ...(opts.microsoftSignIn ? { microsoftSignIn: opts.microsoftSignIn } : {}),
     // Looks for other Mailferry runs more often than the app's 2 s, so the test waits less for a change.

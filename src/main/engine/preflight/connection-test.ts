@@ -111,7 +111,8 @@ export async function testMailboxConnection(mb: MailboxJob, opts: CredentialOpti
   }
 }
 
-async function probe(side: Side, endpoint: Endpoint, opts: CredentialOptions): Promise<{ report: SideReport; client?: ImapFlow; listed?: Listed }> {
+/** Signs in to one side, lists its folders and reads its capabilities and quota; the caller disconnects the client. */
+export async function probe(side: Side, endpoint: Endpoint, opts: CredentialOptions): Promise<{ report: SideReport; client?: ImapFlow; listed?: Listed }> {
   let client: ImapFlow | undefined;
   try {
     client = await connectWith(loginFor(side, endpoint, opts), { side, endpoint });
