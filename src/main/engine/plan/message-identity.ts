@@ -73,12 +73,17 @@ export function contentFingerprint(raw: Buffer): string {
   let end = body.length;
   while (end > 0 && (body[end - 1] === 0x0a || body[end - 1] === 0x0d)) end--;
   body = body.subarray(0, end);
-  // Dovecot serves bare line ends as CRLF and NUL as 0x80: normalise both (copying only when needed).
-  if (hasBareLineEnd(body) || body.includes(0)) {
-    body = Buffer.from(body.toString('latin1').replace(/\r\n|\r|\n/g, '\r\n').replaceAll('\u0000', '\u0080'), 'latin1');
-  }
-  hash.update(body);
+  hash.update(normalised(body));
   return hash.digest('base64url');
+}
+
+/**
+ * Dovecot serves bare line ends as CRLF and NUL as 0x80: both normalised, copying only when needed. Local:
+ * a cut that is not inside a run of line ends gives the same bytes piece by piece.
+ */
+function normalised(body: Buffer): Buffer {
+  if (!hasBareLineEnd(body) && !body.includes(0)) return body;
+  return Buffer.from(body.toString('latin1').replace(/\r\n|\r|\n/g, '\r\n').replaceAll('\u0000', '\u0080'), 'latin1');
 }
 
 function hashHeader(hash: Hash, header: Buffer): void {
@@ -97,16 +102,16 @@ const LF = 0x0a;
 /**
  * contentFingerprint over a message that arrives in pieces (a large message streamed from source to
  * destination is never whole in memory): the same digest for the same bytes, however they are split.
- * The header is gathered until its blank line (a message with none is all header and is gathered whole);
- * the body is normalised as it streams, which changes nothing where contentFingerprint would not normalise,
- * and a run of line ends is held back until something follows it, as trailing ones do not count.
+ * The header is gathered until its blank line (a message with none is all header and is gathered whole).
+ * Each body piece is settled up to its last byte that is not a line end and normalised as contentFingerprint
+ * does; the run of line ends after it waits for what follows, as trailing ones do not count.
  */
 export class FingerprintStream {
   readonly #hash = createHash('sha256');
   #header: Buffer[] | undefined = [];
   #headerBytes = 0;
-  /** Line-end bytes (CR, LF only) seen in the body and not hashed yet. */
-  #lineEnds = '';
+  /** Line-end bytes (CR, LF only) at the end of what came so far, not hashed yet. */
+  #held: Buffer = Buffer.alloc(0);
 
   update(chunk: Buffer): void {
     if (this.#header) {
@@ -122,38 +127,20 @@ export class FingerprintStream {
       hashHeader(this.#hash, gathered.subarray(0, split));
       chunk = gathered.subarray(split);
     }
-    this.#body(chunk);
+    let end = chunk.length;
+    while (end > 0 && (chunk[end - 1] === CR || chunk[end - 1] === LF)) end--;
+    if (end === 0) {
+      this.#held = Buffer.concat([this.#held, chunk]);
+      return;
+    }
+    const settled = this.#held.length ? Buffer.concat([this.#held, chunk.subarray(0, end)]) : chunk.subarray(0, end);
+    this.#held = Buffer.from(chunk.subarray(end));
+    this.#hash.update(normalised(settled));
   }
 
   digest(): string {
     if (this.#header) hashHeader(this.#hash, Buffer.concat(this.#header, this.#headerBytes));
     return this.#hash.digest('base64url');
-  }
-
-  #body(chunk: Buffer): void {
-    let from = 0;
-    for (let i = 0; i < chunk.length; i++) {
-      const b = chunk[i]!;
-      if (b === CR || b === LF) {
-        if (i > from) this.#emit(chunk.subarray(from, i));
-        this.#lineEnds += b === CR ? '\r' : '\n';
-        from = i + 1;
-      } else if (b === 0) {
-        if (i > from) this.#emit(chunk.subarray(from, i));
-        this.#emit(Buffer.from([0x80]));
-        from = i + 1;
-      }
-    }
-    if (chunk.length > from) this.#emit(chunk.subarray(from));
-  }
-
-  /** Bytes with no CR, LF or NUL: first the line ends waiting before them, as CRLF pairs. */
-  #emit(bytes: Buffer): void {
-    if (this.#lineEnds) {
-      this.#hash.update(this.#lineEnds.replace(/\r\n|\r|\n/g, '\r\n'), 'latin1');
-      this.#lineEnds = '';
-    }
-    this.#hash.update(bytes);
   }
 }
 
