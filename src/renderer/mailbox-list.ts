@@ -140,7 +140,7 @@ export function rowNote(s: MailboxStatus, formatBytes: (n: number) => string, ta
     // A Takeout import's first pass reads the whole export before it plans anything: say so, with its size.
     if (takeout && s.state === 'planning' && !(p && p.planned > 0)) {
       const size = takeout.sizeBytes !== null ? ` (${formatBytes(takeout.sizeBytes)})` : '';
-      return { tone: 'muted', text: `Reading the export ${takeout.name}${size}: its labels, and that it is whole. Nothing is written before that.` };
+      return { tone: 'muted', text: `Reading the export ${takeout.name}${size} for its labels, then making their folders: nothing is copied before the whole file has been read once.` };
     }
     return { tone: 'muted', text: p && p.present > 0 ? `${p.present.toLocaleString()} already on the destination.` : '\u00a0' };
   }

@@ -103,6 +103,8 @@ describe('importing a service account key', () => {
     expect(await refused('chooseServiceAccountKey', null, 'OAUTH_APP_CREDENTIAL')).toContain('too big');
     expect(keys.keys.size).toBe(0);
     await refused('chooseServiceAccountKey', { path: '/tmp/key.json' }, 'INVALID_REQUEST');
+    await refused('listServiceAccounts', { all: true }, 'INVALID_REQUEST');
+    await refused('deleteKeyFile', {}, 'INVALID_REQUEST');
   });
 
   it('forgets a key only when no mailbox signs in with it', async () => {

@@ -164,7 +164,7 @@ describe('the Takeout import in the report, the log and the row', () => {
   it('says it reads the export while the first pass runs, and no Gmail limit applies', () => {
     const takeout = { name: 'takeout-001.tgz', kind: 'tgz' as const, sizeBytes: 12 * 1024 ** 3 };
     const status: MailboxStatus = { id: 'a', state: 'planning', progress: progress('a', { state: 'planning' }), lastError: null, nextAttemptAt: null, inUse: null, check: null, verification: null };
-    expect(rowNote(status, formatBytes, takeout).text).toBe('Reading the export takeout-001.tgz (12 GB): its labels, and that it is whole. Nothing is written before that.');
+    expect(rowNote(status, formatBytes, takeout).text).toBe('Reading the export takeout-001.tgz (12 GB) for its labels, then making their folders: nothing is copied before the whole file has been read once.');
     // Once planned, the row counts as any other.
     expect(rowNote({ ...status, state: 'copying', progress: progress('a', { planned: 10, present: 2 }) }, formatBytes, takeout).text).toBe('2 already on the destination.');
     const copying = { ...status, state: 'copying' as const, progress: progress('a', { planned: 10, bytesPlanned: 30 * 1024 ** 3 }) };

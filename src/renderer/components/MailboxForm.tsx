@@ -7,7 +7,7 @@ import { DestinationFields } from './DestinationFields.js';
 import { ErrorText } from './ErrorText.js';
 import { fromForm, toForm, type EndpointForm } from './endpoint-form.js';
 import { microsoftFields, toMicrosoftForm, type MicrosoftForm } from './microsoft-form.js';
-import { sourceFields, toSourceForm, usesAppPassword, type SourceForm } from './source-form.js';
+import { missingSource, sourceFields, toSourceForm, usesAppPassword, type SourceForm } from './source-form.js';
 import { SourceFields } from './SourceFields.js';
 
 interface Props {
@@ -37,10 +37,18 @@ export function MailboxForm({ existing, navigate, onSaved }: Props) {
     ...(!microsoft && destPassword !== '' ? { destinationPassword: destPassword } : {}),
   });
 
+  /** A Takeout export or a service account has to be picked first (else the draft would be a password sign-in). */
+  const sourceChosen = (): boolean => {
+    const missing = missingSource(sourceChoice);
+    setError(missing);
+    return missing === null;
+  };
+
   const test = async () => {
+    setCheck(null);
+    if (!sourceChosen()) return;
     setBusy('test');
     setError(null);
-    setCheck(null);
     try {
       setCheck(await call(api().testConnection(draft())));
     } catch (err) {
@@ -52,6 +60,7 @@ export function MailboxForm({ existing, navigate, onSaved }: Props) {
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
+    if (!sourceChosen()) return;
     setBusy('save');
     setError(null);
     try {

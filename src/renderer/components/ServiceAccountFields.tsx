@@ -98,7 +98,7 @@ export function ServiceAccountFields({ value, onChange, address }: Props) {
             {!chosen ? <option value={value}>{value ? `${value} (its key is not in your keychain)` : accounts === null ? 'Looking in your keychain…' : 'No key imported yet'}</option> : null}
             {(accounts ?? []).map((a) => (
               <option key={a.clientEmail} value={a.clientEmail}>
-                {a.clientEmail} (client ID {a.clientId})
+                {a.clientEmail}
               </option>
             ))}
           </select>
@@ -108,7 +108,11 @@ export function ServiceAccountFields({ value, onChange, address }: Props) {
         </div>
       </div>
       <p className={chosen ? 'field-note good' : 'field-note'} role="status" aria-live="polite">
-        {busy ? 'Choose the JSON key in the dialog…' : chosen ? `The key of ${chosen.clientEmail} is in your keychain; it signs in for every user of the domain.` : 'Import the service account’s JSON key: it goes to your system’s keychain, never to Mailferry’s files.'}
+        {busy
+          ? 'Choose the JSON key in the dialog…'
+          : chosen
+            ? `Its key (client ID ${chosen.clientId}) is in your keychain; it signs in for every user of the domain.`
+            : 'Import the service account’s JSON key: it goes to your system’s keychain, never to Mailferry’s files.'}
       </p>
       {personal ? <p className="field-note warn">A service account reaches only the users of a Google Workspace domain; a @gmail.com account signs in with an app password.</p> : null}
       {error ? <ErrorText error={error} compact /> : null}

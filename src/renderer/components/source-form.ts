@@ -1,5 +1,5 @@
 /** The Gmail side's choices in the mailbox form (where the mail comes from, how Mailferry signs in) and their conversion to the contract. */
-import type { EndpointSettings, SourceAuth, TakeoutFile, TakeoutSourceView } from '../../shared/contract.js';
+import type { AppError, EndpointSettings, SourceAuth, TakeoutFile, TakeoutSourceView } from '../../shared/contract.js';
 
 export type SourceKind = 'imap' | 'takeout';
 
@@ -36,4 +36,13 @@ export function sourceFields(f: SourceForm): Pick<EndpointSettings, 'auth' | 'oa
 /** Whether the app password field applies (it is sent only then). */
 export function usesAppPassword(f: SourceForm): boolean {
   return f.kind === 'imap' && f.auth === 'password';
+}
+
+/** What the form still needs before a Test or a Save makes sense, or null. */
+export function missingSource(f: SourceForm): AppError | null {
+  if (f.kind === 'takeout' && !f.takeout) return { code: 'TAKEOUT_REQUIRED', message: 'Choose the Google Takeout export first.', hint: 'Click “Choose file…” under Google Takeout export.' };
+  if (f.kind === 'imap' && f.auth === 'service-account' && !f.serviceAccount) {
+    return { code: 'SERVICE_ACCOUNT_REQUIRED', message: 'Import the service account’s JSON key first.', hint: 'Click “Import key file…” under Service account.' };
+  }
+  return null;
 }
