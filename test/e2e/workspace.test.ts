@@ -177,6 +177,10 @@ describe('a whole Workspace domain and a Takeout export in the desktop window', 
     expect(bridge.services.store.mailbox(SA_USER)?.source).toMatchObject({ auth: 'service-account', serviceAccount: fake.clientEmail });
     const settings = fs.readFileSync(bridge.services.store.file, 'utf8');
     for (const secret of ['PRIVATE KEY', keyFile, DST[0]!.password]) expect(settings).not.toContain(secret);
+    // The keychain's list of service accounts (no key read) says the mailbox's sign-in is stored.
+    expect(await bridge.services.handlers.listServiceAccounts(null)).toMatchObject({ ok: true, value: expect.arrayContaining([{ clientEmail: fake.clientEmail, clientId: fake.clientId }]) });
+    const listed = await bridge.services.handlers.listMailboxes(null);
+    expect(listed.ok && listed.value.find((v) => v.config.id === SA_USER)?.passwordsStored.source).toBe(true);
     expect(await page.locator('.findings.blockers').textContent()).toContain('free but this mailbox needs');
     await page.getByRole('button', { name: 'Start migration' }).click();
     const ask = page.locator('dialog.blockers-dialog');

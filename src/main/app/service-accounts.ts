@@ -35,7 +35,13 @@ export const keychainServiceAccounts: ServiceAccountStore = {
     return { clientEmail: key.clientEmail, clientId: key.clientId };
   },
   // The client-ID entries hold the client e-mail, not the key: listing them reads no secret.
-  list: async () => (await findCredentialsAsync(SERVICE_ACCOUNT_ID_SERVICE)).map((c) => ({ clientEmail: c.password, clientId: c.account })),
+  list: async () => {
+    try {
+      return (await findCredentialsAsync(SERVICE_ACCOUNT_ID_SERVICE)).map((c) => ({ clientEmail: c.password, clientId: c.account }));
+    } catch (err) {
+      fail('KEYCHAIN_UNAVAILABLE', `The system keychain could not be read (${(err as Error).message}).`, 'On Linux, install and unlock GNOME Keyring or KWallet; then try again.');
+    }
+  },
   has: (ref) => serviceAccountKeys.get(ref) !== null,
   delete: (ref) => serviceAccountKeys.delete(ref),
 };
