@@ -152,8 +152,9 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
       if (draft.destinationPassword !== undefined) typed.destination = draft.destinationPassword;
       // Through testMailboxes, as Test all: the connection budget per Gmail account is part of the answer.
       const [report] = await testMailboxes(toJob(mb, store.settings()), { test: (m) => deps.connectionTest(m, passwordResolver(secrets, typed)) });
-      // A saved mailbox keeps it as its latest test: Start then warns about its blockers.
-      if (saved && !isActive(manager.status(saved.id).state)) manager.annotate(saved.id, { check: toCheck(report!, Date.now()) });
+      // A saved mailbox keeps it as its latest test (Start then warns about its blockers), when it tested its own accounts.
+      const own = saved && sameAccount(saved.source, next.source) && sameAccount(saved.destination, next.destination);
+      if (own && !isActive(manager.status(saved.id).state)) manager.annotate(saved.id, { check: toCheck(report!, Date.now()) });
       return toConnectionCheck(report!);
     },
 
