@@ -5,7 +5,8 @@
  *   loopback  BENCH_COUNT messages (default 10,000), no delay;
  *   delay     BENCH_DELAY_COUNT messages (default 1,000) through a delay line of BENCH_DELAY_MS each way
  *             (default 25, i.e. a 50 ms round trip) in front of both servers;
- *   gmail     BENCH_GMAIL_COUNT messages (default 2,000) from the fake Gmail: bytes downloaded (gmail-scenario.ts).
+ *   gmail     BENCH_GMAIL_COUNT messages (default 2,000) from the fake Gmail: bytes downloaded (gmail-scenario.ts);
+ *   cap       the bandwidth cap held over a minute (cap-scenario.ts).
  * Prints wall time, peak RSS, source bytes served and the ratios to dsync; writes it all as JSON to
  * BENCH_JSON (default dist/bench/results.json). Figures, not a test.
  *   BENCH_SCENARIOS=delay, BENCH_MBSYNC=0, BENCH_LARGE_MB=30,40 (extra messages of those sizes, in MB),
@@ -20,6 +21,7 @@ import { startDestination, startGmailSource } from '../test/support/dovecot.js';
 import { seedGmailSource } from '../test/support/maildir-seed.js';
 import { writeJob } from '../test/support/migration-fixture.js';
 import { startTcpProxy } from '../test/support/tcp-proxy.js';
+import { capScenario } from './cap-scenario.js';
 import { gmailScenario } from './gmail-scenario.js';
 import { line, runMailferry } from './mailferry-run.js';
 import { mib, sourceReads, type Run } from './measure.js';
@@ -79,7 +81,7 @@ async function scenario(s: Scenario): Promise<Record<string, unknown>> {
 }
 
 async function main(): Promise<void> {
-  const wanted = (process.env.BENCH_SCENARIOS ?? 'loopback,delay,gmail').split(',');
+  const wanted = (process.env.BENCH_SCENARIOS ?? 'loopback,delay,gmail,cap').split(',');
   const all: Scenario[] = [
     { name: 'loopback', count: Number(process.env.BENCH_COUNT ?? 10_000), delayMs: 0 },
     { name: 'delay', count: Number(process.env.BENCH_DELAY_COUNT ?? 1_000), delayMs: Number(process.env.BENCH_DELAY_MS ?? 25) },
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
   const results = [];
   for (const s of all.filter((x) => wanted.includes(x.name))) results.push(await scenario(s));
   if (wanted.includes('gmail')) results.push(await gmailScenario(Number(process.env.BENCH_GMAIL_COUNT ?? 2_000)));
+  if (wanted.includes('cap')) results.push(await capScenario());
   const out = process.env.BENCH_JSON ?? path.join(ROOT, 'dist/bench/results.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine, options: process.env.BENCH_OPTIONS, scenarios: results }, null, 2));
