@@ -1,7 +1,8 @@
 import type { ImapFlow } from 'imapflow';
 import { backoffDelay, sleep } from '../connect/backoff.js';
 import { MailferryError, type ErrorInfo } from '../errors/errors.js';
-import { AppendGuard, appendBatch, type Batch } from './append-batch.js';
+import { AppendGuard, appendBatch } from './append-batch.js';
+import { BatchGatherer } from './batch-gatherer.js';
 import type { FastWriter } from './imap-append/multi-writer.js';
 import { copyLargeItem, STREAM_FROM_BYTES } from './large-message.js';
 import { fetchFingerprints, readFolderMeta, type MessageMeta } from '../plan/folder-scan.js';
@@ -14,9 +15,6 @@ import { toUidSet } from '../plan/uid-set.js';
 
 /** Failures that concern the whole mailbox: the run decides (wait for the quota, stop), not the unit. */
 const MAILBOX_WIDE = new Set(['SOURCE_OVER_QUOTA', 'DEST_OVER_QUOTA', 'AUTH_FAILED', 'APP_PASSWORD_REQUIRED', 'WEB_LOGIN_REQUIRED', 'IMAP_DISABLED_ACCOUNT', 'IMAP_DISABLED_DOMAIN', 'OAUTH_SIGN_IN_AGAIN']);
-/** Messages appended per writer call (the batch is also bounded by the byte budget). */
-const BATCH_MESSAGES = 32;
-const BATCH_BYTES = 8 * 1024 * 1024;
 
 /** One body to download and every folder it goes to: one, or on Gmail each label of the message. */
 export interface CopyItem {
@@ -95,23 +93,7 @@ async function copyAttempt(ctx: MailboxContext, from: FolderWork, items: CopyIte
       throw new MailferryError({ code: 'INTERNAL', message: `"${source}" was renumbered on the source during the run; it will be re-planned on the next run.`, retryable: false });
     }
     // Bodies gathered per destination folder; one gathering is appended while the next is fetched.
-    let gathered = new Map<FolderWork, Batch>();
-    let count = 0;
-    let bytes = 0;
-    let inFlight: Promise<void> | undefined;
-    const flush = async () => {
-      await inFlight;
-      if (count === 0) return;
-      const batches = gathered;
-      const held = bytes;
-      gathered = new Map();
-      count = 0;
-      bytes = 0;
-      inFlight = (async () => {
-        for (const [work, batch] of batches) await appendBatch(ctx, work, writer, batch, guard);
-      })().finally(() => ctx.budget.release(held));
-      inFlight.catch(() => {}); // observed by the next flush; never an unhandled rejection meanwhile
-    };
+    const gatherer = new BatchGatherer<FolderWork>(ctx.budget, ctx.signal, (work, batch) => appendBatch(ctx, work, writer, batch, guard));
     try {
       const batched = byUid.size > 0 ? src.fetch(toUidSet(byUid.keys()), { uid: true, source: true }, { uid: true }) : [];
       for await (const msg of batched) {
@@ -121,25 +103,18 @@ async function copyAttempt(ctx: MailboxContext, from: FolderWork, items: CopyIte
         if (!it) continue;
         const raw = msg.source ?? Buffer.alloc(0);
         await ctx.bandwidth.take(raw.length, ctx.signal);
-        await ctx.budget.acquire(raw.length, ctx.signal);
-        bytes += raw.length;
-        count++;
-        for (const e of it.entries) {
-          const list = gathered.get(e.work) ?? [];
+        await gatherer.add(raw.length, it.entries.map((e) => {
           const flags = copyFlags(e.meta, ctx.options.labelsAsKeywords).filter((f) => keeps(e.work.permanentFlags, f));
-          list.push({ meta: e.meta, item: { raw, flags, internalDate: e.meta.internalDate } });
-          gathered.set(e.work, list);
-        }
-        if (count >= BATCH_MESSAGES || bytes >= BATCH_BYTES) {
-          await flush();
+          return [e.work, { meta: e.meta, item: { raw, flags, internalDate: e.meta.internalDate } }];
+        }));
+        if (gatherer.full) {
+          await gatherer.flush();
           await ctx.throttle.pause(ctx.signal);
         }
       }
-      await flush();
-      await inFlight;
+      await gatherer.finish();
     } finally {
-      ctx.budget.release(bytes);
-      await inFlight?.catch(() => {});
+      await gatherer.close();
     }
     for (const it of large) {
       ctx.signal.throwIfAborted();

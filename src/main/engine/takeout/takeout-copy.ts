@@ -9,6 +9,7 @@
  */
 import { backoffDelay, sleep } from '../connect/backoff.js';
 import { AppendGuard, appendBatch, type Batch } from '../copy/append-batch.js';
+import { BatchGatherer } from '../copy/batch-gatherer.js';
 import { classifyAs, onSide } from '../errors/side-errors.js';
 import { inWindow } from '../job/date-window.js';
 import { fetchFingerprints, readFolderMeta, type MessageMeta } from '../plan/folder-scan.js';
@@ -23,32 +24,13 @@ import { splitMbox } from './mbox-split.js';
 import { readLabels } from './takeout-labels.js';
 import type { TakeoutPlan, TakeoutWork } from './takeout-plan.js';
 
-/** Messages and bytes gathered before a batch is appended (a MULTIAPPEND command's worth). */
-const BATCH_MESSAGES = 32;
-const BATCH_BYTES = 8 * 1024 * 1024;
 /** Failures of one connection, retried here; anything else ends the pass (the run decides). */
 const TRANSIENT = new Set(['CONNECTION_LOST', 'CONNECTION_STALLED', 'TIMEOUT', 'SESSION_EXPIRED', 'THROTTLED']);
 
 export async function copyExport(ctx: MailboxContext, file: ExportFile, plan: TakeoutPlan): Promise<void> {
   const { where, chunks } = await readMbox(file);
   const guard = new AppendGuard();
-  let gathered = new Map<TakeoutWork, Batch>();
-  let count = 0;
-  let bytes = 0;
-  let inFlight: Promise<void> | undefined;
-  const flush = async () => {
-    await inFlight;
-    if (count === 0) return;
-    const batches = gathered;
-    const held = bytes;
-    gathered = new Map();
-    count = 0;
-    bytes = 0;
-    inFlight = (async () => {
-      for (const [w, batch] of batches) await placeBatch(ctx, w, batch, guard);
-    })().finally(() => ctx.budget.release(held));
-    inFlight.catch(() => {}); // observed by the next flush; never an unhandled rejection meanwhile
-  };
+  const gatherer = new BatchGatherer<TakeoutWork>(ctx.budget, ctx.signal, (w, batch) => placeBatch(ctx, w, batch, guard));
   const wanted = (w: TakeoutWork | undefined, ordinal: number): w is TakeoutWork =>
     !!w && !w.finished.has(ordinal) && (!ctx.retryFailed || w.failed.has(ordinal));
   try {
@@ -65,21 +47,15 @@ export async function copyExport(ctx: MailboxContext, file: ExportFile, plan: Ta
         uid: entry.ordinal, size: raw.length, internalDate: receivedAt, flags: labels.flags, labels: labels.labels,
         ...identityOf(raw.subarray(0, headerEnd(raw)), receivedAt),
       };
-      await ctx.budget.acquire(raw.length, ctx.signal);
-      bytes += raw.length;
-      count++;
-      for (const w of works) {
+      await gatherer.add(raw.length, works.map((w) => {
         const flags = copyFlags(meta, ctx.options.labelsAsKeywords).filter((f) => keeps(w.work.permanentFlags, f));
-        const list = gathered.get(w) ?? gathered.set(w, []).get(w)!;
-        list.push({ meta, item: { raw, flags, internalDate: receivedAt } });
-      }
-      if (count >= BATCH_MESSAGES || bytes >= BATCH_BYTES) await flush();
+        return [w, { meta, item: { raw, flags, internalDate: receivedAt } }];
+      }));
+      if (gatherer.full) await gatherer.flush();
     }
-    await flush();
-    await inFlight;
+    await gatherer.finish();
   } finally {
-    ctx.budget.release(bytes);
-    await inFlight?.catch(() => {});
+    await gatherer.close();
   }
   for (const w of plan.works.values()) ctx.tracker.folderDone(w.work.mapping.source);
 }
