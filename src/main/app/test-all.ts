@@ -10,13 +10,13 @@
 import type { MailboxJob } from '../engine/job/job.js';
 import { testMailboxes } from '../engine/preflight/test-mailboxes.js';
 import type { MailboxStatus, Selection } from '../../shared/contract.js';
-import { isActive } from '../../shared/mailbox-actions.js';
-import { fail, toAppError } from './app-error.js';
+import { toAppError } from './app-error.js';
 import type { AppStore } from './app-store.js';
 import type { checkMailbox } from './connection-test-adapter.js';
 import { toCheck } from './connection-views.js';
 import { toJob, toMailboxJob } from './mailbox-config.js';
 import type { MigrationManager } from './migration-manager.js';
+import { pickIdle } from './pick-idle.js';
 import { passwordResolver, type SecretStore } from './secret-store.js';
 
 export interface TestAllDeps {
@@ -73,16 +73,7 @@ export class TestAll {
     return ids.map((id) => manager.status(id));
   }
 
-  /** "all": every mailbox not running and not under test; named ones must exist and not be running. */
   #pick(selection: Selection): string[] {
-    const { store, manager } = this.#d;
-    if (selection.ids === 'all') {
-      return store.mailboxes().map((m) => m.id).filter((id) => !this.#testing.has(id) && !isActive(manager.status(id).state));
-    }
-    for (const id of selection.ids) {
-      if (!store.mailbox(id)) fail('NOT_FOUND', `There is no mailbox ${JSON.stringify(id)}.`, 'It may have been removed; reload the list.');
-      if (isActive(manager.status(id).state)) fail('MAILBOX_BUSY', `${id} is running: its run already uses its sign-ins.`, 'Pause it first to test it.');
-    }
-    return selection.ids.filter((id) => !this.#testing.has(id));
+    return pickIdle(selection, this.#d, this.#testing, (id) => ({ message: `${id} is running: its run already uses its sign-ins.`, hint: 'Pause it first to test it.' }));
   }
 }

@@ -10,11 +10,11 @@ import { Ledger } from '../engine/ledger/ledger.js';
 import { verifyJob, type VerifyOutcome } from '../engine/report/verify-job.js';
 import type { MailboxJob } from '../engine/job/job.js';
 import type { AppError, MailboxStatus, MailboxVerification, Selection } from '../../shared/contract.js';
-import { isActive } from '../../shared/mailbox-actions.js';
-import { fail, forTheWindow, toAppError } from './app-error.js';
+import { forTheWindow, toAppError } from './app-error.js';
 import type { AppStore } from './app-store.js';
 import { isTakeout, toJob, toMailboxJob } from './mailbox-config.js';
 import type { MigrationManager } from './migration-manager.js';
+import { pickIdle } from './pick-idle.js';
 import { passwordResolver, type SecretStore } from './secret-store.js';
 
 export interface VerifyAllDeps {
@@ -115,14 +115,6 @@ export class VerifyAll {
   }
 
   #pick(selection: Selection): string[] {
-    const { store, manager } = this.#d;
-    if (selection.ids === 'all') {
-      return store.mailboxes().map((m) => m.id).filter((id) => !this.#verifying.has(id) && !isActive(manager.status(id).state));
-    }
-    for (const id of selection.ids) {
-      if (!store.mailbox(id)) fail('NOT_FOUND', `There is no mailbox ${JSON.stringify(id)}.`, 'It may have been removed; reload the list.');
-      if (isActive(manager.status(id).state)) fail('MAILBOX_BUSY', `${id} is running: its destination is still changing.`, 'Verify it when it is done, or pause it first.');
-    }
-    return selection.ids.filter((id) => !this.#verifying.has(id));
+    return pickIdle(selection, this.#d, this.#verifying, (id) => ({ message: `${id} is running: its destination is still changing.`, hint: 'Verify it when it is done, or pause it first.' }));
   }
 }
