@@ -1,6 +1,7 @@
 import type { AppError, Finding } from '../../shared/contract.js';
 
-function Items({ items }: { items: readonly Finding[] }) {
+/** Findings, each with its "What to do" (also the Start guard's list). */
+export function FindingItems({ items }: { items: readonly Finding[] }) {
   return (
     <ul className="finding-list">
       {items.map((f, i) => (
@@ -36,7 +37,7 @@ export function PreflightList({ problems = [], blockers, warnings }: { problems?
             </span>{' '}
             {plural(stops.length, 'blocker')}: {stops.length === 1 ? 'it stops' : 'they stop'} the migration until fixed
           </h3>
-          <Items items={stops} />
+          <FindingItems items={stops} />
         </section>
       ) : null}
       {warnings.length > 0 ? (
@@ -47,7 +48,7 @@ export function PreflightList({ problems = [], blockers, warnings }: { problems?
             </span>{' '}
             {plural(warnings.length, 'warning')}: the migration goes ahead, but know this first
           </h3>
-          <Items items={warnings} />
+          <FindingItems items={warnings} />
         </section>
       ) : null}
     </div>

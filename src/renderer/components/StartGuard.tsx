@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react'
 import { createPortal } from 'react-dom';
 import { pendingBlockers, PREFLIGHT_BLOCKERS, type Finding, type MailboxStatus, type MailboxView } from '../../shared/contract.js';
 import { CallError } from '../api.js';
+import { FindingItems } from './PreflightList.js';
 
 /** A mailbox Start would take past its latest test's blockers. */
 export interface Blocked {
@@ -28,18 +29,7 @@ function BlockersDialog({ items, answer }: Asking) {
       {items.map((b) => (
         <div key={b.name} className="blocked-mailbox">
           <h3>{b.name}</h3>
-          <ul className="finding-list">
-            {b.blockers.map((f, i) => (
-              <li key={i} className="finding" data-code={f.code}>
-                <p className="finding-message">{f.message}</p>
-                {f.hint ? (
-                  <p className="finding-hint">
-                    <strong>What to do:</strong> {f.hint}
-                  </p>
-                ) : null}
-              </li>
-            ))}
-          </ul>
+          <FindingItems items={b.blockers} />
         </div>
       ))}
       <div className="form-actions">
