@@ -34,5 +34,5 @@ VOLUME ["/state"]
 USER node
 ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536 MALLOC_TRIM_THRESHOLD_=131072
 # The same memory settings as bin/mailferry (see there).
-ENTRYPOINT ["node", "--max-semi-space-size=2", "/app/dist/cli.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=2", "--expose-gc", "/app/dist/cli.js"]
 CMD ["help"]

@@ -59,7 +59,7 @@ describe('Dockerfile', () => {
     const entry = of(runtime, 'ENTRYPOINT');
     expect(entry).toHaveLength(1);
     expect(users.at(-1)!.getRange().start.line).toBeLessThan(entry[0]!.getRange().start.line);
-    expect(JSON.parse(args(entry[0]!))).toEqual(['node', '--max-semi-space-size=2', '/app/dist/cli.js']);
+    expect(JSON.parse(args(entry[0]!))).toEqual(['node', '--max-semi-space-size=2', '--expose-gc', '/app/dist/cli.js']);
     const fromBuild = of(runtime, 'COPY').filter((i) => stage(i) === froms[0]!.getBuildStage()).map(args);
     expect(fromBuild).toContainEqual(expect.stringMatching(/^\S*\/dist\/cli\.js\b.* \.\/dist\/$/));
     expect(of(runtime, 'WORKDIR').map(args).at(-1)).toBe('/app');

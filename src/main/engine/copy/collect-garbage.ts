@@ -4,31 +4,22 @@
  * of the byte budget that lag alone would push the process past its memory bound, so the budget asks for a
  * collection every COLLECT_EVERY bytes it has handed back. A full collection of a 30-50 MiB heap takes ~30 ms
  * here, so every 32 MiB (a few a second at full speed) costs a few per cent; every 8 MiB was clearly slower.
+ *
+ * gc() exists where node was started with --expose-gc (bin/mailferry and the container image do); elsewhere
+ * (the desktop app's main process, tests) this does nothing. It is never switched on at run time: changing
+ * V8's flags after start-up is undefined behaviour.
  */
-import v8 from 'node:v8';
-import vm from 'node:vm';
-
 export const COLLECT_EVERY = 32 * 1024 * 1024;
 
-let gc: (() => void) | null | undefined;
 let scheduled = false;
 
-/** Runs a full collection soon (once however often asked before it runs); a no-op where V8 will not expose it. */
+/** Runs a full collection soon (once however often asked before it runs); a no-op without gc(). */
 export function collectGarbageSoon(): void {
-  if (scheduled) return;
-  if (gc === undefined) {
-    try {
-      // The documented way to reach gc() without the command-line flag: a context made after setting it has it.
-      v8.setFlagsFromString('--expose-gc');
-      gc = vm.runInNewContext('gc') as () => void;
-    } catch {
-      gc = null;
-    }
-  }
-  if (!gc) return;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (scheduled || typeof gc !== 'function') return;
   scheduled = true;
   setImmediate(() => {
     scheduled = false;
-    gc!();
+    gc();
   }).unref();
 }
