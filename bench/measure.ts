@@ -1,8 +1,10 @@
 /**
- * What one run of a tool is measured by: wall time, the peak RSS of its process (GNU time), how many messages
- * the destination holds after it, and what the source served it, read from the source Dovecot's own logout
- * lines (in=, out=, body_bytes=): no proxy in the path on loopback, so nothing is slowed by the counting.
+ * What one run of a tool is measured by: wall time, the peak RSS and CPU time of its process (GNU time), the CPU
+ * the whole machine spent meanwhile (both servers included: on 2 cores that is what bounds a loopback run), how
+ * many messages the destination holds after it, and what the source served it, read from the source Dovecot's
+ * own logout lines (in=, out=, body_bytes=): no proxy in the path on loopback, so nothing is slowed by counting.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DovecotServer } from '../test/support/dovecot.js';
@@ -10,6 +12,10 @@ import type { DovecotServer } from '../test/support/dovecot.js';
 export interface Run {
   wallS: number;
   rssMiB: number;
+  /** User + system CPU seconds of the tool's own process. */
+  cpuS: number;
+  /** CPU seconds every process of the machine spent during the run (servers, delay line and the tool). */
+  machineCpuS: number;
   exit: number | null;
   /** Messages the destination holds afterwards (Mailferry: copied by this run, from its report). */
   messages: number;
@@ -21,6 +27,32 @@ export interface Run {
 }
 
 export type SourceReads = Pick<Run, 'sourceBytesOut' | 'sourceBodyBytes' | 'sourceConnections'>;
+
+/** CPU seconds the machine has been busy since boot (/proc/stat: everything but idle and iowait). */
+function machineBusyS(): number {
+  const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = fields;
+  return (user! + nice! + system! + irq! + softirq! + steal!) / 100; // USER_HZ is 100 on Linux
+}
+
+export type Timed = Pick<Run, 'wallS' | 'rssMiB' | 'cpuS' | 'machineCpuS' | 'exit'> & { stderr: string };
+
+/** Runs a command under GNU time. Asynchronously: a delay line in this process must keep relaying meanwhile. */
+export function timed(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<Timed> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const busy = machineBusyS();
+    const child = spawn('/usr/bin/time', ['-f', 'MEASURED %M %U %S', cmd, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-64 * 1024)));
+    child.on('error', reject);
+    child.on('close', (exit) => {
+      const wallS = (performance.now() - started) / 1000;
+      const m = /MEASURED (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
+      resolve({ wallS, rssMiB: m ? Number(m[1]) / 1024 : NaN, cpuS: m ? Number(m[2]) + Number(m[3]) : NaN, machineCpuS: machineBusyS() - busy, exit, stderr });
+    });
+  });
+}
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

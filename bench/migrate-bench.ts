@@ -7,8 +7,10 @@
  *             (default 25, i.e. a 50 ms round trip) in front of both servers;
  *   gmail     BENCH_GMAIL_COUNT messages (default 2,000) from the fake Gmail: bytes downloaded (gmail-scenario.ts);
  *   cap       the bandwidth cap held over a minute (cap-scenario.ts).
- * Prints wall time, peak RSS, source bytes served and the ratios to dsync; writes it all as JSON to
- * BENCH_JSON (default dist/bench/results.json). Figures, not a test.
+ * Prints wall time, peak RSS, CPU, source bytes served and the ratios to dsync; writes it all as JSON to
+ * BENCH_JSON (default dist/bench/results.json). Figures, not a test. BENCH_REPEAT=3 runs Mailferry's and dsync's
+ * first and no-op runs three times each (a fresh destination for every first run) and compares the medians: on
+ * a shared 2-core machine one run of either varies by 10-25 %.
  *   BENCH_SCENARIOS=delay, BENCH_MBSYNC=0, BENCH_LARGE_MB=30,40 (extra messages of those sizes, in MB),
  *   BENCH_OPTIONS='{"connectionsPerAccount":4}' (job options), BENCH_CPU_PROF=dir (node --cpu-prof).
  */
@@ -28,6 +30,12 @@ import { mib, sourceReads, type Run } from './measure.js';
 import { dsyncPeer, mbsyncPeer } from './peers.js';
 
 const ROOT = process.cwd();
+const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 1));
+
+/** The run with the median wall time. */
+function median(runs: Run[]): Run {
+  return [...runs].sort((a, b) => a.wallS - b.wallS)[Math.floor((runs.length - 1) / 2)]!;
+}
 
 interface Scenario {
   name: 'loopback' | 'delay';
@@ -56,23 +64,35 @@ async function scenario(s: Scenario): Promise<Record<string, unknown>> {
     const reportFile = path.join(job.dir, 'report.json');
     const args = ['migrate', job.jobFile, '--state', job.stateDir];
     const mailferry: Record<string, Run> = {};
-    mailferry.first = await runMailferry(args, job.env, reportFile, sourceReads(source, user));
-    console.log(line('mailferry', 'first run', mailferry.first, uniqueBytes));
-    mailferry.noop = await runMailferry(args, job.env, reportFile, sourceReads(source, user));
-    console.log(line('mailferry', 'no-op re-run', mailferry.noop, uniqueBytes));
+    const runs: Record<'first' | 'noop', Run[]> = { first: [], noop: [] };
+    for (let i = 0; i < REPEAT; i++) {
+      if (i > 0) for (const dir of [job.stateDir, destination.mailDir(user)]) fs.rmSync(dir, { recursive: true, force: true });
+      runs.first.push(await runMailferry(args, job.env, reportFile, sourceReads(source, user)));
+      console.log(line('mailferry', 'first run', runs.first.at(-1)!, uniqueBytes));
+      runs.noop.push(await runMailferry(args, job.env, reportFile, sourceReads(source, user)));
+      console.log(line('mailferry', 'no-op re-run', runs.noop.at(-1)!, uniqueBytes));
+    }
+    mailferry.first = median(runs.first);
+    mailferry.noop = median(runs.noop);
     fs.rmSync(job.stateDir, { recursive: true, force: true });
     mailferry.noLedger = await runMailferry(args, job.env, reportFile, sourceReads(source, user));
     console.log(line('mailferry', 'without ledger', mailferry.noLedger, uniqueBytes));
     fs.rmSync(job.dir, { recursive: true, force: true });
 
     const target = { source, user, sourcePort: proxies[0]?.port ?? source.port };
-    const dsync = await dsyncPeer(target);
-    if (dsync) for (const [k, r] of Object.entries(dsync)) console.log(line('dsync', k === 'first' ? 'first run' : 'no-op re-run', r, uniqueBytes));
+    const dsyncRuns = [];
+    for (let i = 0; i < REPEAT; i++) {
+      const d = await dsyncPeer(target);
+      if (!d) break;
+      for (const [k, r] of Object.entries(d)) console.log(line('dsync', k === 'first' ? 'first run' : 'no-op re-run', r, uniqueBytes));
+      dsyncRuns.push(d);
+    }
+    const dsync = dsyncRuns.length ? { first: median(dsyncRuns.map((d) => d.first)), noop: median(dsyncRuns.map((d) => d.noop)) } : undefined;
     const mbsync = process.env.BENCH_MBSYNC === '0' ? undefined : await mbsyncPeer(target);
     if (mbsync) console.log(line('mbsync', 'first run', mbsync.first, uniqueBytes));
 
     const ratios = dsync ? { firstVsDsync: mailferry.first.wallS / dsync.first.wallS, noopVsDsync: mailferry.noop.wallS / dsync.noop.wallS } : undefined;
-    if (ratios) console.log(`mailferry / dsync: first run ${ratios.firstVsDsync.toFixed(2)}, no-op re-run ${ratios.noopVsDsync.toFixed(2)}`);
+    if (ratios) console.log(`mailferry / dsync${REPEAT > 1 ? ` (medians of ${REPEAT})` : ''}: first run ${ratios.firstVsDsync.toFixed(2)}, no-op re-run ${ratios.noopVsDsync.toFixed(2)}`);
     return { ...s, messages: corpus.length, uniqueBytes, mailferry, dsync, mbsync, ratios };
   } finally {
     await Promise.all(proxies.map((p) => p.close()));
@@ -95,7 +115,7 @@ async function main(): Promise<void> {
   if (wanted.includes('cap')) results.push(await capScenario());
   const out = process.env.BENCH_JSON ?? path.join(ROOT, 'dist/bench/results.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine, options: process.env.BENCH_OPTIONS, scenarios: results }, null, 2));
+  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine, repeat: REPEAT, options: process.env.BENCH_OPTIONS, scenarios: results }, null, 2));
   console.log(`\nfigures written to ${out}`);
 }
 

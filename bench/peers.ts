@@ -6,14 +6,14 @@
  * Neither knows Gmail's labels: both skip the views (All Mail, Starred, Important), so archived mail is left
  * out of their copy, which makes them slightly less work than Mailferry's.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DESTINATION_SPECIAL_FOLDERS } from '../test/support/dovecot-config.js';
 import { startDestination, type DovecotServer } from '../test/support/dovecot.js';
 import { snapshot } from '../test/support/mailbox-snapshot.js';
-import { sourceReads, type Run } from './measure.js';
+import { sourceReads, timed, type Run } from './measure.js';
 
 const VIEWS = ['[Gmail]/All Mail', '[Gmail]/Starred', '[Gmail]/Important'];
 
@@ -22,21 +22,6 @@ export interface PeerTarget {
   user: string;
   /** Port the peer reaches the source on: the source's own, or a delay line in front of it. */
   sourcePort: number;
-}
-
-/** Runs a peer under GNU time. Asynchronously: the delay line lives in this process and must keep relaying. */
-function timed(cmd: string, args: string[]): Promise<{ wallS: number; rssMiB: number; status: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', 'MAXRSS_KB %M', cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-64 * 1024)));
-    child.on('error', reject);
-    child.on('close', (status) => {
-      const rss = /MAXRSS_KB (\d+)/.exec(stderr);
-      resolve({ wallS: (performance.now() - started) / 1000, rssMiB: rss ? Number(rss[1]) / 1024 : NaN, status, stderr });
-    });
-  });
 }
 
 async function countMessages(dest: DovecotServer, user: string): Promise<number> {
@@ -87,9 +72,9 @@ export async function dsyncPeer(t: PeerTarget): Promise<{ first: Run; noop: Run 
     ];
     const run = async (): Promise<Run> => {
       const reads = sourceReads(t.source, t.user);
-      const r = await timed('doveadm', args);
-      if (r.status !== 0) console.log(`  dsync exit ${r.status}: ${complaint(r.stderr) ?? r.stderr.slice(-500)}`);
-      return { wallS: r.wallS, rssMiB: r.rssMiB, exit: r.status, messages: await countMessages(dest, t.user), ...(await reads()) };
+      const { stderr, ...r } = await timed('doveadm', args);
+      if (r.exit !== 0) console.log(`  dsync exit ${r.exit}: ${complaint(stderr) ?? stderr.slice(-500)}`);
+      return { ...r, messages: await countMessages(dest, t.user), ...(await reads()) };
     };
     const first = await run();
     const noop = await run();
@@ -114,9 +99,9 @@ export async function mbsyncPeer(t: PeerTarget): Promise<{ first: Run } | undefi
       `Channel all\nFar :src:\nNear :dst:\nPatterns * ${[...VIEWS, ...DESTINATION_SPECIAL_FOLDERS.map((f) => f.name)].map((v) => `!"${v}"`).join(' ')}\nCreate Near\nSync Pull\nCopyArrivalDate yes\nSyncState ${dir}/\n`;
     fs.writeFileSync(path.join(dir, 'mbsyncrc'), config, { mode: 0o600 });
     const reads = sourceReads(t.source, t.user);
-    const r = await timed('mbsync', ['-c', path.join(dir, 'mbsyncrc'), '-a', '-q']);
-    if (r.status !== 0) console.log(`  mbsync exit ${r.status}: ${complaint(r.stderr) ?? r.stderr.slice(-500)}`);
-    return { first: { wallS: r.wallS, rssMiB: r.rssMiB, exit: r.status, messages: await countMessages(dest, t.user), ...(await reads()) } };
+    const { stderr, ...r } = await timed('mbsync', ['-c', path.join(dir, 'mbsyncrc'), '-a', '-q']);
+    if (r.exit !== 0) console.log(`  mbsync exit ${r.exit}: ${complaint(stderr) ?? stderr.slice(-500)}`);
+    return { first: { ...r, messages: await countMessages(dest, t.user), ...(await reads()) } };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
     await dest.stop();
