@@ -46,8 +46,12 @@ const PLAN_CONCURRENCY = 3;
  * round trips, which add up on a slow link); the work keeps the mapping order, All Mail last.
  */
 export async function planMailbox(ctx: MailboxContext): Promise<MailboxPlan> {
+  const concurrency = Math.max(1, Math.min(PLAN_CONCURRENCY, ctx.options.connectionsPerAccount));
+  // The connections planning will use sign in while both sides are listed, not when the first folders wait.
+  ctx.source.warm(concurrency, ctx.signal);
+  ctx.destination.warm(concurrency, ctx.signal);
   const prep = await ctx.source.use((src) => ctx.destination.use((dst) => prepare(ctx, src, dst), ctx.signal), ctx.signal);
-  const queue = new PQueue({ concurrency: Math.max(1, Math.min(PLAN_CONCURRENCY, ctx.options.connectionsPerAccount)) });
+  const queue = new PQueue({ concurrency });
   const planned = await Promise.all(
     prep.ready.map(({ m, status }) =>
       // A re-run's folders are mostly unchanged: answered from the ledger, without taking a connection.
@@ -114,7 +118,8 @@ async function prepare(ctx: MailboxContext, src: ImapFlow, dst: ImapFlow): Promi
     ctx.signal.throwIfAborted();
     const status = srcStatus.get(mapped.source) ?? (await folderStatus(src, mapped.source));
     ctx.tracker.addFolder({ source: mapped.source, target: mapped.target, role: mapped.role, sourceCount: status.messages });
-    // Created one after the other, parents before children, before any planning runs in parallel.
+    // Created one after the other, parents before children, before any planning runs in parallel. Not side by
+    // side: created over three connections at once, Courier 5 then listed a parent as \Noselect now and then.
     const m = ctx.dryRun ? mapped : await ensureFolder(ctx, dst, mapped, status, ns, existing);
     if (m) ready.push({ m, status });
   }
