@@ -58,7 +58,7 @@ export async function planMailbox(ctx: MailboxContext): Promise<MailboxPlan> {
       nothingNew(ctx.ledger, ctx.job.id, m.source, status) ? NOTHING : queue.add(
         // Without p-queue's signal, which would settle a running task at once on abort (see copyAll).
         () => ctx.source.use((src) => ctx.destination.use(async (dst) => {
-          const todo = await folderTodo(ctx, src, dst, m, status, prep.srcFolders, prep.mappings);
+          const todo = await folderTodo(ctx, src, dst, m, status, prep);
           // Then what changed about the copies already there: flags, and (opted in) deletions.
           const synced = await syncFolder(ctx, src, dst, m, status);
           ctx.synced.changed += synced.changed;
@@ -89,6 +89,8 @@ export async function planMailbox(ctx: MailboxContext): Promise<MailboxPlan> {
 
 interface Prepared {
   srcFolders: FolderInfo[];
+  /** The source folders' status as listed before planning (where the server has LIST-STATUS). */
+  srcStatus: Map<string, FolderStatus>;
   mappings: FolderMapping[];
   /** The folders to plan, in mapping order with All Mail last, their targets existing. */
   ready: Array<{ m: FolderMapping & { target: string }; status: FolderStatus }>;
@@ -129,7 +131,7 @@ async function prepare(ctx: MailboxContext, src: ImapFlow, dst: ImapFlow): Promi
       ctx.tracker.folderDone(m.source);
     }
   }
-  return { srcFolders, mappings, ready };
+  return { srcFolders, srcStatus, mappings, ready };
 }
 
 /** The messages of one folder still to copy; records the ones found on the destination as present. */
@@ -139,8 +141,7 @@ async function folderTodo(
   dst: ImapFlow,
   m: FolderMapping & { target: string },
   status: FolderStatus,
-  srcFolders: FolderInfo[],
-  mappings: FolderMapping[],
+  { srcFolders, srcStatus, mappings }: Prepared,
 ): Promise<FolderTodo> {
   const { ledger } = ctx;
   const mailbox = ctx.job.id;
@@ -171,7 +172,9 @@ async function folderTodo(
   try {
     // --retry-failed: only the messages the ledger records as refused.
     const failed = ctx.retryFailed ? ledger.failedUids(mailbox, m.source, status.uidValidity) : undefined;
-    const uids = (await allUids(src)).filter((u) => !finished.has(u) && (!failed || failed.has(u)));
+    const listed = await allUids(src);
+    ctx.sourceMeta.listed(m.source, status.uidValidity, listed);
+    const uids = listed.filter((u) => !finished.has(u) && (!failed || failed.has(u)));
     if (uids.length === 0) return saveCheckpoint(ctx, m, status, NOTHING);
     if (m.role === 'archive' && !gmail) {
       allMailMetas = await ctx.sourceMeta.get(src, m.source, status.uidValidity, 'all');
@@ -187,7 +190,7 @@ async function folderTodo(
     const isArchived = gmail ? gmailArchiveRule(srcFolders, mappings) : undefined;
     const { archived, notArchived } = isArchived
       ? { archived: candidates.filter((x) => isArchived(x.labels ?? [])), notArchived: candidates.filter((x) => !isArchived(x.labels ?? [])) }
-      : await selectArchived(candidates, { folder: m.source, metas: allMailMetas! }, await coveredIndex(ctx, src, srcFolders, mappings), (refs) => sourceFingerprints(src, refs));
+      : await selectArchived(candidates, { folder: m.source, metas: allMailMetas! }, await coveredIndex(ctx, src, srcFolders, mappings, srcStatus), (refs) => sourceFingerprints(src, refs));
     skip(ctx, m, status, notArchived, 'also in a labelled folder');
     candidates = archived;
   }
@@ -281,12 +284,31 @@ function primaryFolders(srcFolders: FolderInfo[]): (labels: string[]) => string 
   };
 }
 
-/** Every message of the folders All Mail covers, by identity. */
-async function coveredIndex(ctx: MailboxContext, src: ImapFlow, srcFolders: FolderInfo[], mappings: FolderMapping[]): Promise<Map<string, FolderRef[]>> {
+/**
+ * Every message of the folders All Mail covers, by identity, read after All Mail's own list (a message that
+ * arrives meanwhile is then in a covered folder, never taken for archived). A folder whose status is still
+ * the one it was planned with (LIST-STATUS, one round trip for all) is indexed from what planning read of it
+ * instead of being opened again: one or two round trips per folder, seconds on a slow link.
+ */
+async function coveredIndex(
+  ctx: MailboxContext,
+  src: ImapFlow,
+  srcFolders: FolderInfo[],
+  mappings: FolderMapping[],
+  planned: Map<string, FolderStatus>,
+): Promise<Map<string, FolderRef[]>> {
   const byPath = new Map(mappings.map((m) => [m.source, m]));
   const folders: Array<{ folder: string; metas: MessageMeta[] }> = [];
+  const now = src.capabilities.has('LIST-STATUS') ? (await listFoldersWithStatus(src)).status : new Map<string, FolderStatus>();
   for (const f of srcFolders) {
     if (!coveredByAllMail(f, byPath.get(f.path))) continue;
+    const [before, after] = [planned.get(f.path), now.get(f.path)];
+    const unchanged = before && after && before.uidValidity === after.uidValidity && before.uidNext === after.uidNext && before.messages === after.messages;
+    const metas = unchanged ? ctx.sourceMeta.whole(f.path, after.uidValidity) : undefined;
+    if (metas) {
+      folders.push({ folder: f.path, metas });
+      continue;
+    }
     const lock = await src.getMailboxLock(f.path, { readOnly: true });
     try {
       const box = src.mailbox;
