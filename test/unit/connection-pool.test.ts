@@ -101,34 +101,4 @@ describe('ConnectionPool', () => {
     await Promise.all([a.close(), b.close()]);
     expect(open).toBe(0);
   });
-
-  it('warm() opens connections at once, up to the cap, and leaves a failure to the next use', async () => {
-    let opening = 0;
-    let most = 0;
-    let opened = 0;
-    let fail = false;
-    const pool = new ConnectionPool(async () => {
-      opened++;
-      most = Math.max(most, ++opening);
-      await new Promise((r) => setTimeout(r, 20));
-      opening--;
-      if (fail) throw new Error('sign-in refused');
-      return fakeClient();
-    }, 3);
-    const held = await pool.acquire();
-    pool.warm(5);
-    await new Promise((r) => setTimeout(r, 60));
-    expect(most, 'the two missing connections opened side by side').toBe(2);
-    const [x, y] = await Promise.all([pool.acquire(), pool.acquire()]);
-    expect(opened, 'the warmed ones were lent: no sign-in waited for').toBe(3);
-    expect(new Set([held, x, y]).size).toBe(3);
-    pool.release(x, false);
-    fail = true;
-    pool.warm(3);
-    await new Promise((r) => setTimeout(r, 60));
-    await expect(pool.acquire()).rejects.toThrow('sign-in refused');
-    pool.release(held);
-    pool.release(y);
-    await pool.close();
-  });
 });

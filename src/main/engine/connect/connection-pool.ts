@@ -115,16 +115,6 @@ export class ConnectionPool<T extends Poolable = ImapFlow> {
     }
   }
 
-  /**
-   * Opens connections in the background until `count` are open or opening; they wait idle. On a slow link a
-   * sign-in is several round trips: opened while other work runs, they are ready when it needs them. A failure
-   * is left to the next use, which meets it again and reports it.
-   */
-  warm(count: number, signal?: AbortSignal): void {
-    const more = Math.min(count, this.#max) - (this.#busy.size + this.#idle.length + this.#opening);
-    for (let i = 0; i < more; i++) void this.acquire(signal).then((c) => this.release(c), () => {});
-  }
-
   /** Returns a connection; `healthy: false` closes it instead of keeping it. */
   release(client: T, healthy = true): void {
     this.#busy.delete(client);

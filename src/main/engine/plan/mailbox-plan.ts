@@ -46,12 +46,8 @@ const PLAN_CONCURRENCY = 3;
  * round trips, which add up on a slow link); the work keeps the mapping order, All Mail last.
  */
 export async function planMailbox(ctx: MailboxContext): Promise<MailboxPlan> {
-  const concurrency = Math.max(1, Math.min(PLAN_CONCURRENCY, ctx.options.connectionsPerAccount));
-  // The connections planning will use sign in while both sides are listed, not when the first folders wait.
-  ctx.source.warm(concurrency, ctx.signal);
-  ctx.destination.warm(concurrency, ctx.signal);
   const prep = await ctx.source.use((src) => ctx.destination.use((dst) => prepare(ctx, src, dst), ctx.signal), ctx.signal);
-  const queue = new PQueue({ concurrency });
+  const queue = new PQueue({ concurrency: Math.max(1, Math.min(PLAN_CONCURRENCY, ctx.options.connectionsPerAccount)) });
   const planned = await Promise.all(
     prep.ready.map(({ m, status }) =>
       // A re-run's folders are mostly unchanged: answered from the ledger, without taking a connection.
