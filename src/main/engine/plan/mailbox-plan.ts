@@ -281,16 +281,18 @@ function primaryFolders(srcFolders: FolderInfo[]): (labels: string[]) => string 
 }
 
 /**
- * Every message of the folders All Mail covers, by identity, read after All Mail's own list (a message that
- * arrives meanwhile is then in a covered folder, never taken for archived). A folder whose status is still
- * the one it was planned with (LIST-STATUS, one round trip for all) is indexed from what planning read of it
- * instead of being opened again: one or two round trips per folder, seconds on a slow link.
+ * Every message of the folders All Mail covers, by identity, as they are after All Mail's own list (a message
+ * that arrives meanwhile is then in a covered folder, never taken for archived). A folder whose status now
+ * (LIST-STATUS, one round trip for all) is still the one listed before planning has not changed since, so
+ * it is indexed from what planning read of it instead of being opened again: one or two round trips per
+ * folder, seconds on a slow link.
  */
 async function coveredIndex(
   ctx: MailboxContext,
   src: ImapFlow,
   srcFolders: FolderInfo[],
   mappings: FolderMapping[],
+  /** The status of each folder listed before planning. */
   planned: Map<string, FolderStatus>,
 ): Promise<Map<string, FolderRef[]>> {
   const byPath = new Map(mappings.map((m) => [m.source, m]));
