@@ -1,12 +1,13 @@
 import type { ImapFlow } from 'imapflow';
 import PQueue from 'p-queue';
-import { coveredByAllMail, gmailArchiveRule, indexCovered, selectArchived } from './archive-selection.js';
+import { gmailArchiveRule, selectArchived } from './archive-selection.js';
+import { coveredIndex } from './covered-index.js';
 import { MailferryError } from '../errors/errors.js';
 import { ensureFolder } from './folder-create.js';
 import { profileOf } from '../servers/server-profiles.js';
 import { mapFolders, type FolderInfo, type FolderMapping } from './folder-mapping.js';
 import { listFolders, listFoldersWithStatus, personalNamespace } from './folder-list.js';
-import { allUids, fetchFingerprints, folderStatus, isGmail, readFolderMeta, sourceFingerprints, type FolderRef, type FolderStatus, type MessageMeta } from './folder-scan.js';
+import { allUids, fetchFingerprints, folderStatus, isGmail, readFolderMeta, sourceFingerprints, type FolderStatus, type MessageMeta } from './folder-scan.js';
 import { primaryPlace } from './gmail-labels.js';
 import { describeWindow, inWindow } from '../job/date-window.js';
 import { syncFolder } from './flag-sync.js';
@@ -279,45 +280,6 @@ function primaryFolders(srcFolders: FolderInfo[]): (labels: string[]) => string 
     return p.kind === 'label' ? p.name : places[p.kind];
   };
 }
-
-/**
- * Every message of the folders All Mail covers, by identity, as they are after All Mail's own list (a message
- * that arrives meanwhile is then in a covered folder, never taken for archived). A folder whose status now
- * (LIST-STATUS, one round trip for all) is still the one listed before planning has not changed since, so
- * it is indexed from what planning read of it instead of being opened again: one or two round trips per
- * folder, seconds on a slow link.
- */
-async function coveredIndex(
-  ctx: MailboxContext,
-  src: ImapFlow,
-  srcFolders: FolderInfo[],
-  mappings: FolderMapping[],
-  /** The status of each folder listed before planning. */
-  planned: Map<string, FolderStatus>,
-): Promise<Map<string, FolderRef[]>> {
-  const byPath = new Map(mappings.map((m) => [m.source, m]));
-  const folders: Array<{ folder: string; metas: MessageMeta[] }> = [];
-  const now = src.capabilities.has('LIST-STATUS') ? (await listFoldersWithStatus(src)).status : new Map<string, FolderStatus>();
-  for (const f of srcFolders) {
-    if (!coveredByAllMail(f, byPath.get(f.path))) continue;
-    const [before, after] = [planned.get(f.path), now.get(f.path)];
-    const unchanged = before && after && before.uidValidity === after.uidValidity && before.uidNext === after.uidNext && before.messages === after.messages;
-    const metas = unchanged ? ctx.sourceMeta.whole(f.path, after.uidValidity) : undefined;
-    if (metas) {
-      folders.push({ folder: f.path, metas });
-      continue;
-    }
-    const lock = await src.getMailboxLock(f.path, { readOnly: true });
-    try {
-      const box = src.mailbox;
-      if (box && box.exists > 0) folders.push({ folder: f.path, metas: await ctx.sourceMeta.get(src, f.path, Number(box.uidValidity), 'all') });
-    } finally {
-      lock.release();
-    }
-  }
-  return indexCovered(folders);
-}
-
 
 function saveCheckpoint(ctx: MailboxContext, m: FolderMapping & { target: string }, status: FolderStatus, todo: FolderTodo): FolderTodo {
   if (!ctx.dryRun) {
