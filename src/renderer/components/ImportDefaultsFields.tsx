@@ -1,16 +1,10 @@
 import type { Security } from '../../shared/contract.js';
 import { ChoiceRow } from './ChoiceRow.js';
 import { ServiceAccountFields } from './ServiceAccountFields.js';
-import { DEFAULT_PORTS } from './endpoint-form.js';
+import { withSecurity } from './endpoint-form.js';
 import type { ImportForm, ServerForm } from './import-form.js';
 
 const SECURITY_LABELS: Record<Security, string> = { tls: 'TLS', starttls: 'STARTTLS', none: 'None (this computer only)' };
-
-/** Switching security moves the port along when it was the previous choice's default (as the mailbox form does). */
-function withSecurityOf(f: ServerForm, security: Security): ServerForm {
-  const wasDefault = f.port === '' || Number(f.port) === DEFAULT_PORTS[f.security];
-  return { ...f, security, port: wasDefault ? String(DEFAULT_PORTS[security]) : f.port };
-}
 
 function ServerFields({ prefix, value, onChange }: { prefix: string; value: ServerForm; onChange: (v: ServerForm) => void }) {
   const id = (f: string) => `${prefix}-${f}`;
@@ -22,7 +16,7 @@ function ServerFields({ prefix, value, onChange }: { prefix: string; value: Serv
       </div>
       <div className="field security">
         <label htmlFor={id('security')}>Security</label>
-        <select id={id('security')} value={value.security} onChange={(e) => onChange(withSecurityOf(value, e.target.value as Security))}>
+        <select id={id('security')} value={value.security} onChange={(e) => onChange(withSecurity(value, e.target.value as Security))}>
           {(['tls', 'starttls', 'none'] as const).map((s) => (
             <option key={s} value={s}>
               {SECURITY_LABELS[s]}

@@ -28,7 +28,7 @@ export function fromForm(f: EndpointForm): EndpointSettings {
 }
 
 /** Switching security moves the port along when it was the default of the previous choice. */
-export function withSecurity(f: EndpointForm, security: Security): EndpointForm {
+export function withSecurity<F extends Pick<EndpointForm, 'port' | 'security'>>(f: F, security: Security): F {
   const wasDefault = f.port === '' || Number(f.port) === DEFAULT_PORTS[f.security];
   return { ...f, security, port: wasDefault ? String(DEFAULT_PORTS[security]) : f.port };
 }
