@@ -24,7 +24,7 @@ import { expectedDestination } from '../support/migration-fixture.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { tempDir } from '../unit/app-fakes.js';
 import { startBridge, type Bridge } from './support/bridge-server.js';
-import { CHROMIUM, CHROMIUM_ARGS, requireKeyringSession, ROOT, shot as shotOf } from './support/browser.js';
+import { CHROMIUM, CHROMIUM_ARGS, requireKeyringSession, ROOT, shot as shotOf, waitForMapping } from './support/browser.js';
 
 /** Messages in the source mailbox and the one-way delay in front of each server: a run of several seconds. */
 const COUNT = Number(process.env.MAILFERRY_E2E_COUNT ?? 400);
@@ -154,7 +154,7 @@ describe('the desktop window against the real engine', () => {
 
     // --- save: the passwords go to the keychain, the settings file never sees them
     await page.getByRole('button', { name: 'Save and choose folders' }).click();
-    await expect.poll(() => page.locator('table.mapping').isVisible(), { timeout: 30_000 }).toBe(true);
+    await waitForMapping(page);
     expect(getPassword('127.0.0.1', SRC.user)).toBe(SRC.password);
     expect(getPassword('127.0.0.1', DST.user)).toBe(DST.password);
     const settingsFile = readFileSync(bridge.services.store.file, 'utf8');
@@ -263,7 +263,7 @@ describe('the desktop window against the real engine', () => {
 
     // --- one copy per message needs Gmail's labels: this source has none, and the row says so in words
     await page.getByRole('button', { name: 'Folders…' }).click();
-    await expect.poll(() => page.locator('table.mapping').isVisible(), { timeout: 30_000 }).toBe(true);
+    await waitForMapping(page);
     await page.getByRole('radio', { name: /^One copy per message/ }).check();
     await page.getByRole('checkbox', { name: 'Also keep every label as a keyword' }).check();
     await shot('12-label-policy');
@@ -275,7 +275,7 @@ describe('the desktop window against the real engine', () => {
     // --- back to a folder per label (the saved choice is shown again), and it runs to the end
     await row(SRC2.user).getByRole('button', { name: `Details of ${SRC2.user}` }).click();
     await page.getByRole('button', { name: 'Folders…' }).click();
-    await expect.poll(() => page.locator('table.mapping').isVisible(), { timeout: 30_000 }).toBe(true);
+    await waitForMapping(page);
     expect(await page.getByRole('radio', { name: /^One copy per message/ }).isChecked()).toBe(true);
     await page.getByRole('radio', { name: /^A folder per label/ }).check();
     await page.getByRole('checkbox', { name: 'Also keep every label as a keyword' }).uncheck();

@@ -17,7 +17,7 @@ import { startExchangeFront, type ExchangeFront } from '../support/exchange-fron
 import { approveInBrowser, startFakeMicrosoftIdentity, type FakeMicrosoftIdentity } from '../support/fake-microsoft-identity.js';
 import { tempDir } from '../unit/app-fakes.js';
 import { startBridge, type Bridge } from './support/bridge-server.js';
-import { buildRenderer, CHROMIUM, CHROMIUM_ARGS, requireKeyringSession, shot } from './support/browser.js';
+import { buildRenderer, CHROMIUM, CHROMIUM_ARGS, requireKeyringSession, shot, waitForMapping } from './support/browser.js';
 
 const SRC = { user: 'cam.diaz@example.com', password: 'cam-app-secret' };
 const DST = { user: 'cam@contoso.example', password: 'exchange-side-password' };
@@ -127,7 +127,7 @@ describe('a Microsoft 365 destination in the desktop window', () => {
 
     // --- save: the settings file names the app and tenant, never a token or secret
     await page.getByRole('button', { name: 'Save and choose folders' }).click();
-    await expect.poll(() => page.locator('table.mapping').isVisible(), { timeout: 30_000 }).toBe(true);
+    await waitForMapping(page);
     const saved = bridge.services.store.mailbox(SRC.user)!;
     expect(saved.destination).toMatchObject({ provider: 'microsoft', auth: 'oauth2', oauthClientId: identity.clientId, tenant: 'organizations', authority: identity.authority });
     const file = readFileSync(bridge.services.store.file, 'utf8');

@@ -27,7 +27,7 @@ import { packTgz, prepareTakeoutCorpus, takeoutView, writeTakeoutMbox } from '..
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { tempDir } from '../unit/app-fakes.js';
 import { startBridge, type Bridge } from './support/bridge-server.js';
-import { buildRenderer, CHROMIUM, CHROMIUM_ARGS, requireKeyringSession, shot, SHOTS } from './support/browser.js';
+import { buildRenderer, CHROMIUM, CHROMIUM_ARGS, requireKeyringSession, shot, SHOTS, waitForMapping } from './support/browser.js';
 
 const SA_USER = 'dan.ruiz@acme.example';
 const TK_USER = 'eva.lund@acme.example';
@@ -173,7 +173,7 @@ describe('a whole Workspace domain and a Takeout export in the desktop window', 
 
     // --- saved without any secret in the settings file; the folder step shows the blocker and Start asks first
     await page.getByRole('button', { name: 'Save and choose folders' }).click();
-    await expect.poll(() => page.locator('table.mapping').isVisible(), { timeout: 30_000 }).toBe(true);
+    await waitForMapping(page);
     expect(bridge.services.store.mailbox(SA_USER)?.source).toMatchObject({ auth: 'service-account', serviceAccount: fake.clientEmail });
     const settings = fs.readFileSync(bridge.services.store.file, 'utf8');
     for (const secret of ['PRIVATE KEY', keyFile, DST[0]!.password]) expect(settings).not.toContain(secret);

@@ -37,3 +37,19 @@ export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, animations: 'disabled', caret: 'hide' });
 }
+
+/**
+ * Waits for the folder step's table; if it does not come, the failure quotes what the step shows instead
+ * (an error, or still "Signing in…"), so a failed run says why.
+ */
+export async function waitForMapping(page: Page, timeout = 60_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  let shown = '';
+  while (Date.now() < deadline) {
+    if (await page.locator('table.mapping').isVisible()) return;
+    const step = page.locator('section[aria-labelledby="preview-title"]');
+    shown = (await step.count()) > 0 ? ((await step.textContent()) ?? '') : `no folder step; the window shows: ${await page.locator('body').innerText()}`;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`The folder step shows no table after ${timeout / 1000} s; it shows: ${shown.slice(0, 600)}`);
+}
