@@ -19,9 +19,10 @@ import { tempDir } from '../unit/app-fakes.js';
 import { startBridge, type Bridge } from './support/bridge-server.js';
 import { buildRenderer, CHROMIUM, CHROMIUM_ARGS, requireKeyringSession, shot } from './support/browser.js';
 
+// Not app.test's people: test files run in parallel and file passwords in one keychain by host and user.
 const USERS = [
-  { src: 'ann.lee@example.com', srcPw: 'ann-app-secret', dst: 'ann@example.net', dstPw: 'ann dst secret' },
-  { src: 'bob.kim@example.com', srcPw: 'bob-app-secret', dst: 'bob@example.net', dstPw: 'bob;dst,secret' },
+  { src: 'amy.lee@example.com', srcPw: 'amy-app-secret', dst: 'amy@example.net', dstPw: 'amy dst secret' },
+  { src: 'ben.kim@example.com', srcPw: 'ben-app-secret', dst: 'ben@example.net', dstPw: 'ben;dst,secret' },
   { src: 'cat.ng@example.com', srcPw: 'cat-app-secret', dst: 'cat@example.net', dstPw: 'cat-dst-secret' },
 ];
 const SECRETS = USERS.flatMap((u) => [u.srcPw, u.dstPw]);
@@ -90,7 +91,7 @@ describe('many mailboxes in the desktop window', () => {
     await page.getByRole('button', { name: 'Choose file…' }).click();
     await expect.poll(() => page.locator('table.import-preview tbody tr').count(), { timeout: 10_000 }).toBe(5);
     const line = (n: number) => page.locator(`tr.import-row[data-line="${n}"]`);
-    expect(await line(2).textContent()).toMatch(/ann\.lee@example\.com on 127\.0\.0\.1.*ann@example\.net on 127\.0\.0\.1.*Gmail: in the file.*Destination: in the file.*Ready to add/);
+    expect(await line(2).textContent()).toMatch(/amy\.lee@example\.com on 127\.0\.0\.1.*amy@example\.net on 127\.0\.0\.1.*Gmail: in the file.*Destination: in the file.*Ready to add/);
     expect(await line(5).textContent()).toMatch(/Not imported: since: must be a date/);
     expect(await line(6).textContent()).toMatch(/Not imported: destination\.user/);
     expect(await page.locator('p.totals').textContent()).toBe("client-users.csv (Mailferry's batch columns): 3 mailboxes to add, 2 lines with a problem (not imported).");

@@ -92,7 +92,8 @@ beforeAll(async () => {
   const quotaKB = Math.ceil((2 * bytes(takeoutView(corpus))) / 1024);
   const big = generateCorpus({ seed: 'e2e-workspace-sa', count: 250, profile: 'small', maxSizeMB: 1 });
   expect(bytes(big)).toBeGreaterThan(3 * quotaKB * 1024);
-  fake = await startFakeGoogleJwt({ users: [SA_USER] });
+  // A fixed address, for the screenshot; no other test file files a key under it.
+  fake = await startFakeGoogleJwt({ users: [SA_USER], clientEmail: 'acme-migration@acme-migration-5f1e.iam.gserviceaccount.com' });
   [source, destination] = await Promise.all([
     startGmailSource({ users: [{ user: SA_USER, password: 'not-used-by-a-service-account' }] }),
     startDestination({ users: DST, quota: { storageKB: quotaKB } }),
