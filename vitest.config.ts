@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
+    setupFiles: ['test/own-keyring.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Integration suites each start their own Dovecot pair; two cores, so keep it modest.

@@ -19,7 +19,6 @@ import { tempDir } from '../unit/app-fakes.js';
 import { startBridge, type Bridge } from './support/bridge-server.js';
 import { buildRenderer, CHROMIUM, CHROMIUM_ARGS, requireKeyringSession, shot } from './support/browser.js';
 
-// Not app.test's people: test files run in parallel and file passwords in one keychain by host and user.
 const USERS = [
   { src: 'amy.lee@example.com', srcPw: 'amy-app-secret', dst: 'amy@example.net', dstPw: 'amy dst secret' },
   { src: 'ben.kim@example.com', srcPw: 'ben-app-secret', dst: 'ben@example.net', dstPw: 'ben;dst,secret' },

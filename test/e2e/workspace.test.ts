@@ -12,7 +12,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ImapFlow } from 'imapflow';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseServiceAccountKey } from '../../src/main/engine/oauth/service-account/key-file.js';
@@ -20,8 +19,8 @@ import { serviceAccountKeys } from '../../src/main/engine/oauth/service-account/
 import { ServiceAccountTokens } from '../../src/main/engine/oauth/service-account/tokens.js';
 import { generateCorpus } from '../support/corpus.js';
 import { startDestination, startGmailSource, type DovecotServer } from '../support/dovecot.js';
+import { turnOnOAuth } from '../support/dovecot-xoauth2.js';
 import { startFakeGoogleJwt, type FakeGoogleJwt } from '../support/fake-google-jwt.js';
-import { dovecotOAuth2Settings, withOAuth2Passdb } from '../support/fake-oauth-server.js';
 import { seedGmailSource } from '../support/maildir-seed.js';
 import { packTgz, prepareTakeoutCorpus, takeoutView, writeTakeoutMbox } from '../support/takeout.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
@@ -50,29 +49,6 @@ let exportMessages: number;
 
 const row = (user: string): Locator => page.locator(`tr[data-mailbox="${user}"]`);
 
-/** The source takes XOAUTH2 (as Gmail does for a service account); waits until a live token signs in. */
-async function turnOnOAuth(server: DovecotServer, user: string, accessToken: string): Promise<void> {
-  const settings = path.join(server.root, 'oauth2.conf.ext');
-  fs.writeFileSync(settings, dovecotOAuth2Settings(fake.introspectionEndpoint), { mode: 0o644 });
-  const conf = path.join(server.root, 'dovecot.conf');
-  fs.writeFileSync(conf, withOAuth2Passdb(fs.readFileSync(conf, 'utf8'), settings, ['xoauth2']));
-  process.kill(Number(fs.readFileSync(path.join(server.root, 'run', 'master.pid'), 'utf8')), 'SIGHUP');
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const client = new ImapFlow({ ...server.imapOptions(user, 'plain'), auth: { user, accessToken } });
-    client.on('error', () => {});
-    try {
-      await client.connect();
-      await client.logout();
-      return;
-    } catch (err) {
-      client.close();
-      if (Date.now() > deadline) throw new Error(`Dovecot does not take XOAUTH2 after the reload: ${String(err)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
 async function serverFields(prefix: 'source' | 'destination', port: number): Promise<void> {
   await page.locator(`#${prefix}-host`).fill('127.0.0.1');
   await page.locator(`#${prefix}-security`).selectOption('none');
@@ -92,8 +68,7 @@ beforeAll(async () => {
   const quotaKB = Math.ceil((2 * bytes(takeoutView(corpus))) / 1024);
   const big = generateCorpus({ seed: 'e2e-workspace-sa', count: 250, profile: 'small', maxSizeMB: 1 });
   expect(bytes(big)).toBeGreaterThan(3 * quotaKB * 1024);
-  // A fixed address, for the screenshot; no other test file files a key under it.
-  fake = await startFakeGoogleJwt({ users: [SA_USER], clientEmail: 'acme-migration@acme-migration-5f1e.iam.gserviceaccount.com' });
+  fake = await startFakeGoogleJwt({ users: [SA_USER] });
   [source, destination] = await Promise.all([
     startGmailSource({ users: [{ user: SA_USER, password: 'not-used-by-a-service-account' }] }),
     startDestination({ users: DST, quota: { storageKB: quotaKB } }),
@@ -103,7 +78,7 @@ beforeAll(async () => {
   const key = fake.newKey();
   keyFile = path.join(work, 'acme-migration-5f1e.json');
   fs.writeFileSync(keyFile, key.json, { mode: 0o600 });
-  await turnOnOAuth(source, SA_USER, await new ServiceAccountTokens(parseServiceAccountKey(key.json, 'key'), SA_USER).get());
+  await turnOnOAuth(source, fake.introspectionEndpoint, { user: SA_USER, accessToken: await new ServiceAccountTokens(parseServiceAccountKey(key.json, 'key'), SA_USER).get() });
 
   const mbox = path.join(work, 'All mail Including Spam and Trash.mbox');
   await writeTakeoutMbox(mbox, corpus);

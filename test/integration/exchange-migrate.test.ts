@@ -21,7 +21,6 @@ import { exchangeExpected, withoutOwnFolders } from '../support/exchange-front/e
 import { snapshot } from '../support/mailbox-snapshot.js';
 import { runCli, writeJob } from '../support/migration-fixture.js';
 
-// Not microsoft-migrate's alice: both files keep a refresh token under (127.0.0.1, user) in one keychain.
 const USER = 'iris@example.com';
 let source: DovecotServer;
 let store: DovecotServer;

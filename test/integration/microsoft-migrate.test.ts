@@ -13,10 +13,10 @@ import { signInWithMicrosoftBrowser } from '../../src/main/engine/oauth/microsof
 import { keychainRefreshTokens } from '../../src/main/engine/oauth/token-store.js';
 import { generateCorpus, type CorpusMessage } from '../support/corpus.js';
 import { startDestination, startGmailSource, type DovecotServer } from '../support/dovecot.js';
+import { turnOnOAuth } from '../support/dovecot-xoauth2.js';
 import { expectDestinationExact } from '../support/expect-exact.js';
 import { describeFaults, startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { approveInBrowser, startFakeMicrosoftIdentity, type FakeMicrosoftIdentity } from '../support/fake-microsoft-identity.js';
-import { dovecotOAuth2Settings, withOAuth2Passdb } from '../support/fake-oauth-server.js';
 import { seedGmailSource } from '../support/maildir-seed.js';
 import { expectedDestination, runCli, writeJob } from '../support/migration-fixture.js';
 
@@ -26,29 +26,6 @@ let destination: DovecotServer;
 let fake: FakeMicrosoftIdentity;
 let proxy: FaultProxy;
 let corpus: CorpusMessage[];
-
-/** XOAUTH2 only, like Exchange; reloads Dovecot and waits until a live token signs in. */
-async function turnOnOAuth(server: DovecotServer, accessToken: string): Promise<void> {
-  const settings = path.join(server.root, 'oauth2.conf.ext');
-  fs.writeFileSync(settings, dovecotOAuth2Settings(fake.introspectionEndpoint), { mode: 0o644 });
-  const conf = path.join(server.root, 'dovecot.conf');
-  fs.writeFileSync(conf, withOAuth2Passdb(fs.readFileSync(conf, 'utf8'), settings, ['xoauth2']));
-  process.kill(Number(fs.readFileSync(path.join(server.root, 'run', 'master.pid'), 'utf8')), 'SIGHUP');
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const client = new ImapFlow({ ...server.imapOptions(USER, 'plain'), auth: { user: USER, accessToken } });
-    client.on('error', () => {});
-    try {
-      await client.connect();
-      await client.logout();
-      return;
-    } catch (err) {
-      client.close();
-      if (Date.now() > deadline) throw new Error(`Dovecot does not take XOAUTH2 after the reload: ${String(err)}\n${server.readLog().slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 beforeAll(async () => {
   if (process.env.MAILFERRY_KEYRING_SESSION !== '1') throw new Error('Run via: bash scripts/with-keyring.sh npx vitest run test/integration/microsoft-migrate.test.ts');
@@ -61,7 +38,7 @@ beforeAll(async () => {
     host: '127.0.0.1', user: USER, clientId: fake.clientId, tenant: 'organizations', authority: fake.authority,
     openUrl: (url) => void approveInBrowser(url),
   });
-  await turnOnOAuth(destination, tokens.accessToken);
+  await turnOnOAuth(destination, fake.introspectionEndpoint, { user: USER, accessToken: tokens.accessToken });
   // A slow uplink makes the run last several token lifetimes (2 s), and every destination connection is
   // cut after 0.7-1.4 s: the run must sign in again and again, with renewed tokens each time.
   proxy = await startFaultProxy({

@@ -5,7 +5,7 @@
  * A fake "browser" loads the authorization URL and follows the redirect back to Mailferry's loopback port.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,7 +23,8 @@ import { exchangeAuthorizationCode } from '../../src/main/engine/oauth/token-cli
 import { keychainClientSecrets, keychainRefreshTokens, OAUTH_CLIENT_SERVICE, OAUTH_TOKEN_SERVICE } from '../../src/main/engine/oauth/token-store.js';
 import { signinCommand, signoutCommand, SIGNIN_EXIT } from '../../src/main/cli/signin-command.js';
 import { startDestination, type DovecotServer } from '../support/dovecot.js';
-import { dovecotOAuth2Settings, fakeBrowser, startFakeOAuthServer, withOAuth2Passdb, type FakeOAuthServer } from '../support/fake-oauth-server.js';
+import { turnOnOAuth } from '../support/dovecot-xoauth2.js';
+import { fakeBrowser, startFakeOAuthServer, type FakeOAuthServer } from '../support/fake-oauth-server.js';
 import { rejection } from '../support/rejection.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -429,20 +430,8 @@ describe("XOAUTH2 and OAUTHBEARER against Dovecot's oauth2 passdb (introspection
     });
     provider = new AccessTokenProvider({ host: '127.0.0.1', user: dora, clientId: fake.clientId, tokenEndpoint: fake.tokenEndpoint, initial: tokens });
 
-    // Turn on the oauth2 passdb and reload Dovecot; wait until an XOAUTH2 login works.
-    const settings = join(server.root, 'oauth2.conf.ext');
-    writeFileSync(settings, dovecotOAuth2Settings(fake.introspectionEndpoint), { mode: 0o644 });
-    const conf = join(server.root, 'dovecot.conf');
-    writeFileSync(conf, withOAuth2Passdb(readFileSync(conf, 'utf8'), settings));
-    process.kill(Number(readFileSync(join(server.root, 'run', 'master.pid'), 'utf8')), 'SIGHUP');
-    const deadline = Date.now() + 15_000;
-    let last: string[] = [];
-    while (Date.now() < deadline) {
-      last = await rawAuthenticate(server.port, 'XOAUTH2', xoauth2InitialResponse(dora, tokens.accessToken)).catch((e) => [String(e)]);
-      if (last.at(-1)?.startsWith('a1 OK')) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    if (!last.at(-1)?.startsWith('a1 OK')) throw new Error(`Dovecot did not accept XOAUTH2 after the reload: ${last.join(' | ')}\n${server.readLog().slice(-3000)}`);
+    // The oauth2 passdb for both mechanisms, as Gmail offers them.
+    await turnOnOAuth(server, fake.introspectionEndpoint, { user: dora, accessToken: tokens.accessToken }, ['xoauth2', 'oauthbearer']);
   });
 
   afterAll(async () => {

@@ -18,9 +18,9 @@ import { SERVICE_ACCOUNT_ID_SERVICE, SERVICE_ACCOUNT_KEY_SERVICE, serviceAccount
 import { ServiceAccountTokens } from '../../src/main/engine/oauth/service-account/tokens.js';
 import { generateCorpus, type CorpusMessage } from '../support/corpus.js';
 import { startDestination, startGmailSource, type DovecotServer } from '../support/dovecot.js';
+import { turnOnOAuth } from '../support/dovecot-xoauth2.js';
 import { expectDestinationExact } from '../support/expect-exact.js';
 import { startFakeGoogleJwt, type FakeGoogleJwt } from '../support/fake-google-jwt.js';
-import { dovecotOAuth2Settings, withOAuth2Passdb } from '../support/fake-oauth-server.js';
 import { describeFaults, startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { seedGmailSource } from '../support/maildir-seed.js';
 import { expectedDestination, runCli } from '../support/migration-fixture.js';
@@ -42,29 +42,6 @@ const secretTool = (service: string, account: string) => {
     return null;
   }
 };
-
-/** The source takes XOAUTH2 only (as Gmail does for a service account); waits until a live token signs in. */
-async function turnOnOAuth(server: DovecotServer, user: string, accessToken: string): Promise<void> {
-  const settings = path.join(server.root, 'oauth2.conf.ext');
-  fs.writeFileSync(settings, dovecotOAuth2Settings(fake.introspectionEndpoint), { mode: 0o644 });
-  const conf = path.join(server.root, 'dovecot.conf');
-  fs.writeFileSync(conf, withOAuth2Passdb(fs.readFileSync(conf, 'utf8'), settings, ['xoauth2']));
-  process.kill(Number(fs.readFileSync(path.join(server.root, 'run', 'master.pid'), 'utf8')), 'SIGHUP');
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const client = new ImapFlow({ ...server.imapOptions(user, 'plain'), auth: { user, accessToken } });
-    client.on('error', () => {});
-    try {
-      await client.connect();
-      await client.logout();
-      return;
-    } catch (err) {
-      client.close();
-      if (Date.now() > deadline) throw new Error(`Dovecot does not take XOAUTH2 after the reload: ${String(err)}\n${server.readLog().slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 /** A job file of these mailboxes, signed in by the service account (named by e-mail, or by client ID for the second). */
 function writeJob(users: string[], sourcePort: number): { dir: string; jobFile: string; stateDir: string; report: string; env: NodeJS.ProcessEnv } {
@@ -111,7 +88,7 @@ beforeAll(async () => {
   }
   key = fake.newKey();
   const first = await new ServiceAccountTokens(parseServiceAccountKey(key.json, 'key'), USERS[0]!).get();
-  await turnOnOAuth(source, USERS[0]!, first);
+  await turnOnOAuth(source, fake.introspectionEndpoint, { user: USERS[0]!, accessToken: first });
   // A slow link makes the run outlast several token lifetimes, and a few sessions end mid-copy with Gmail's
   // BYE (as Gmail ends a session whose token expired).
   proxy = await startFaultProxy({ targetPort: source.port, delayMs: 2, bytesPerSecond: { toClient: 150_000 }, seed: 'service-account', plan: { sessionExpiry: { afterMessageBodies: 10, max: 3 } } });

@@ -134,8 +134,7 @@ export async function startFakeGoogleJwt(opts: { users: string[]; clientEmail?: 
   const fake: FakeGoogleJwt = {
     tokenEndpoint,
     introspectionEndpoint: `${origin}/introspect`,
-    // Its own by default: test files run in parallel against one keychain, where a key is filed by this address.
-    clientEmail: opts.clientEmail ?? `mailferry-${randomBytes(4).toString('hex')}@migration-test.iam.gserviceaccount.com`,
+    clientEmail: opts.clientEmail ?? 'mailferry@migration-test.iam.gserviceaccount.com',
     clientId: '113355779911224466880',
     options: { accessTokenLifetime: 3599 },
     tokenRequests: [],
