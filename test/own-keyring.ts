@@ -22,7 +22,10 @@ if (process.env['MAILFERRY_KEYRING_SESSION'] === '1' && process.env['DBUS_SESSIO
   // The daemon forks and ends with the bus; the password only guards this throw-away keyring.
   execFileSync('gnome-keyring-daemon', ['--unlock', '--components=secrets'], { env, input: 'mailferry-test-keyring', stdio: ['pipe', 'ignore', 'inherit'] });
   process.env['DBUS_SESSION_BUS_ADDRESS'] = address!;
+  let stopped = false;
   const stop = () => {
+    if (stopped) return; // once: the pid may be another process's by the time the file's process exits
+    stopped = true;
     try {
       process.kill(Number(pid), 'SIGTERM');
     } catch {
