@@ -13,7 +13,8 @@ import path from 'node:path';
 import { afterAll } from 'vitest';
 
 if (process.env['MAILFERRY_KEYRING_SESSION'] === '1' && process.env['DBUS_SESSION_BUS_ADDRESS']) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mf-own-keyring-'));
+  // Inside the session's own folder (removed when it ends): the daemon saves its keyring as it exits, after stop().
+  const dir = fs.mkdtempSync(path.join(process.env['XDG_RUNTIME_DIR'] ?? os.tmpdir(), 'file-keyring-'));
   for (const sub of ['data', 'runtime']) fs.mkdirSync(path.join(dir, sub), { mode: 0o700 });
   const [address, pid] = execFileSync('dbus-daemon', ['--session', '--fork', '--print-address=1', '--print-pid=1', `--address=unix:path=${path.join(dir, 'runtime', 'bus')}`], { encoding: 'utf8' })
     .trim()
