@@ -1,19 +1,22 @@
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QuickSession, type Answers } from '../../src/main/engine/connect/quick-session.js';
-import type { Endpoint, Security } from '../../src/main/engine/job/job.js';
+import type { Endpoint, MailboxJob, Security } from '../../src/main/engine/job/job.js';
 import { listFolders, listFoldersWithStatus, personalNamespace } from '../../src/main/engine/plan/folder-list.js';
 import type { FolderInfo } from '../../src/main/engine/plan/folder-mapping.js';
 import { foldersOf, personalNamespaceOf } from '../../src/main/engine/plan/raw-folder-list.js';
+import { lookAtBoth } from '../../src/main/engine/plan/rerun-check.js';
 import { generateCorpus } from '../support/corpus.js';
+import { startCourier } from '../support/courier.js';
 import { startDestination, startGmailSource, type DovecotServer } from '../support/dovecot.js';
+import type { ImapTestServer } from '../support/imap-test-server.js';
 import { seedGmailSource } from '../support/maildir-seed.js';
 
 // The quick look of a re-run reads both folder lists with a raw pipelined session instead of imapflow; the
 // plan's decisions rest on them being the same lists. Compared here against imapflow's own on real servers,
 // over every way of connecting, with names that need decoding, quoting and a hierarchy.
 const USER = 'alice@example.com';
-const servers: DovecotServer[] = [];
+const servers: Array<{ stop(): Promise<void> }> = [];
 let source: DovecotServer;
 
 beforeAll(async () => {
@@ -31,15 +34,15 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop()));
 });
 
-function endpoint(server: DovecotServer, security: Security): Endpoint {
-  return { host: '127.0.0.1', port: security === 'tls' ? server.tlsPort : server.port, security, user: USER, ca: server.caFile };
+function endpoint(server: ImapTestServer, security: Security, user = USER): Endpoint {
+  return { host: '127.0.0.1', port: security === 'tls' ? server.tlsPort : server.port, security, user, ca: server.caFile };
 }
 
 async function quick(server: DovecotServer, security: Security, list: string): Promise<Answers> {
   const s = await QuickSession.open(endpoint(server, security), 10_000);
   try {
     const password = server.users.find((u) => u.user === USER)!.password;
-    const a = await s.send([s.signIn(USER, { password })!, 'CAPABILITY', 'NAMESPACE', list]);
+    const a = await s.send([s.signIn(USER, { password })!, 'CAPABILITY', 'NAMESPACE', list], { signIn: true });
     expect(a.tagged.map((t) => t.status)).toEqual(['OK', 'OK', 'OK', 'OK']);
     return a;
   } finally {
@@ -90,6 +93,25 @@ describe('the quick look lists folders as imapflow does', () => {
       expect(personalNamespace({ namespace: ns }, mine)).toEqual(theirs.ns);
     });
   }
+
+  // Courier answers a pipelined LOGIN with a bare "OK LOGIN Ok." and drops the commands behind it: a look
+  // that waited for them would sit out its idle limit (60 s here, 15 s in a run) on every re-run.
+  it('Courier: the wait ends at its bare sign-in answer, and the look gives up at once', async () => {
+    const courier = await startCourier();
+    servers.push(courier);
+    const user = courier.users[0]!;
+    const s = await QuickSession.open(endpoint(courier, 'none', user.user), 60_000);
+    try {
+      const a = await s.send([s.signIn(user.user, { password: user.password })!, 'CAPABILITY', 'NAMESPACE', 'LIST "" "*"'], { signIn: true });
+      expect(a.tagged).toEqual([expect.objectContaining({ status: 'OK', code: undefined })]);
+    } finally {
+      s.logout();
+    }
+    const mb: MailboxJob = { id: USER, source: endpoint(source, 'none'), destination: endpoint(courier, 'none', user.user) };
+    const password = (p: string) => ({ credential: async () => ({ password: p }), refused: () => {} });
+    const looked = await lookAtBoth(mb, { source: password(source.users[0]!.password), destination: password(user.password) }, 60_000, new AbortController().signal);
+    expect(looked).toBeUndefined();
+  }, 20_000);
 
   it('a wrong password: the sign-in is refused and nothing else is answered OK', async () => {
     const s = await QuickSession.open(endpoint(source, 'starttls'), 10_000);

@@ -43,10 +43,13 @@ export class QuickSession {
   #failed: ((err: Error) => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
   readonly #idleMs: number;
+  /** The greeting is still to come inside the first batch (commands sent before it, see open()). */
+  #greetingAhead: boolean;
 
-  private constructor(socket: net.Socket, idleMs: number) {
+  private constructor(socket: net.Socket, idleMs: number, greetingAhead = false) {
     this.#socket = socket;
     this.#idleMs = idleMs;
+    this.#greetingAhead = greetingAhead;
     this.#listen(socket);
   }
 
@@ -61,7 +64,7 @@ export class QuickSession {
       // The commands may go out before the greeting: the server reads them once it has greeted, which saves
       // the round trip spent waiting for it (a greeting that refuses ends the session in send()).
       const socket = endpoint.security === 'tls' ? secure(tcp, endpoint) : tcp;
-      const s = new QuickSession(socket, idleMs);
+      const s = new QuickSession(socket, idleMs, true);
       await s.#ready(socket, endpoint.security === 'tls' ? 'secureConnect' : 'connect');
       return s;
     }
@@ -95,9 +98,15 @@ export class QuickSession {
     return `LOGIN ${quote(user)} ${quote(credential.password)}`;
   }
 
-  /** Writes the commands at once (tags Q1, Q2...) and resolves when the last one is answered. */
-  async send(commands: string[]): Promise<Answers> {
+  /**
+   * Writes the commands at once (tags Q1, Q2...) and resolves when the last one is answered. With `signIn`
+   * the first command is a sign-in, and the wait ends at its answer (`tagged` then holds that one) unless it
+   * is OK and announces the signed-in session's capabilities, as Dovecot, Cyrus and Gmail do: Courier answers
+   * a bare "OK LOGIN Ok." and drops what was pipelined behind it, which would leave the wait to the idle limit.
+   */
+  async send(commands: string[], opts: { signIn?: boolean } = {}): Promise<Answers> {
     const answers: Answers = { tagged: [], data: [], capabilities: this.#capabilities };
+    let announced = false;
     const done = new Promise<Answers>((resolve, reject) => {
       this.#failed = reject;
       this.#onResponse = (text, literals) => {
@@ -109,16 +118,23 @@ export class QuickSession {
           const name = (data?.[2] ?? '').toUpperCase();
           if (['OK', 'NO', 'BAD', 'PREAUTH'].includes(name)) {
             const st = statusOf(m[2]!);
+            // The greeting's capabilities are those before the sign-in: they announce nothing about it.
+            announced ||= st.code === 'CAPABILITY' && !this.#greetingAhead;
+            this.#greetingAhead = false;
             this.#noteCapabilities(st.code, st.codeArgs);
           } else if (name === 'BYE') reject(new Error('the server ended the session'));
-          else if (name === 'CAPABILITY') this.#noteCapabilities('CAPABILITY', data![3]!);
-          else answers.data.push({ name, args: tokens(data![3]!, literals) });
+          else if (name === 'CAPABILITY') {
+            announced = true;
+            this.#noteCapabilities('CAPABILITY', data![3]!);
+          } else answers.data.push({ name, args: tokens(data![3]!, literals) });
           return;
         }
         const st = statusOf(m[2]!);
+        announced ||= st.code === 'CAPABILITY';
         this.#noteCapabilities(st.code, st.codeArgs);
         answers.tagged.push({ status: st.status, code: st.code, text: st.text });
-        if (answers.tagged.length === commands.length) {
+        const bareSignIn = opts.signIn && answers.tagged.length === 1 && (st.status !== 'OK' || !announced);
+        if (answers.tagged.length === commands.length || bareSignIn) {
           answers.capabilities = this.#capabilities;
           resolve(answers);
         }

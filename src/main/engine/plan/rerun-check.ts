@@ -74,10 +74,12 @@ async function look(endpoint: Endpoint, login: Login, list: string, needs: strin
     signal.throwIfAborted();
     const signIn = session.signIn(endpoint.user, credential);
     if (!signIn) return undefined;
-    const answers = await session.send([signIn, 'CAPABILITY', 'NAMESPACE', list]);
+    const commands = [signIn, 'CAPABILITY', 'NAMESPACE', list];
+    const answers = await session.send(commands, { signIn: true });
     const caps = answers.capabilities;
     const extended = caps.has('LIST-EXTENDED') || caps.has('IMAP4REV2');
-    if (!answers.tagged.every((t) => t.status === 'OK') || !extended || !needs.every((c) => caps.has(c))) return undefined;
+    const answered = answers.tagged.length === commands.length && answers.tagged.every((t) => t.status === 'OK');
+    if (!answered || !extended || !needs.every((c) => caps.has(c))) return undefined;
     return answers;
   } catch {
     return undefined;
